@@ -1,0 +1,71 @@
+"""Desktop entry point: paths -> logging -> excepthook -> store -> QApplication -> app."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from pxdesk import APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
+
+log = logging.getLogger("pxdesk")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="pxdesk", description="pxdesk desktop app")
+    parser.add_argument("--home", help="keep all data, config and logs under this folder")
+    parser.add_argument("--version", action="version", version=f"pxdesk {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    # Qt is imported here, not at module import, so `pxdesk --version` stays instant.
+    from PySide6.QtWidgets import QApplication
+
+    from pxdesk.app import PxdeskApp
+    from pxdesk.core.applog import setup_logging
+    from pxdesk.core.context import open_context
+    from pxdesk.core.paths import AppPaths
+    from pxdesk.ui.crash_dialog import install_excepthook
+
+    setup_logging(AppPaths.resolve(args.home).ensure().log_dir)
+    install_excepthook()
+    context = open_context(args.home)
+    qapp = QApplication.instance() or QApplication([sys.argv[0], *sys.argv[1:]])
+    qapp.setApplicationName(APP_NAME)
+    qapp.setApplicationVersion(__version__)
+    app = PxdeskApp(context, qapp)  # type: ignore[arg-type]
+    _quit_on_signals(qapp, app.quit)
+    app.show()
+    log.info("pxdesk %s started; store at %s", __version__, context.paths.db_path)
+    try:
+        return qapp.exec()
+    finally:
+        context.close()
+        log.info("pxdesk stopped")
+
+
+def _quit_on_signals(qapp: QCoreApplication, quit_app: Callable[[], None]) -> None:
+    """Ctrl+C in a terminal or SIGTERM from the session quits cleanly instead of killing us.
+
+    Python runs signal handlers only between bytecodes, so a idle timer wakes the interpreter.
+    """
+    from PySide6.QtCore import QTimer
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: quit_app())
+    timer = QTimer(qapp)  # parented: lives as long as the application
+    timer.setInterval(250)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""The explicit context every entry point builds once: folders, the open store, the secrets."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from peewee import SqliteDatabase
+
+from pxdesk.core.paths import AppPaths
+from pxdesk.core.secrets import SecretStore
+from pxdesk.core.store.db import close_database, open_database
+
+
+@dataclass
+class AppContext:
+    """What the GUI, the CLI and the scheduler share; passed to constructors, never global."""
+
+    paths: AppPaths
+    db: SqliteDatabase
+    secrets: SecretStore
+
+    def close(self) -> None:
+        close_database()
+
+
+def open_context(home: str | os.PathLike[str] | None = None) -> AppContext:
+    """Resolve folders (``home`` > $PXDESK_HOME > platform), open and migrate the store."""
+    paths = AppPaths.resolve(home).ensure()
+    db = open_database(paths.db_path, backup_dir=paths.backup_dir)
+    return AppContext(paths=paths, db=db, secrets=SecretStore(paths.secrets_path))

@@ -1,0 +1,56 @@
+"""The main window: a tab per area (Connectors, Data, Logs); views are plugged in by the app."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from pxdesk import __version__
+
+
+class MainWindow(QMainWindow):
+    """Top-level window. It owns no business logic: tabs are views given to it by the app."""
+
+    close_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("pxdesk")
+        self.resize(1200, 760)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("main_tabs")
+        self.setCentralWidget(self.tabs)
+        self._build_menu()
+        self.statusBar().showMessage("Ready")
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        return self.tabs.addTab(widget, title)
+
+    def add_placeholder_tab(self, title: str, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setWordWrap(True)
+        label.setMargin(24)
+        self.tabs.addTab(label, title)
+        return label
+
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        file_menu.addAction(self.quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About pxdesk", self)
+        about.triggered.connect(self._on_about_triggered)
+        help_menu.addAction(about)
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(
+            self,
+            "About pxdesk",
+            f"pxdesk {__version__}\nSyncs Gainsight PX accounts and users into a local store.",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.close_requested.emit()
+        super().closeEvent(event)
