@@ -1,0 +1,63 @@
+"""Open the SQLite store (pragmas, migrations, backup) and bind it to the models' proxy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peewee import DatabaseError, SqliteDatabase
+
+from pxdesk.core.errors import StoreError
+from pxdesk.core.store.base import BaseModel, database_proxy
+from pxdesk.core.store.migrations import migrate
+
+# Applied by peewee to every new connection, i.e. once per thread: a QThread worker writing
+# and the GUI thread reading each get their own connection with the same settings. WAL lets
+# readers proceed while the writer commits; busy_timeout waits out short write locks.
+PRAGMAS: dict[str, object] = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,  # ms
+    "synchronous": "normal",  # safe with WAL; a power loss may drop only the last commits
+    "cache_size": -32000,  # negative = KiB: 32 MB page cache per connection
+    "temp_store": "memory",
+}
+
+__all__ = ["PRAGMAS", "BaseModel", "close_database", "database_proxy", "open_database"]
+
+
+def open_database(path: Path | str, *, backup_dir: Path | None = None) -> SqliteDatabase:
+    """Open (creating if needed) and migrate the store at `path`; ":memory:" works for tests.
+
+    Raises StoreError when the file is not a usable pxdesk database or is newer than this code.
+    Each thread that uses the store opens its own connection lazily; a worker thread should
+    wrap its work in `db.connection_context()` so its connection closes when it finishes.
+    """
+    memory = str(path) == ":memory:"
+    if not memory:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the data folder {path.parent}: {exc}") from exc
+    db = SqliteDatabase(str(path), pragmas=PRAGMAS)
+    try:
+        db.connect()
+        migrate(db, backup_dir)
+    except StoreError:
+        db.close()
+        raise
+    except (DatabaseError, OSError) as exc:
+        db.close()
+        raise StoreError(f"Cannot open the database {path}: {exc}") from exc
+    database_proxy.initialize(db)
+    return db
+
+
+def close_database() -> None:
+    """Close the calling thread's connection and unbind the proxy (later use fails loudly)."""
+    db = database_proxy.obj
+    if db is None:
+        return
+    if not db.is_closed():
+        db.close()
+    database_proxy.initialize(None)

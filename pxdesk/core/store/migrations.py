@@ -1,0 +1,118 @@
+"""Numbered schema migrations on PRAGMA user_version, with a backup before upgrading a database."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from peewee import SqliteDatabase
+
+from pxdesk.core.errors import StoreError
+from pxdesk.core.store.schema_v1 import SCHEMA_V1_SQL
+
+
+class Migration(NamedTuple):
+    version: int
+    description: str
+    apply: Callable[[SqliteDatabase], None]
+
+
+def _run_script(db: SqliteDatabase, script: str) -> None:
+    """Run ';'-separated DDL one statement at a time (executescript would COMMIT our txn)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute_sql(statement)
+
+
+def _m1_create_schema(db: SqliteDatabase) -> None:
+    _run_script(db, SCHEMA_V1_SQL)
+
+
+def _m2_person_email_index(db: SqliteDatabase) -> None:
+    # Person resolution by email is case-insensitive; the engine queries lower(email) = lower(?).
+    db.execute_sql('CREATE INDEX "person_email_lower" ON "person" (lower(email))')
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "Create the v1 schema", _m1_create_schema),
+    Migration(2, "Index lower(email) for case-insensitive lookups", _m2_person_email_index),
+)
+SCHEMA_VERSION: int = MIGRATIONS[-1].version
+
+
+def user_version(db: SqliteDatabase) -> int:
+    """The schema version recorded in the database file header (0 = never migrated)."""
+    row = db.execute_sql("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def _has_tables(db: SqliteDatabase) -> bool:
+    sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    return bool(db.execute_sql(sql).fetchone()[0])
+
+
+def _is_file_db(db: SqliteDatabase) -> bool:
+    name = str(db.database)
+    return bool(name) and name != ":memory:" and not name.startswith("file::memory:")
+
+
+def backup_database(
+    db: SqliteDatabase, backup_dir: Path, version: int, *, now: datetime | None = None
+) -> Path:
+    """Copy the whole database with sqlite3's online backup API; returns the backup file."""
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    stem = Path(str(db.database)).stem
+    target = backup_dir / f"{stem}-v{version}-{stamp}.sqlite3"
+    counter = 1
+    while target.exists():  # two migrations in the same second must not overwrite
+        counter += 1
+        target = backup_dir / f"{stem}-v{version}-{stamp}-{counter}.sqlite3"
+    dest = sqlite3.connect(target)
+    try:
+        db.connection().backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def check_version(db: SqliteDatabase) -> int:
+    """The current version, refusing databases this code cannot safely open."""
+    current = user_version(db)
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"The database {db.database} has schema version {current}, newer than this pxdesk "
+            f"knows ({SCHEMA_VERSION}). Install a newer pxdesk or open a backup."
+        )
+    if current == 0 and _has_tables(db):
+        raise StoreError(f"{db.database} is not a pxdesk database (it has tables but no version).")
+    return current
+
+
+def migrate(
+    db: SqliteDatabase, backup_dir: Path | None = None, *, target: int = SCHEMA_VERSION
+) -> Path | None:
+    """Bring the schema to `target`, each step in its own transaction with its version bump.
+
+    An existing database at an older version is backed up first (into `backup_dir`, default
+    a `backups` folder next to it). Returns the backup path, or None when none was needed.
+    """
+    current = check_version(db)
+    if target > SCHEMA_VERSION or target < current:
+        raise StoreError(f"Cannot migrate from version {current} to {target}.")
+    if current == target:
+        return None
+    backup: Path | None = None
+    if current > 0 and _is_file_db(db):
+        folder = backup_dir or Path(str(db.database)).parent / "backups"
+        backup = backup_database(db, folder, current)
+    for step in MIGRATIONS:
+        if current < step.version <= target:
+            with db.atomic():
+                step.apply(db)
+                # PRAGMA user_version is transactional: a failed step leaves the old version.
+                db.execute_sql(f"PRAGMA user_version = {int(step.version)}")
+    return backup

@@ -1,0 +1,99 @@
+"""Application settings stored as JSON in the `setting` table, with typed defaults."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from pxdesk.core.errors import ConfigError
+from pxdesk.core.store.models import Setting
+
+PERSON_RESOLUTION_KEY = "person_resolution_key"
+DEFAULT_TIMEZONE = "default_timezone"
+ADMIN_NAME = "admin_name"
+ADMIN_EMAIL = "admin_email"
+SMTP_HOST = "smtp_host"
+SMTP_PORT = "smtp_port"
+SMTP_SECURITY = "smtp_security"
+SMTP_USER = "smtp_user"
+SMTP_PASSWORD_REF = "smtp_password_ref"
+SMTP_FROM = "smtp_from"
+RETENTION_DAYS = "retention_days"
+
+# Defaults of the known settings. A None default accepts any JSON value.
+DEFAULTS: dict[str, Any] = {
+    # Person field api names (standard or custom) that identify a Person; several are ANDed.
+    PERSON_RESOLUTION_KEY: ["Email"],
+    DEFAULT_TIMEZONE: None,  # IANA name; None = the machine's zone
+    ADMIN_NAME: "",
+    ADMIN_EMAIL: "",
+    SMTP_HOST: "",
+    SMTP_PORT: 587,
+    SMTP_SECURITY: "starttls",  # "starttls" | "ssl" | "none"
+    SMTP_USER: "",
+    SMTP_PASSWORD_REF: "",  # keyring reference; the password itself never enters the database
+    SMTP_FROM: "",
+    RETENTION_DAYS: 180,  # days of runs and their files to keep (the last run of a job stays)
+}
+
+_MISSING = object()
+
+
+def get_setting(key: str, default: Any = _MISSING) -> Any:
+    """The stored value of `key`; else `default`; else the built-in default of a known key."""
+    row = Setting.get_or_none(Setting.key == key)
+    if row is not None:
+        return json.loads(row.value)
+    if default is not _MISSING:
+        return default
+    if key in DEFAULTS:
+        return copy.deepcopy(DEFAULTS[key])  # callers may mutate lists safely
+    raise ConfigError(f"Unknown setting {key!r}.", field=key)
+
+
+def _check_type(key: str, value: Any) -> None:
+    known = DEFAULTS.get(key)
+    if known is None or value is None:
+        return
+    expected = type(known)
+    ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+    if not ok:
+        raise ConfigError(
+            f"Setting {key} expects {expected.__name__}, got {type(value).__name__}.", field=key
+        )
+
+
+def set_setting(key: str, value: Any) -> None:
+    """Store `value` (any JSON-serialisable value) under `key`, replacing the old one."""
+    _check_type(key, value)
+    if key == PERSON_RESOLUTION_KEY and (
+        not value or not all(isinstance(v, str) and v for v in value)
+    ):
+        raise ConfigError("The person resolution key needs at least one field.", field=key)
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"Setting {key} is not JSON-serialisable: {exc}", field=key) from exc
+    Setting.insert(key=key, value=text).on_conflict_replace().execute()
+
+
+def delete_setting(key: str) -> None:
+    """Forget the stored value so the default applies again."""
+    Setting.delete().where(Setting.key == key).execute()
+
+
+def all_settings() -> dict[str, Any]:
+    """Every known setting with its effective value, plus any other stored key."""
+    values = {key: copy.deepcopy(default) for key, default in DEFAULTS.items()}
+    for row in Setting.select():
+        values[row.key] = json.loads(row.value)
+    return values
+
+
+def person_resolution_key() -> list[str]:
+    return list(get_setting(PERSON_RESOLUTION_KEY))
+
+
+def retention_days() -> int:
+    return int(get_setting(RETENTION_DAYS))

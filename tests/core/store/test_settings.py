@@ -1,0 +1,61 @@
+"""Settings: defaults, JSON round-trip, type checks."""
+
+from __future__ import annotations
+
+import pytest
+from peewee import SqliteDatabase
+
+from pxdesk.core.errors import ConfigError
+from pxdesk.core.store import settings
+from pxdesk.core.store.settings import (
+    all_settings,
+    delete_setting,
+    get_setting,
+    person_resolution_key,
+    retention_days,
+    set_setting,
+)
+
+
+def test_defaults_apply_until_set(store_db: SqliteDatabase) -> None:
+    assert person_resolution_key() == ["Email"]
+    assert retention_days() == 90
+    assert get_setting(settings.DEFAULT_TIMEZONE) is None
+    assert get_setting("unknown", "fallback") == "fallback"
+    with pytest.raises(ConfigError):
+        get_setting("unknown")
+
+
+def test_round_trip_and_delete(store_db: SqliteDatabase) -> None:
+    set_setting(settings.PERSON_RESOLUTION_KEY, ["Email", "Employee_ID__gc"])
+    set_setting(settings.RETENTION_DAYS, 30)
+    set_setting(settings.DEFAULT_TIMEZONE, "Europe/Paris")
+    set_setting("ui.window", {"w": 800, "h": 600})
+    assert person_resolution_key() == ["Email", "Employee_ID__gc"]
+    assert get_setting("ui.window") == {"w": 800, "h": 600}
+    assert all_settings()[settings.DEFAULT_TIMEZONE] == "Europe/Paris"
+    set_setting(settings.RETENTION_DAYS, 7)  # replaces
+    assert retention_days() == 7
+    delete_setting(settings.RETENTION_DAYS)
+    assert retention_days() == 90
+
+
+def test_default_lists_are_copies(store_db: SqliteDatabase) -> None:
+    get_setting(settings.PERSON_RESOLUTION_KEY).append("Name")
+    assert person_resolution_key() == ["Email"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        (settings.RETENTION_DAYS, "30"),
+        (settings.RETENTION_DAYS, True),
+        (settings.SMTP_HOST, 25),
+        (settings.PERSON_RESOLUTION_KEY, []),
+        (settings.PERSON_RESOLUTION_KEY, "Email"),
+        ("anything", object()),
+    ],
+)
+def test_bad_values_are_refused(store_db: SqliteDatabase, key: str, value: object) -> None:
+    with pytest.raises(ConfigError):
+        set_setting(key, value)
