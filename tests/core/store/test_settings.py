@@ -19,7 +19,7 @@ from pxdesk.core.store.settings import (
 
 def test_defaults_apply_until_set(store_db: SqliteDatabase) -> None:
     assert person_resolution_key() == ["Email"]
-    assert retention_days() == 90
+    assert retention_days() == 180
     assert get_setting(settings.DEFAULT_TIMEZONE) is None
     assert get_setting("unknown", "fallback") == "fallback"
     with pytest.raises(ConfigError):
@@ -37,7 +37,7 @@ def test_round_trip_and_delete(store_db: SqliteDatabase) -> None:
     set_setting(settings.RETENTION_DAYS, 7)  # replaces
     assert retention_days() == 7
     delete_setting(settings.RETENTION_DAYS)
-    assert retention_days() == 90
+    assert retention_days() == 180
 
 
 def test_default_lists_are_copies(store_db: SqliteDatabase) -> None:
