@@ -1,0 +1,136 @@
+"""Turn PX HTTP answers into JSON or typed errors with messages an admin can act on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from pxdesk.core.errors import (
+    AuthError,
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    ProtocolError,
+    PxError,
+    RateLimitedError,
+    ServerError,
+)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_MAX_MESSAGE = 300
+
+
+class MalformedJsonError(ValueError):
+    """A 2xx answer declared JSON but its body did not parse (possibly truncated in transit)."""
+
+
+def is_json_response(response: httpx.Response) -> bool:
+    """True when the Content-Type says JSON; anything else (HTML pages) is never parsed."""
+    media = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def parse_json(response: httpx.Response) -> Any:
+    """Parse a 2xx body; ProtocolError when it is not JSON at all, MalformedJsonError if broken."""
+    if not is_json_response(response):
+        media = response.headers.get("content-type", "no content type")
+        raise ProtocolError(
+            f"PX answered with {media!r} instead of JSON (status {response.status_code}): "
+            "check the region / base URL, or a proxy may be intercepting the request",
+            status=response.status_code,
+            url=str(response.request.url),
+        )
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedJsonError(f"invalid JSON at position {getattr(exc, 'pos', '?')}") from None
+
+
+def px_message(response: httpx.Response) -> str | None:
+    """PX's own error text: JSON `externalapierror.message` / `errorMessage`, or short plain text.
+
+    HTML bodies (gateway pages) are never parsed nor shown.
+    """
+    if is_json_response(response):
+        try:
+            body = json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return _message_from_json(body)
+    media = response.headers.get("content-type", "").lower()
+    if media.startswith("text/plain"):
+        return _shorten(response.text)
+    return None
+
+
+def _message_from_json(body: Any) -> str | None:
+    if isinstance(body, dict):
+        nested = body.get("externalapierror")
+        if isinstance(nested, dict) and nested.get("message"):
+            return _shorten(str(nested["message"]))
+        for key in ("errorMessage", "message", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                return _shorten(value)
+    return None
+
+
+def _shorten(text: str) -> str | None:
+    flat = " ".join(text.split())
+    if not flat:
+        return None
+    return flat if len(flat) <= _MAX_MESSAGE else flat[: _MAX_MESSAGE - 1] + "…"
+
+
+def error_for_status(
+    response: httpx.Response, *, host: str, attempts: int, retry_after: float | None = None
+) -> PxError:
+    """The typed error for a non-2xx answer (after retries, for the retryable statuses)."""
+    status = response.status_code
+    url = str(response.request.url)
+    said = px_message(response)
+    html = "text/html" in response.headers.get("content-type", "").lower()
+    detail = f" PX said: {said}" if said else ""
+    if status == 401:
+        return AuthError(
+            f"API key rejected by PX (401): check the key and the region.{detail}",
+            status=status, url=url,
+        )
+    if status == 403:
+        origin = " (the answer was an HTML page, likely from a gateway or proxy)" if html else ""
+        return ForbiddenError(
+            "PX refused access (403): the key needs Read permission, or a gateway blocked "
+            f"the request{origin}.{detail}",
+            status=status, url=url,
+        )
+    if status == 404:
+        return NotFoundError(
+            f"Not found on PX (404): {said or 'no such record or endpoint'}. "
+            "Check the region / base URL",
+            status=status, url=url,
+        )
+    if status == 400:
+        return BadRequestError(
+            f"PX rejected the request (400): {said or 'no reason given'}", status=status, url=url
+        )
+    tries = f" after {attempts} attempt{'s' if attempts != 1 else ''}"
+    if status == 429:
+        return RateLimitedError(
+            f"PX rate limit exceeded (429){tries}: the subscription's quota (about 200 requests/s, "
+            f"1,000,000/day) is used up; try again later.{detail}",
+            retry_after=retry_after, status=status, url=url,
+        )
+    if status >= 500:
+        return ServerError(
+            f"PX server error ({status}){tries} at {host}: try again later.{detail}",
+            status=status, url=url,
+        )
+    if 300 <= status < 400:
+        return ProtocolError(
+            f"PX answered with a redirect ({status}) that pxdesk does not follow: "
+            "check the region / base URL",
+            status=status, url=url,
+        )
+    return PxError(f"Unexpected answer from PX ({status}).{detail}", status=status, url=url)
