@@ -1,0 +1,81 @@
+"""Injectable faults: queued misbehaviours the simulator applies to the next matching requests.
+
+A fault acts like the network or a gateway in front of PX: it is checked before the API key
+and it never advances a scroll (the request "did not reach" the backend), except
+``scroll_expired`` which discards the scroll it names, as a real expiry would.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+FaultKind = Literal["status", "latency", "drop", "malformed", "html403", "scroll_expired"]
+FAULT_KINDS: tuple[str, ...] = (
+    "status", "latency", "drop", "malformed", "html403", "scroll_expired",
+)
+
+
+@dataclass
+class Fault:
+    """One misbehaviour for the next ``times`` requests whose path starts with ``path``.
+
+    status: answer ``status`` with a JSON error body (429: "Rate limit exceeded"), plus a
+        ``Retry-After`` header (seconds, may be fractional) when ``retry_after`` is set.
+    latency: sleep ``delay`` seconds, then serve normally.
+    drop: close the connection without any response.
+    malformed: 200 with truncated, invalid JSON.
+    html403: 403 with a text/html page, as a gateway would.
+    scroll_expired: only requests carrying a ``scrollId``; 400, and the scroll is gone.
+    """
+
+    kind: FaultKind
+    status: int = 500
+    retry_after: float | None = None
+    delay: float = 0.0
+    times: int = 1
+    path: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}")
+        if self.times < 1:
+            raise ValueError("times must be at least 1")
+
+    def applies_to(self, path: str, has_scroll: bool) -> bool:
+        if self.path is not None and not path.startswith(self.path):
+            return False
+        return has_scroll or self.kind != "scroll_expired"
+
+
+class FaultQueue:
+    """Faults in injection order; the first that matches a request is used up by one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[tuple[Fault, int]] = []  # (fault, remaining uses)
+
+    def add(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults.append((fault, fault.times))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, path: str, has_scroll: bool) -> Fault | None:
+        """The fault for this request, if any, counting one use of it."""
+        with self._lock:
+            for pos, (fault, left) in enumerate(self._faults):
+                if fault.applies_to(path, has_scroll):
+                    if left <= 1:
+                        del self._faults[pos]
+                    else:
+                        self._faults[pos] = (fault, left - 1)
+                    return fault
+            return None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._faults)

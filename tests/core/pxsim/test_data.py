@@ -1,0 +1,106 @@
+"""Generated data: determinism per seed, realism, and the fast JSON path's fidelity."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import httpx
+import pytest
+
+from pxdesk.core.pxsim import PxSimulator
+from pxdesk.core.pxsim.data import FIXED_ANCHOR_MS, SharedPools, anchor_for
+from pxdesk.core.pxsim.users import UserGenerator
+from tests.core.pxsim.conftest import NOW_MS
+
+
+def everyone(sim: PxSimulator) -> list[dict]:
+    return [sim.get_user(u) for u in sim.user_ids()]
+
+
+@pytest.fixture(scope="module")
+def big() -> list[dict]:
+    sim = PxSimulator(accounts=50, users=4000, api_key="k", seed=3, clock=lambda: NOW_MS)
+    return everyone(sim)  # never started: the data API works without a server
+
+
+def test_same_seed_same_data_other_seed_other_data() -> None:
+    a = PxSimulator(accounts=5, users=50, api_key="k", seed=11)
+    b = PxSimulator(accounts=5, users=50, api_key="other", seed=11, clock=lambda: NOW_MS)
+    c = PxSimulator(accounts=5, users=50, api_key="k", seed=12)
+    assert everyone(a) == everyone(b)
+    assert [a.get_account(i) for i in a.account_ids()] == [
+        b.get_account(i) for i in b.account_ids()]
+    assert everyone(a) != everyone(c)
+
+
+def test_dates_precede_the_clock() -> None:
+    assert anchor_for(NOW_MS) == FIXED_ANCHOR_MS
+    early = 1_600_000_000_000 + 12_345
+    sim = PxSimulator(accounts=3, users=100, api_key="k", seed=1, clock=lambda: early)
+    for user in everyone(sim):
+        assert 0 < user["createDate"] <= user["lastModifiedDate"] < early
+        assert user["lastSeenDate"] < early and user["firstVisitDate"] < early
+
+
+def test_users_without_account_and_with_duplicate_emails(big: list[dict]) -> None:
+    no_account = sum(1 for u in big if u["accountId"] == "")
+    assert 0.015 < no_account / len(big) < 0.05
+    by_email: dict[str, set[str]] = {}
+    for user in big:
+        if user["email"]:
+            by_email.setdefault(user["email"], set()).add(user["accountId"])
+    shared = [accounts for accounts in by_email.values() if len(accounts) > 1]
+    assert len(shared) >= 10  # the same person in two accounts
+    blank = Counter(repr(u["email"]) for u in big if not u["email"])
+    assert blank["None"] > 0 and blank["''"] > 0
+    assert sum(blank.values()) / len(big) < 0.03
+
+
+def test_realistic_values(big: list[dict]) -> None:
+    names = {u["firstName"] for u in big} | {u["lastName"] for u in big}
+    assert {"Zoë", "Łukasz", "Müller", "José", "Ünal", "李"} <= names
+    assert any(u["signUpDate"] == 0 for u in big)
+    assert any(u["lastSeenDate"] == 0 and u["numberOfVisits"] == 0 for u in big)
+    assert any(u["customAttributes"] is None for u in big)
+    assert any(u["location"] is None for u in big)
+    assert any("title" not in u for u in big) and any(u.get("title") == "" for u in big)
+    assert any(u.get("phone") is None for u in big)
+    assert {u["type"] for u in big} == {"USER", "LEAD", "VISITOR", "EMPTY_USER_TYPE"}
+    for user in big[:200]:
+        assert len(user["aptrinsicId"]) == 36
+        for key in user["propertyKeys"]:
+            assert key.startswith("AP-") and key.endswith("-2") and len(key) == 15
+
+
+def test_accounts_are_realistic() -> None:
+    sim = PxSimulator(accounts=60, users=500, api_key="k", seed=5)
+    accounts = [sim.get_account(a) for a in sim.account_ids()]
+    assert len({a["name"] for a in accounts}) > 50
+    assert any(a["location"] is None for a in accounts)
+    assert any(a["customAttributes"] is None for a in accounts)
+    assert sum(a["numberOfUsers"] for a in accounts) == sum(
+        1 for u in everyone(sim) if u["accountId"])
+    for account in accounts:
+        assert account["website"].startswith("https://")
+        assert account["createDate"] <= account["lastModifiedDate"]
+
+
+@pytest.mark.parametrize("ascii_json", [False, True])
+def test_fast_json_equals_the_dict_form(ascii_json: bool) -> None:
+    gen = UserGenerator(9, 3000, FIXED_ANCHOR_MS, SharedPools(9), 40, ascii_json=ascii_json)
+    texts = [gen.record_json(i) for i in range(3000)]
+    assert [json.loads(t) for t in texts] == [gen.record(i) for i in range(3000)]
+    assert all(t.isascii() for t in texts) is ascii_json
+
+
+def test_ascii_json_over_http_parses_the_same() -> None:
+    kwargs: dict = {"accounts": 3, "users": 60, "api_key": "k", "seed": 2}
+    with PxSimulator(**kwargs) as plain, PxSimulator(**kwargs, ascii_json=True) as escaped:
+        bodies = []
+        for sim in (plain, escaped):
+            response = httpx.get(f"{sim.base_url}/users", params={"pageSize": 100},
+                                 headers={"X-APTRINSIC-API-KEY": "k"})
+            bodies.append(response)
+        assert not bodies[0].content.isascii() and bodies[1].content.isascii()
+        assert bodies[0].json()["users"] == bodies[1].json()["users"]
