@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     qapp.setApplicationName(APP_NAME)
     qapp.setApplicationVersion(__version__)
     app = PxdeskApp(context, qapp)  # type: ignore[arg-type]
-    _quit_on_signals(qapp, app.quit)
+    _quit_on_signals(qapp, app.quit_now)
     app.show()
     log.info("pxdesk %s started; store at %s", __version__, context.paths.db_path)
     try:

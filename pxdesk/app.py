@@ -1,12 +1,35 @@
-"""Wires the context, the main window and (later) the runner, scheduler and tray; no rules here."""
+"""Wires the context, engine, runner, demo simulator and main window; no rules here."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication
+import getpass
+import logging
 
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.context import AppContext
+from pxdesk.core.jobs import JobRunner
+from pxdesk.core.px.client import PxClient, RequestEvent
+from pxdesk.core.pxsim import PxSimulator
+from pxdesk.core.store.settings import ADMIN_NAME, get_setting, set_setting
+from pxdesk.core.sync.engine import SyncEngine
 from pxdesk.ui.main_window import MainWindow
+from pxdesk.ui.views.connectors_view import ConnectorsView
+from pxdesk.ui.views.data_view import DataView
+from pxdesk.ui.views.logs_view import LogsView
+from pxdesk.ui.views.settings_dialog import SettingsDialog
+from pxdesk.ui.wizards.job_wizard import JobWizard
+
+log = logging.getLogger("pxdesk")
+DEMO_SETTING = "demo_simulator"  # {"port": int}: the demo connection points at this port
+DEMO_ACCOUNTS = 200
+DEMO_USERS = 5000
+
+
+def _ignore_request(_event: RequestEvent) -> None:
+    """Attribute reads of the wizard are not part of any run's request log."""
 
 
 class PxdeskApp(QObject):
@@ -16,16 +39,113 @@ class PxdeskApp(QObject):
         super().__init__()
         self.context = context
         self.qapp = qapp
+        self.user = str(get_setting(ADMIN_NAME) or "") or getpass.getuser()
+        self.engine = SyncEngine(context.secrets, user=self.user, runs_dir=context.paths.runs_dir)
+        closed = self.engine.close_interrupted_runs()
+        if closed:
+            log.info("closed %d run(s) interrupted by an earlier stop", closed)
+        self.connections = ConnectionService(context.secrets, user=self.user)
+        self.runner = JobRunner(self._engine_for_worker, context.db, self)
+        self.simulator: PxSimulator | None = None
+        self._force_quit = False
+        self._restart_demo_simulator()
         self.window = MainWindow()
-        self.window.add_placeholder_tab("Connectors", "No connection yet.")
-        self.window.add_placeholder_tab("Data", "Synced Companies and People will appear here.")
-        self.window.add_placeholder_tab("Logs", "Execution, audit and connection logs.")
+        self.connectors = ConnectorsView(self.connections, self.runner, context.db,
+                                         self._make_job_wizard, self.window)
+        self.data_view = DataView(self.window)
+        self.logs_view = LogsView(self.runner, self.window)
+        self.window.add_tab(self.connectors, "Connectors")
+        self.window.add_tab(self.data_view, "Data")
+        self.window.add_tab(self.logs_view, "Logs")
+        self.window.set_close_guard(self._confirm_close)
         self.window.quit_action.triggered.connect(self.quit)
+        self.window.settings_action.triggered.connect(self._on_settings_action_triggered)
+        self.window.close_requested.connect(self._on_window_close_requested)
+        self.connectors.demo_requested.connect(self._on_connectors_demo_requested)
+        self.connectors.connection_changed.connect(self._on_connectors_connection_changed)
+        self.runner.run_finished.connect(self._on_runner_run_finished)
+
+    def _engine_for_worker(self) -> SyncEngine:
+        # One engine per process: it owns the run registry shared by every worker thread.
+        return self.engine
+
+    def _make_job_wizard(self, job_name: str, parent: QWidget) -> JobWizard:
+        return JobWizard(job_name, user=self.user, db=self.context.db,
+                         client_factory=self._make_px_client, parent=parent)
+
+    def _make_px_client(self) -> PxClient:
+        """A client on the stored connection, for the mapping picker's attribute list."""
+        return self.engine.make_client(_ignore_request)
 
     def show(self) -> None:
         self.window.show()
 
-    def quit(self) -> None:
-        """Close the window and leave the event loop; the store is closed by main()."""
-        self.window.close()
+    def quit(self, *, ask: bool = True) -> None:
+        """Close the window (asking if runs are going on, unless `ask` is False)."""
+        self._force_quit = not ask
+        self.window.close()  # the close guard asks; close_requested then shuts down
+
+    def quit_now(self) -> None:
+        """From SIGTERM / Ctrl+C: no questions, runs are cancelled cleanly."""
+        self.quit(ask=False)
+
+    # ---- slots ------------------------------------------------------------------------
+
+    def _confirm_close(self) -> bool:
+        running = self.runner.running_jobs()
+        if not running or self._force_quit:
+            return True
+        answer = QMessageBox.question(
+            self.window, "Imports are running",
+            f"{', '.join(running)} still running. Cancel and quit? The runs end as Cancelled "
+            "at the next page; what was written stays consistent.")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _on_window_close_requested(self) -> None:
+        self.runner.cancel_all_and_wait()
+        if self.simulator is not None:
+            self.simulator.stop()
+            self.simulator = None
         self.qapp.quit()
+
+    def _on_settings_action_triggered(self) -> None:
+        SettingsDialog(self.context.secrets, self.window).exec()
+
+    def _on_runner_run_finished(self, job_name: str, result: object) -> None:
+        status = getattr(result, "status", "")
+        self.window.statusBar().showMessage(f"{job_name}: {status}", 10_000)
+        self.data_view.refresh()
+
+    def _on_connectors_connection_changed(self) -> None:
+        if self.connections.get() is None and self.simulator is not None:
+            self.simulator.stop()
+            self.simulator = None
+        self.data_view.refresh()
+
+    # ---- demo simulator -----------------------------------------------------------------
+
+    def _start_simulator(self, port: int = 0) -> PxSimulator:
+        if self.simulator is None:
+            self.simulator = PxSimulator(accounts=DEMO_ACCOUNTS, users=DEMO_USERS,
+                                         port=port).start()
+            log.info("demo PX simulator at %s", self.simulator.base_url)
+        return self.simulator
+
+    def _restart_demo_simulator(self) -> None:
+        """After a restart the demo connection still points at the simulator's port."""
+        demo = get_setting(DEMO_SETTING, None)
+        conn = self.connections.get()
+        if not isinstance(demo, dict) or conn is None:
+            return
+        url = f"http://127.0.0.1:{demo.get('port')}/v1"
+        if conn.base_url == url:
+            try:
+                self._start_simulator(int(demo["port"]))
+            except OSError as exc:
+                log.warning("cannot restart the demo simulator on %s: %s", url, exc)
+
+    def _on_connectors_demo_requested(self) -> None:
+        sim = self._start_simulator()
+        set_setting(DEMO_SETTING, {"port": sim.port})
+        self.connectors.open_connection_wizard(
+            {"name": "PX Simulator", "api_key": sim.api_key, "base_url": sim.base_url})

@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from pxdesk import __version__
-from pxdesk.cli import simulate
+from pxdesk.cli import connection, data, desktop_entry, jobs, logs, run, simulate
 from pxdesk.core.errors import PxdeskError
 
 # Each command module exposes register(subparsers); its handlers return an exit code.
-COMMAND_MODULES = (simulate,)
+COMMAND_MODULES = (simulate, connection, jobs, run, logs, data, desktop_entry)
 
 
 def build_parser() -> argparse.ArgumentParser:

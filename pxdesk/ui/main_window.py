@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
@@ -21,6 +23,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main_tabs")
         self.setCentralWidget(self.tabs)
+        self._close_guard: Callable[[], bool] | None = None
         self._build_menu()
         self.statusBar().showMessage("Ready")
 
@@ -34,8 +37,16 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(label, title)
         return label
 
+    def set_close_guard(self, guard: Callable[[], bool]) -> None:
+        """`guard()` runs before the window closes; False keeps it open (e.g. runs going on)."""
+        self._close_guard = guard
+
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         file_menu.addAction(self.quit_action)
@@ -52,5 +63,8 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._close_guard is not None and not self._close_guard():
+            event.ignore()
+            return
         self.close_requested.emit()
         super().closeEvent(event)

@@ -1,0 +1,163 @@
+"""Benchmark: Company Sync then Company Person Sync of simulator data, end to end, vs a baseline.
+
+The simulator runs in a subprocess (its own core), the engine in this process on a fresh temp
+home. The baseline pages the same users with bare httpx + json and upserts them with sqlite3
+executemany into a plain table: the floor any engine has to pay. Prints rates, their ratio and
+this process's peak RSS.
+
+    .venv/bin/python benchmarks/sync_bench.py --users 1000000 --accounts 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from pxdesk.core.context import open_context
+from pxdesk.core.store.custom_fields import ensure_custom_field
+from pxdesk.core.store.models import (
+    Connection,
+    DerivedMapping,
+    FieldMapping,
+    Job,
+    JobDependency,
+    JobFilter,
+)
+from pxdesk.core.sync.engine import SyncEngine
+from pxdesk.core.sync.filters import default_email_filter
+
+KEY = "pxsim-demo-key"
+
+
+def start_simulator(users: int, accounts: int) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pxdesk.core.pxsim", "--users", str(users),
+         "--accounts", str(accounts), "--api-key", KEY],
+        stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    return proc, url
+
+
+def setup_jobs(ctx: object, base_url: str) -> None:
+    """The connection and its two jobs with the default mappings (id -> PX Account ID key)."""
+    try:
+        from pxdesk.core.config.connection import ConnectionService
+        from pxdesk.core.config.jobs import JobService
+    except ImportError:
+        ConnectionService = None  # noqa: N806
+    if ConnectionService is not None:
+        ConnectionService(ctx.secrets, user="bench").create(  # type: ignore[attr-defined]
+            "PX", KEY, base_url=base_url)
+        FieldMapping.update(is_upsert_key=True).where(
+            FieldMapping.target_field == "PX_Account_ID__gc").execute()
+        _ = JobService
+        return
+    ref = ctx.secrets.put(KEY)  # type: ignore[attr-defined]
+    conn = Connection.create(name="PX", base_url=base_url, key_ref=ref)
+    ensure_custom_field("company", "PX Account ID", "String", "bench")
+    ensure_custom_field("company", "Number of Users", "Number", "bench")
+    ensure_custom_field("company_person", "Sign up date", "Date", "bench")
+    company = Job.create(connection=conn, kind="company", name="Company Sync_PX",
+                         source_object="account", target_object="company")
+    person = Job.create(connection=conn, kind="company_person", name="Company Person Sync_PX",
+                        source_object="user", target_object="company_person")
+    for pos, (src, field, ftype, key) in enumerate([
+            ("name", "Name", "String", False), ("numberOfUsers", "Number_of_Users__gc",
+                                                "Number", False),
+            ("id", "PX_Account_ID__gc", "String", True)]):
+        FieldMapping.create(job=company, position=pos, source_path=src, target_object="company",
+                            target_field=field, target_type=ftype, is_upsert_key=key)
+    for pos, (src, obj, field, ftype) in enumerate([
+            ("email", "person", "Email", "Email"), ("firstName", "person", "FirstName", "String"),
+            ("lastName", "person", "LastName", "String"),
+            ("signUpDate", "company_person", "Sign_up_date__gc", "Date")]):
+        FieldMapping.create(job=person, position=pos, source_path=src, target_object=obj,
+                            target_field=field, target_type=ftype)
+    DerivedMapping.create(job=person, target_object="company_person", target_field="Company_ID",
+                          lookup_object="company", match_pairs=json.dumps(
+                              [{"source_path": "accountId", "lookup_field": "PX_Account_ID__gc"}]))
+    JobFilter.create(job=person, conditions=json.dumps([default_email_filter().to_dict()]))
+    JobDependency.create(job=person, depends_on=company)
+
+
+def baseline(base_url: str, folder: Path) -> tuple[int, float]:
+    """Bare paging + json + executemany upsert of the users into a plain table."""
+    db = sqlite3.connect(folder / "baseline.sqlite3")
+    db.execute("PRAGMA journal_mode=wal")
+    db.execute("PRAGMA synchronous=normal")
+    db.execute("CREATE TABLE u (id TEXT PRIMARY KEY, email TEXT, first TEXT, last TEXT, "
+               "account TEXT)")
+    started = time.perf_counter()
+    count, scroll = 0, None
+    with httpx.Client(headers={"X-APTRINSIC-API-KEY": KEY}, timeout=60) as http:
+        while True:
+            params = {"pageSize": "1000", **({"scrollId": scroll} if scroll else {})}
+            body = json.loads(http.get(base_url + "/users", params=params).content)
+            rows = body["users"]
+            with db:
+                db.executemany(
+                    "INSERT INTO u VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                    "email=excluded.email, first=excluded.first, last=excluded.last, "
+                    "account=excluded.account",
+                    [(r["identifyId"], r.get("email"), r.get("firstName"), r.get("lastName"),
+                      r.get("accountId")) for r in rows])
+            count += len(rows)
+            scroll = body.get("scrollId")
+            if len(rows) < 1000 or not scroll:
+                break
+    db.close()
+    return count, time.perf_counter() - started
+
+
+def timed(engine: SyncEngine, job: str) -> tuple[object, float]:
+    started = time.perf_counter()
+    result = engine.run_job(job)
+    return result, time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=1_000_000)
+    parser.add_argument("--accounts", type=int, default=10_000)
+    args = parser.parse_args()
+    proc, url = start_simulator(args.users, args.accounts)
+    try:
+        with tempfile.TemporaryDirectory(prefix="pxdesk-bench-") as tmp:
+            ctx = open_context(Path(tmp) / "home")
+            setup_jobs(ctx, url)
+            engine = SyncEngine(ctx.secrets, user="bench", runs_dir=ctx.paths.runs_dir)
+            company, c_secs = timed(engine, "Company Sync_PX")
+            people, p_secs = timed(engine, "Company Person Sync_PX")
+            ctx.close()
+            base_count, b_secs = baseline(url, Path(tmp))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    c_rate = args.accounts / c_secs
+    p_rate = args.users / p_secs
+    b_rate = base_count / b_secs
+    print(f"Company Sync:        {company.status} {company.success:,} ok "  # type: ignore[attr-defined]
+          f"{company.failure:,} failed in {c_secs:.1f} s = {c_rate:,.0f} accounts/s")  # type: ignore[attr-defined]
+    print(f"Company Person Sync: {people.status} {people.success:,} ok "  # type: ignore[attr-defined]
+          f"{people.failure:,} failed {people.filtered:,} filtered in {p_secs:.1f} s "  # type: ignore[attr-defined]
+          f"= {p_rate:,.0f} users/s")
+    print(f"Baseline (httpx+json+sqlite3 upsert): {base_count:,} users in {b_secs:.1f} s "
+          f"= {b_rate:,.0f} users/s")
+    print(f"Engine / baseline (users): {p_rate / b_rate:.2f}")
+    print(f"Peak RSS of this process: {peak_mb:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Capture the README screenshots from the real app: run under a display, e.g.
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots/take_screenshots.py
+
+It uses a throwaway pxdesk home and the built-in PX simulator (the demo path of the first run).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication, QWidget, QWizard
+
+OUT = Path(__file__).resolve().parent
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app did not get there in time")
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+
+
+def settle(seconds: float = 0.3) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+
+
+def grab(widget: QWidget, name: str) -> None:
+    settle()
+    widget.grab().save(str(OUT / f"{name}.png"))
+    print("saved", name)
+
+
+def main() -> int:
+    from pxdesk.app import PxdeskApp
+    from pxdesk.core.context import open_context
+
+    home = Path(tempfile.mkdtemp(prefix="pxdesk-shots-"))
+    context = open_context(home)
+    qapp = QApplication.instance() or QApplication(sys.argv)
+    app = PxdeskApp(context, qapp)
+    app.window.resize(1280, 800)
+    app.show()
+    grab(app.window, "01_first_run")
+
+    sim = app._start_simulator()
+    wizard = app.connectors.open_connection_wizard(
+        {"name": "PX Simulator", "api_key": sim.api_key, "base_url": sim.base_url})
+    grab(wizard, "02_connection_wizard")
+    wizard.page.test_button.click()
+    wait_until(lambda: not wizard.page.is_testing())
+    grab(wizard, "03_connection_tested")
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    wait_until(lambda: app.connectors.jobs_model.rowCount() == 2)
+
+    company_job = app.connectors.jobs_model.row_at(0).name
+    job_wizard = app._make_job_wizard(company_job, app.window)
+    job_wizard.show()
+    wait_until(lambda: not job_wizard.mapping_page.is_loading())
+    grab(job_wizard, "04_job_configuration")
+    job_wizard.next()
+    model = job_wizard.mapping_page.model
+    for row, mapping in enumerate(model.rows()):
+        if mapping.target_field.startswith("PX_Account_ID"):
+            model.setData(model.index(row, 5), Qt.CheckState.Checked.value,
+                          Qt.ItemDataRole.CheckStateRole)
+    grab(job_wizard, "05_field_mappings")
+    dialog = job_wizard.mapping_page.open_mapping_dialog()
+    dialog.show()
+    dialog.search_edit.setText("plan")
+    grab(dialog, "06_source_picker")
+    dialog.close()
+    for index, name in ((2, "07_derived_mappings"), (3, "08_sync_filters"),
+                        (4, "09_schedule")):
+        job_wizard.next()
+        if job_wizard.currentId() != index:
+            print("stopped at", job_wizard.currentId(), job_wizard.currentPage().issue_texts())
+            break
+        grab(job_wizard, name)
+    job_wizard.button(QWizard.WizardButton.FinishButton).click()
+    settle()
+
+    person_job = app.connectors.jobs_model.row_at(1).name
+    app.connectors.select_job(person_job)
+    app.connectors.import_now_button.click()
+    wait_until(lambda: bool(app.connectors.progress_panel.detail(person_job))
+               or not app.runner.is_running(person_job))
+    grab(app.window, "10_run_in_progress")
+    wait_until(lambda: not app.runner.running_jobs(), 300)
+    app.connectors.select_job(person_job)
+    grab(app.window, "11_main_window_after_sync")
+    app.window.tabs.setCurrentIndex(1)
+    app.data_view.refresh()
+    grab(app.window, "12_data_tab")
+    app.window.tabs.setCurrentIndex(2)
+    grab(app.window, "13_logs_tab")
+    from pxdesk.ui.views.settings_dialog import SettingsDialog
+
+    settings = SettingsDialog(context.secrets, app.window)
+    settings.show()
+    grab(settings, "14_settings")
+    settings.close()
+    app.quit_now()
+    context.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

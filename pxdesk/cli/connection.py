@@ -1,0 +1,155 @@
+"""`pxdesk-cli connection create|test|show|delete`: the PX connection, headless.
+
+The API key is never a command-line argument (it would land in shell history and `ps`): it
+comes from $PXDESK_API_KEY or a hidden prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from datetime import datetime
+from typing import Any
+
+from pxdesk.core.errors import ConfigError
+
+KEY_ENV = "PXDESK_API_KEY"
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("connection", help="create, test, show or delete the PX "
+                                 "connection")
+    sub = parser.add_subparsers(dest="connection_command", metavar="ACTION", required=True)
+    create = sub.add_parser("create", help="create the connection and its two jobs",
+                            description=f"The API key is read from ${KEY_ENV} or prompted "
+                                        "for (hidden); it is never an argument.")
+    create.add_argument("--name", required=True, help="connection name, e.g. PX")
+    where = create.add_mutually_exclusive_group(required=True)
+    where.add_argument("--region", choices=["us", "eu", "us2"], help="PX region")
+    where.add_argument("--base-url", help="custom API base URL (https, or http to 127.0.0.1)")
+    create.add_argument("--multi-instance", action="store_true",
+                        help="several PX accounts roll up to one Company")
+    create.set_defaults(handler=create_connection)
+    sub.add_parser("test", help="call PX with the saved connection").set_defaults(
+        handler=test_connection)
+    sub.add_parser("show", help="print the connection (key masked)").set_defaults(
+        handler=show_connection)
+    delete = sub.add_parser("delete", help="delete the connection and its jobs (logs stay)")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.set_defaults(handler=delete_connection)
+
+
+def admin_user() -> str:
+    """Who the logs name: the Admin Name setting, else the OS user."""
+    from pxdesk.core.store.settings import ADMIN_NAME, get_setting
+
+    return str(get_setting(ADMIN_NAME) or "") or getpass.getuser()
+
+
+def read_api_key() -> str:
+    key = os.environ.get(KEY_ENV, "").strip()
+    if key:
+        return key
+    if not sys.stdin.isatty():
+        raise ConfigError(f"No API key: set ${KEY_ENV} (the key is never an argument)",
+                          field="api_key")
+    return getpass.getpass("PX API key (hidden): ").strip()
+
+
+def _service(ctx: Any) -> Any:
+    from pxdesk.core.config.connection import ConnectionService
+
+    return ConnectionService(ctx.secrets, user=admin_user())
+
+
+def create_connection(args: argparse.Namespace) -> int:
+    from pxdesk.core.context import open_context
+
+    ctx = open_context(args.home)
+    try:
+        service = _service(ctx)
+        conn = service.create(args.name, read_api_key(), region=args.region,
+                              base_url=args.base_url, multi_instance=args.multi_instance)
+        result = service.test()
+        print(f"Created the PX connection '{conn.name}' and its jobs:")
+        for job in sorted(conn.jobs, key=lambda j: j.kind):
+            print(f"  {job.name}")
+        print(f"Test: {'OK' if result.ok else 'FAILED'}: {result.message}")
+        print("Before running Company Sync, mark its upsert key (normally id -> PX Account ID):"
+              " export the job, edit it, import it, or use the desktop app.")
+    finally:
+        ctx.close()
+    return 0
+
+
+def test_connection(args: argparse.Namespace) -> int:
+    from pxdesk.core.context import open_context
+
+    ctx = open_context(args.home)
+    try:
+        result = _service(ctx).test()
+    finally:
+        ctx.close()
+    print(f"{'OK' if result.ok else 'FAILED'}: {result.message}")
+    return 0 if result.ok else 1
+
+
+def _when(ms: int | None) -> str:
+    return "never" if ms is None else datetime.fromtimestamp(ms / 1000).strftime(
+        "%Y-%m-%d %H:%M:%S")
+
+
+def show_connection(args: argparse.Namespace) -> int:
+    from pxdesk.core.context import open_context
+
+    ctx = open_context(args.home)
+    try:
+        conn = _service(ctx).get()
+        if conn is None:
+            print("No PX connection: create one with `pxdesk-cli connection create`.")
+            return 1
+        tested = "not tested yet" if conn.last_test_at is None else (
+            f"{'OK' if conn.last_test_ok else 'FAILED'} at {_when(conn.last_test_at)}: "
+            f"{conn.last_test_message}")
+        rows = [
+            ("Name", conn.name),
+            ("Region", (conn.region or "").upper() or "-"),
+            ("Base URL", conn.base_url or "-"),
+            ("Multi Instance", "yes" if conn.multi_instance else "no"),
+            ("API key", conn.key_hint or "****"),
+            ("Key stored in", ctx.secrets.backend_name),
+            ("Last test", tested),
+            ("Jobs", ", ".join(j.name for j in sorted(conn.jobs, key=lambda j: j.kind))),
+        ]
+    finally:
+        ctx.close()
+    for label, value in rows:
+        print(f"{label + ':':16} {value}")
+    return 0
+
+
+def delete_connection(args: argparse.Namespace) -> int:
+    from pxdesk.core.context import open_context
+
+    ctx = open_context(args.home)
+    try:
+        service = _service(ctx)
+        if service.get() is None:
+            print("No PX connection to delete.")
+            return 1
+        print(service.describe_delete())
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print("Not deleted: confirm with --yes when not at a terminal.", file=sys.stderr)
+                return 1
+            if input("Delete? [y/N] ").strip().lower() not in ("y", "yes"):
+                print("Not deleted.")
+                return 1
+        summary = service.delete()
+    finally:
+        ctx.close()
+    print(f"Deleted '{summary.connection_name}' and the jobs {', '.join(summary.jobs)}; "
+          f"{summary.runs_kept} runs stay in the logs.")
+    return 0

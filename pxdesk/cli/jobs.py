@@ -1,0 +1,109 @@
+"""`pxdesk-cli jobs list|show|export|import`: read and move job configurations as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pxdesk.cli.connection import admin_user
+from pxdesk.core.errors import ConfigError
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("jobs", help="list, show, export or import the sync jobs")
+    sub = parser.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
+    sub.add_parser("list", help="the jobs with their schedule and blockers").set_defaults(
+        handler=list_jobs)
+    show = sub.add_parser("show", help="print a job's configuration (JSON)")
+    show.add_argument("job", help="job name, e.g. 'Company Sync_PX'")
+    show.set_defaults(handler=show_job)
+    export = sub.add_parser("export", help="write a job's configuration to a JSON file")
+    export.add_argument("job")
+    export.add_argument("file", type=Path)
+    export.set_defaults(handler=export_job)
+    imp = sub.add_parser("import", help="apply a JSON configuration to the job of its kind",
+                         description="Validated like the wizard; nothing changes on an error.")
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(handler=import_job)
+
+
+def list_jobs(args: argparse.Namespace) -> int:
+    from pxdesk.core.config.job_config import load_job_config
+    from pxdesk.core.config.jobs import JobService
+    from pxdesk.core.context import open_context
+
+    ctx = open_context(args.home)
+    try:
+        service = JobService(user=admin_user())
+        jobs = service.list()
+        if not jobs:
+            print("No jobs: create the PX connection first.")
+            return 0
+        for job in jobs:
+            config = load_job_config(job)
+            schedule = config.schedule
+            when = f"{schedule.kind}, {'enabled' if schedule.enabled else 'disabled'}"
+            print(f"{job.name}  [{job.kind}, {job.modification_type}, schedule {when}]")
+            for blocker in service.run_blockers(job):
+                print(f"  cannot run: {blocker}")
+    finally:
+        ctx.close()
+    return 0
+
+
+def show_job(args: argparse.Namespace) -> int:
+    from pxdesk.core.config.jobs import JobService
+    from pxdesk.core.context import open_context
+
+    ctx = open_context(args.home)
+    try:
+        text = JobService(user=admin_user()).export_json(args.job)
+    finally:
+        ctx.close()
+    sys.stdout.write(text)
+    return 0
+
+
+def export_job(args: argparse.Namespace) -> int:
+    from pxdesk.core.config.jobs import JobService
+    from pxdesk.core.context import open_context
+
+    ctx = open_context(args.home)
+    try:
+        text = JobService(user=admin_user()).export_json(args.job)
+    finally:
+        ctx.close()
+    try:
+        args.file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot write {args.file}: {exc}") from None
+    print(f"Exported '{args.job}' to {args.file}")
+    return 0
+
+
+def import_job(args: argparse.Namespace) -> int:
+    from pxdesk.core.config.jobs import JobService
+    from pxdesk.core.context import open_context
+
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {args.file}: {exc}") from None
+    ctx = open_context(args.home)
+    try:
+        service = JobService(user=admin_user())
+        config = service.parse_json(text)
+        job = service.get_by_kind(config.kind)
+        issues = service.validate(job, config)
+        if issues:
+            print(f"Not imported: {len(issues)} problem(s) in {args.file}", file=sys.stderr)
+            for issue in issues:
+                print(f"{issue.stage}: {issue.field}: {issue.message}", file=sys.stderr)
+            return 1
+        service.save(job, config)
+        name = config.name
+    finally:
+        ctx.close()
+    print(f"Imported {args.file} into '{name}'")
+    return 0

@@ -1,0 +1,131 @@
+"""The differences between two configurations of a job, as audit-log entries (one per change)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pxdesk.core.config.job_config import DerivedConfig, JobConfig, MappingConfig
+from pxdesk.core.config.validation import OBJECT_LABELS, field_label, self_object
+from pxdesk.core.store.enums import AuditAction, AuditAttribute, LookupObject
+from pxdesk.core.sync.filters import FilterSpec
+
+CONFIG_FIELDS = (
+    ("name", "Job Name"),
+    ("modification_type", "Data Modification Type"),
+    ("dependencies", "Dependent Jobs"),
+    ("success_recipients", "Success Recipients"),
+    ("failure_recipients", "Failure Recipients"),
+)
+SCHEDULE_FIELDS = (
+    ("enabled", "Enabled"), ("kind", "Type"), ("every_hours", "Every N Hours"),
+    ("time", "Time"), ("start_time", "Start Time"), ("end_time", "End Time"),
+    ("days", "Days"), ("day_of_month", "Day of Month"), ("timezone", "Time Zone"),
+)
+ALL_AND = "(all conditions ANDed)"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One audit row to write."""
+
+    attribute: str
+    sub_attribute: str
+    action: str
+    old: str | None
+    new: str | None
+    info: str | None = None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def mapping_text(m: MappingConfig) -> str:
+    """e.g. "id -> PX Account ID (String), upsert key"."""
+    key = ", upsert key" if m.upsert_key else ""
+    return f"{m.source_path} -> {field_label(m.target_object, m.target_field)} " \
+           f"({m.target_type}){key}"
+
+
+def derived_text(d: DerivedConfig, kind: str) -> str:
+    """e.g. "Company ID <- Company GSID where accountId = PX Account ID; multiple: use_any;
+    none: error"."""
+    obj = self_object(kind) if d.lookup_object == LookupObject.SELF else d.lookup_object
+    pairs = " AND ".join(f"{p.source_path} = {field_label(obj, p.lookup_field)}"
+                         for p in d.pairs)
+    default = f" (default {d.default_value or 'empty'})" if d.on_none == "default" else ""
+    return (f"{field_label(d.target_object, d.target_field)} <- "
+            f"{OBJECT_LABELS.get(d.lookup_object, d.lookup_object)} GSID where {pairs}; "
+            f"multiple: {d.on_multiple}; none: {d.on_none}{default}")
+
+
+def _keyed_changes(attribute: str, old: dict[Any, tuple[str, str]],
+                   new: dict[Any, tuple[str, str]]) -> list[Change]:
+    """Create / Edit / Delete per key; values are (sub-attribute, text)."""
+    changes: list[Change] = []
+    for key, (sub, text) in old.items():
+        if key not in new:
+            changes.append(Change(attribute, sub, AuditAction.DELETE, text, None))
+        elif new[key][1] != text:
+            changes.append(Change(attribute, sub, AuditAction.EDIT, text, new[key][1]))
+    changes.extend(Change(attribute, sub, AuditAction.CREATE, None, text)
+                   for key, (sub, text) in new.items() if key not in old)
+    return changes
+
+
+def _mappings(config: JobConfig | None) -> dict[Any, tuple[str, str]]:
+    if config is None:
+        return {}
+    return {(m.target_object, m.target_field):
+            (field_label(m.target_object, m.target_field), mapping_text(m))
+            for m in config.mappings}
+
+
+def _derived(config: JobConfig | None) -> dict[Any, tuple[str, str]]:
+    if config is None:
+        return {}
+    return {(d.target_object, d.target_field):
+            (field_label(d.target_object, d.target_field), derived_text(d, config.kind))
+            for d in config.derived}
+
+
+def _filters(spec: FilterSpec | None) -> dict[Any, tuple[str, str]]:
+    if spec is None:
+        return {}
+    found = {c.alias: (f"Condition {c.alias}", c.describe() + (" (locked)" if c.locked else ""))
+             for c in spec.conditions}
+    if spec.expression.strip() or spec.conditions:
+        found["__expression__"] = ("Expression", spec.expression.strip() or ALL_AND)
+    return found
+
+
+def _plain_fields(attribute: str, fields: tuple[tuple[str, str], ...], old: Any,
+                  new: Any) -> list[Change]:
+    changes = []
+    for key, label in fields:
+        before = None if old is None else _text(getattr(old, key))
+        after = _text(getattr(new, key))
+        if old is None:
+            if after:
+                changes.append(Change(attribute, label, AuditAction.CREATE, None, after))
+        elif before != after:
+            changes.append(Change(attribute, label, AuditAction.EDIT, before, after))
+    return changes
+
+
+def config_changes(old: JobConfig | None, new: JobConfig) -> list[Change]:
+    """Every difference old -> new (old None: the job is being created), in stage order."""
+    return [
+        *_plain_fields(AuditAttribute.JOB_CONFIGURATION, CONFIG_FIELDS, old, new),
+        *_keyed_changes(AuditAttribute.MAPPING, _mappings(old), _mappings(new)),
+        *_keyed_changes(AuditAttribute.DERIVED_MAPPING, _derived(old), _derived(new)),
+        *_keyed_changes(AuditAttribute.FILTER, _filters(old and old.filters),
+                        _filters(new.filters)),
+        *_plain_fields(AuditAttribute.SCHEDULE, SCHEDULE_FIELDS, old and old.schedule,
+                       new.schedule),
+    ]

@@ -1,0 +1,173 @@
+"""JobService: read, validate, save (audited, one transaction), export and import the jobs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pxdesk.core.config.changes import config_changes
+from pxdesk.core.config.job_config import (
+    JobConfig,
+    load_job_config,
+    resolution_key_flags,
+)
+from pxdesk.core.config.validation import (
+    ConfigIssue,
+    field_type_of,
+    validate_job_config,
+)
+from pxdesk.core.errors import ConfigError
+from pxdesk.core.logs.audit import write_audit
+from pxdesk.core.store.custom_fields import create_custom_field
+from pxdesk.core.store.enums import JobKind, TargetObject
+from pxdesk.core.store.models import (
+    Connection,
+    CustomField,
+    DerivedMapping,
+    FieldMapping,
+    Job,
+    JobDependency,
+    JobFilter,
+    Schedule,
+    now_ms,
+)
+from pxdesk.core.store.settings import person_resolution_key
+
+
+def apply_config(job: Job, config: JobConfig) -> None:
+    """Replace the job's configuration rows with `config` (the caller holds a transaction)."""
+    key = person_resolution_key() if job.kind == JobKind.COMPANY_PERSON else []
+    job.name = config.name
+    job.modification_type = config.modification_type
+    job.success_recipients = json.dumps(list(config.success_recipients))
+    job.failure_recipients = json.dumps(list(config.failure_recipients))
+    job.modified_at = now_ms()
+    job.save()
+    JobDependency.delete().where(JobDependency.job == job).execute()
+    for pos, name in enumerate(config.dependencies):
+        JobDependency.create(job=job, depends_on=Job.get(Job.name == name), position=pos)
+    FieldMapping.delete().where(FieldMapping.job == job).execute()
+    for pos, m in enumerate(config.mappings):
+        FieldMapping.create(job=job, position=pos, source_path=m.source_path,
+                            source_type=m.source_type, target_object=m.target_object,
+                            target_field=m.target_field, target_type=m.target_type,
+                            is_upsert_key=resolution_key_flags(job.kind, m, key))
+    DerivedMapping.delete().where(DerivedMapping.job == job).execute()
+    for pos, d in enumerate(config.derived):
+        DerivedMapping.create(
+            job=job, position=pos, target_object=d.target_object, target_field=d.target_field,
+            lookup_object=d.lookup_object, match_pairs=json.dumps([p.to_dict() for p in d.pairs]),
+            on_multiple=d.on_multiple, on_none=d.on_none,
+            default_value=(d.default_value.strip() or None) if d.default_value else None)
+    spec = config.filters.to_dict()
+    JobFilter.insert(job=job, conditions=json.dumps(spec["conditions"]),
+                     expression=spec["expression"]).on_conflict(
+        conflict_target=[JobFilter.job],
+        preserve=[JobFilter.conditions, JobFilter.expression]).execute()
+    _save_schedule(job, config)
+
+
+def _save_schedule(job: Job, config: JobConfig) -> None:
+    s = config.schedule
+    row = Schedule.get_or_none(Schedule.job == job) or Schedule(job=job)
+    row.enabled, row.kind, row.every_hours = s.enabled, s.kind, s.every_hours
+    row.time, row.start_time, row.end_time = s.time, s.start_time, s.end_time
+    row.days = json.dumps(list(s.days) if isinstance(s.days, list | tuple) else s.days)
+    row.day_of_month, row.timezone = s.day_of_month, s.timezone
+    row.save()
+
+
+def audit_config(job: Job, old: JobConfig | None, new: JobConfig, user: str) -> int:
+    """Write one audit row per difference; returns how many."""
+    changes = config_changes(old, new)
+    at = now_ms()
+    for c in changes:
+        write_audit(job, c.attribute, c.sub_attribute, c.action, c.old, c.new, user, c.info,
+                    at=at)
+    return len(changes)
+
+
+class JobService:
+    """The two jobs of the connection: what the wizard, the CLI and the engine go through."""
+
+    def __init__(self, *, user: str) -> None:
+        self.user = user
+
+    def list(self) -> list[Job]:
+        return list(Job.select().order_by(Job.kind))
+
+    def get(self, name: str) -> Job:
+        job = Job.get_or_none(Job.name == name)
+        if job is None:
+            names = ", ".join(j.name for j in self.list()) or "none: create the PX connection"
+            raise ConfigError(f"There is no job named '{name}' (jobs: {names})", field="name")
+        return job
+
+    def get_by_kind(self, kind: str) -> Job:
+        """The job of a kind (there is one of each); imports go by kind, not by name."""
+        job = Job.get_or_none(Job.kind == kind)
+        if job is None:
+            raise ConfigError(f"There is no job of kind '{kind}' to import into: create the PX "
+                              "connection first (kinds: company, company_person)", field="kind")
+        return job
+
+    def config(self, name: str) -> JobConfig:
+        return load_job_config(self.get(name))
+
+    def validate(self, job: Job, config: JobConfig) -> list[ConfigIssue]:
+        return validate_job_config(job, config)
+
+    def save(self, job: Job, config: JobConfig) -> None:
+        """Validate, then write the configuration and its audit rows in one transaction."""
+        issues = self.validate(job, config)
+        if issues:
+            raise ConfigError("Cannot save the job:\n" + "\n".join(i.message for i in issues),
+                              field=issues[0].field)
+        with Job._meta.database.atomic():
+            old = load_job_config(job)
+            apply_config(job, config)
+            audit_config(job, old, load_job_config(job), self.user)
+
+    def run_blockers(self, job: Job) -> list[str]:
+        """Why the job cannot run now (empty when it can); the engine refuses to start."""
+        blockers: list[str] = []
+        if Connection.get_or_none(Connection.id == job.connection_id) is None:
+            return ["There is no PX connection: create it first"]
+        config = load_job_config(job)
+        if job.kind == JobKind.COMPANY and not config.upsert_keys():
+            blockers.append("No upsert key: mark one mapping (normally id -> PX Account ID) as "
+                            "the upsert key before running this job")
+        if job.kind == JobKind.COMPANY_PERSON:
+            mapped = {m.target_field for m in config.mappings
+                      if m.target_object == TargetObject.PERSON}
+            blockers.extend(
+                f"The Person Resolution Key field {name} is not mapped: map a PX field to it"
+                for name in person_resolution_key() if name not in mapped)
+            for name in person_resolution_key():
+                if field_type_of(TargetObject.PERSON, name) is None:
+                    blockers.append(f"The Person Resolution Key names {name}, which Person does "
+                                    "not have: fix the setting")
+        return blockers
+
+    def export_json(self, name: str) -> str:
+        """The job's configuration as readable JSON (no secrets: jobs hold none)."""
+        return json.dumps(self.config(name).to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def parse_json(self, text: str) -> JobConfig:
+        try:
+            data: Any = json.loads(text)
+        except ValueError as exc:
+            raise ConfigError(f"The file is not valid JSON: {exc}", field="json") from None
+        return JobConfig.from_dict(data)
+
+    def import_json(self, text: str) -> Job:
+        """Apply an export to the existing job of the same kind (its name may differ: the two
+        jobs are fixed, so import renames it). Same validation as save."""
+        config = self.parse_json(text)
+        job = self.get_by_kind(config.kind)
+        self.save(job, config)
+        return Job.get_by_id(job.id)
+
+    def add_custom_field(self, obj: str, label: str, field_type: str) -> CustomField:
+        """A new custom field on a target object (the mapping stage's "Add custom field")."""
+        return create_custom_field(obj, label, field_type, self.user)

@@ -1,0 +1,86 @@
+"""Log retention: delete runs (and their files) older than the retention setting at start-up."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import fn
+
+from pxdesk.core.store.base import now_ms
+from pxdesk.core.store.models import ExecutionRun, RunStatus
+from pxdesk.core.store.settings import retention_days
+
+DAY_MS = 86_400_000
+_BATCH = 500  # ids per DELETE: stays under SQLite's bound-parameter limit
+_OPEN = (RunStatus.QUEUED, RunStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    """What one pass removed."""
+
+    runs_deleted: int = 0
+    folders_deleted: int = 0
+
+
+def _run_date() -> object:
+    """The moment a run counts from: its end, else its start, else when it was queued."""
+    return fn.COALESCE(ExecutionRun.ended_at, ExecutionRun.started_at, ExecutionRun.queued_at)
+
+
+def expired_run_ids(cutoff_ms: int) -> list[int]:
+    """Closed runs dated before `cutoff_ms`, except the newest run of each job (by name, so a
+    deleted job's last run stays too)."""
+    newest = (ExecutionRun.select(fn.MAX(ExecutionRun.id)).group_by(ExecutionRun.job_name))
+    query = (ExecutionRun.select(ExecutionRun.id)
+             .where((_run_date() < cutoff_ms) & ExecutionRun.status.not_in(list(_OPEN))
+                    & ExecutionRun.id.not_in(newest))
+             .order_by(ExecutionRun.id).tuples())
+    return [run_id for (run_id,) in query]
+
+
+def _remove_folder(folder: Path) -> bool:
+    if not folder.is_dir():
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return not folder.exists()
+
+
+def _orphan_folders(runs_dir: Path, cutoff_ms: int) -> list[Path]:
+    """Numbered run folders with no run row left and older than the cutoff (left by a crash
+    or an earlier pass that could not delete them)."""
+    if not runs_dir.is_dir():
+        return []
+    numbered = {int(p.name): p for p in runs_dir.iterdir() if p.is_dir() and p.name.isdigit()}
+    if not numbered:
+        return []
+    known = {run_id for (run_id,) in ExecutionRun.select(ExecutionRun.id)
+             .where(ExecutionRun.id.in_(list(numbered))).tuples()}
+    return [p for run_id, p in numbered.items()
+            if run_id not in known and p.stat().st_mtime * 1000 < cutoff_ms]
+
+
+def apply_retention(now: int, days: int, runs_dir: Path) -> RetentionResult:
+    """Delete runs older than `days` before `now` (epoch ms), their record errors and PX
+    requests (ON DELETE CASCADE) and their folders under `runs_dir`. `days <= 0` keeps all."""
+    if days <= 0:
+        return RetentionResult()
+    cutoff = now - days * DAY_MS
+    ids = expired_run_ids(cutoff)
+    db = ExecutionRun._meta.database
+    for start in range(0, len(ids), _BATCH):
+        batch = ids[start:start + _BATCH]
+        with db.atomic():
+            ExecutionRun.delete().where(ExecutionRun.id.in_(batch)).execute()
+    folders = sum(_remove_folder(runs_dir / str(run_id)) for run_id in ids)
+    folders += sum(_remove_folder(p) for p in _orphan_folders(runs_dir, cutoff))
+    return RetentionResult(runs_deleted=len(ids), folders_deleted=folders)
+
+
+def apply_retention_setting(runs_dir: Path, clock: Callable[[], int] = now_ms,
+                            ) -> RetentionResult:
+    """The start-up pass: the stored retention (default 180 days) from the current time."""
+    return apply_retention(clock(), retention_days(), runs_dir)

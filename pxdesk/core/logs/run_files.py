@@ -1,0 +1,86 @@
+"""The error and success files of one run, streamed to runs_dir/<run_id>/ while it runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+
+from pxdesk.core.logs.csv_export import CsvWriter, open_csv
+
+ERROR_HEADER = ("Source ID", "Field", "Value", "Error Message", "Source Record")
+SUCCESS_HEADER = ("Source ID", "GSID", "Action")
+ERROR_FILE = "errors.csv"
+SUCCESS_FILE = "success.csv"
+MAX_RECORD_CHARS = 32_000  # a spreadsheet cell holds 32,767 characters
+
+
+def record_json(record: Any) -> str:
+    """Compact JSON of a source record, cut to what a spreadsheet cell can hold."""
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text if len(text) <= MAX_RECORD_CHARS else text[: MAX_RECORD_CHARS - 3] + "..."
+
+
+def value_text(value: Any) -> str | None:
+    """The offending value as text for the error row (JSON for lists and maps)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+class RunFiles:
+    """Two CSV files per run, opened lazily and flushed per page: memory never grows with rows."""
+
+    def __init__(self, runs_dir: Path, run_id: int) -> None:
+        self.folder = runs_dir / str(run_id)
+        self.error_path = self.folder / ERROR_FILE
+        self.success_path = self.folder / SUCCESS_FILE
+        self._streams: list[TextIO] = []
+        self._errors: CsvWriter | None = None
+        self._successes: CsvWriter | None = None
+
+    def _open(self, path: Path, header: tuple[str, ...]) -> CsvWriter:
+        stream = open_csv(path)
+        self._streams.append(stream)
+        return CsvWriter(stream, header)
+
+    def open(self) -> RunFiles:
+        """Create both files with their headers, so an empty run still has downloadable files."""
+        if self._errors is None:
+            self._errors = self._open(self.error_path, ERROR_HEADER)
+            self._successes = self._open(self.success_path, SUCCESS_HEADER)
+        return self
+
+    def add_error(
+        self, source_id: str | None, field: str | None, value: str | None, reason: str,
+        source_json: str | None,
+    ) -> None:
+        assert self._errors is not None, "RunFiles.open() first"
+        self._errors.write((source_id, field, value, reason, source_json))
+
+    def add_success(self, source_id: str | None, gsid: str, action: str) -> None:
+        assert self._successes is not None, "RunFiles.open() first"
+        self._successes.write((source_id, gsid, action))
+
+    def flush(self) -> None:
+        for stream in self._streams:
+            stream.flush()
+
+    def close(self) -> None:
+        for stream in self._streams:
+            stream.close()
+        self._streams.clear()
+
+    def __enter__(self) -> RunFiles:
+        return self.open()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

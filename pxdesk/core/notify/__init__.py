@@ -1,0 +1,1 @@
+"""Run notifications: e-mail through SMTP, and the digest rule that keeps failures from spamming."""

@@ -1,0 +1,155 @@
+"""What a run notification says (plain data), and the adapter that reads it from the store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from peewee import fn
+
+from pxdesk.core.notify.policy import NOTIFIED_STATUSES, HistoryEntry
+from pxdesk.core.store.enums import RunStatus
+from pxdesk.core.store.models import ExecutionRun, Job, RecordError, Schedule
+from pxdesk.core.store.settings import DEFAULT_TIMEZONE, delete_setting, get_setting, set_setting
+
+TOP_REASONS = 5
+DIGEST_KEY_PREFIX = "notify_last_digest_job_"  # + job id; value: epoch ms of the last digest
+HISTORY_LIMIT = 1000  # a streak longer than this is reported as this long
+
+
+@dataclass(frozen=True)
+class NotificationContext:
+    """Everything a run message needs, independent of the engine and the store."""
+
+    job_name: str
+    connection_name: str
+    status: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    success: int
+    failure: int
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    error_file: Path | None = None
+    recipients: list[str] = field(default_factory=list)
+    timezone: tzinfo = UTC
+    run_id: int | None = None
+    reason: str | None = None  # why the run failed as a whole (bad key, no network...)
+    inserted: int = 0
+    updated: int = 0
+
+
+def recipients_for(
+    status: str, success_list: Sequence[str], failure_list: Sequence[str]
+) -> list[str]:
+    """Success mails the success list; Partial Success and Failure the failure list; else nobody."""
+    if status == RunStatus.SUCCESS:
+        return list(success_list)
+    if status in (RunStatus.PARTIAL_SUCCESS, RunStatus.FAILURE):
+        return list(failure_list)
+    return []
+
+
+def _emails(text: str | None) -> list[str]:
+    try:
+        values = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [str(v).strip() for v in values if str(v).strip()] if isinstance(values, list) else []
+
+
+def zone_named(name: str | None) -> tzinfo:
+    """The IANA zone `name`; the machine's zone when empty or unknown."""
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    local = datetime.now().astimezone().tzinfo
+    return local if local is not None else UTC
+
+
+def _job_zone(job: Job | None) -> tzinfo:
+    schedule = Schedule.get_or_none(Schedule.job == job) if job is not None else None
+    if schedule is not None:
+        return zone_named(schedule.timezone)
+    return zone_named(get_setting(DEFAULT_TIMEZONE))
+
+
+def _when(epoch_ms: int | None) -> datetime | None:
+    return None if epoch_ms is None else datetime.fromtimestamp(epoch_ms / 1000, UTC)
+
+
+def top_reasons(run_id: int, limit: int = TOP_REASONS) -> list[tuple[str, int]]:
+    """The most frequent record error reasons of a run, most frequent first."""
+    count = fn.COUNT(RecordError.id)
+    query = (
+        RecordError.select(RecordError.reason, count.alias("n"))
+        .where(RecordError.run == run_id)
+        .group_by(RecordError.reason)
+        .order_by(count.desc(), RecordError.reason)
+        .limit(limit)
+    )
+    return [(row.reason, int(row.n)) for row in query]
+
+
+def _error_path(run: ExecutionRun, runs_dir: Path | None) -> Path | None:
+    if not run.error_file:
+        return None
+    path = Path(run.error_file)
+    if not path.is_absolute() and runs_dir is not None:
+        path = runs_dir / path
+    return path
+
+
+def context_for_run(run: ExecutionRun, runs_dir: Path | None = None) -> NotificationContext:
+    """Read the run, its job's recipients and schedule zone; relative error files use runs_dir."""
+    job = Job.get_or_none(Job.id == run.job_id) if run.job_id is not None else None
+    success_list = _emails(job.success_recipients) if job is not None else []
+    failure_list = _emails(job.failure_recipients) if job is not None else []
+    return NotificationContext(
+        job_name=run.job_name, connection_name=run.connection_name, status=run.status,
+        started_at=_when(run.started_at), ended_at=_when(run.ended_at),
+        success=run.success_count, failure=run.failure_count,
+        top_reasons=top_reasons(run.id), error_file=_error_path(run, runs_dir),
+        recipients=recipients_for(run.status, success_list, failure_list),
+        timezone=_job_zone(job), run_id=run.id, reason=run.reason,
+        inserted=run.inserted_count, updated=run.updated_count,
+    )
+
+
+def job_history(run: ExecutionRun, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
+    """Finished runs of the run's job up to and including `run`, newest first."""
+    if run.job_id is None:
+        return [HistoryEntry(run.status, _when(run.ended_at) or datetime.now(UTC))]
+    query = (
+        ExecutionRun.select(ExecutionRun.id, ExecutionRun.status, ExecutionRun.ended_at)
+        .where((ExecutionRun.job == run.job_id) & (ExecutionRun.id <= run.id)
+               & ExecutionRun.ended_at.is_null(False))
+        .order_by(ExecutionRun.ended_at.desc(), ExecutionRun.id.desc())
+        .limit(limit)
+    )
+    entries: list[HistoryEntry] = []
+    for row in query:
+        entries.append(HistoryEntry(row.status, _when(row.ended_at) or datetime.now(UTC)))
+        # The streak ends at the first Success / Partial Success: older runs cannot matter.
+        if row.status in NOTIFIED_STATUSES and row.status != RunStatus.FAILURE:
+            break
+    return entries
+
+
+def last_digest_at(job_id: int) -> datetime | None:
+    value = get_setting(DIGEST_KEY_PREFIX + str(job_id), None)
+    return _when(int(value)) if isinstance(value, int) else None
+
+
+def record_digest(job_id: int, at: datetime) -> None:
+    set_setting(DIGEST_KEY_PREFIX + str(job_id), int(at.timestamp() * 1000))
+
+
+def clear_digest(job_id: int) -> None:
+    """Forget the digest time (after a success), so the setting table does not keep stale keys."""
+    delete_setting(DIGEST_KEY_PREFIX + str(job_id))

@@ -1,0 +1,183 @@
+"""SyncEngine: runs a job (and its dependencies) end to end, with no Qt; the app wraps it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pxdesk.core.errors import ConfigError
+from pxdesk.core.logs.execution import ADVANCING_STATUSES, ExecutionLog, open_runs
+from pxdesk.core.px.client import PxClient, RequestEvent
+from pxdesk.core.px.regions import resolve_base_url
+from pxdesk.core.secrets import SecretStore
+from pxdesk.core.store.base import database_proxy, now_ms
+from pxdesk.core.store.enums import Trigger
+from pxdesk.core.store.models import Connection, ExecutionRun, Job, JobDependency, RunStatus
+from pxdesk.core.sync.locks import JobLocks
+from pxdesk.core.sync.runner import JobRun
+
+_log = logging.getLogger("pxdesk.sync")
+
+ClientFactory = Callable[[Callable[[RequestEvent], None]], PxClient]
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """Sent after each page."""
+
+    run_id: int
+    job_name: str
+    pages: int
+    records: int
+    success: int
+    failure: int
+    total_hits: int | None
+    rate_per_s: float
+    elapsed_s: float
+
+
+@dataclass
+class RunResult:
+    """What a run did; `dependencies` holds the results of the jobs run before it."""
+
+    run_id: int | None
+    job_name: str
+    status: RunStatus
+    reason: str | None = None
+    success: int = 0
+    failure: int = 0
+    inserted: int = 0
+    updated: int = 0
+    filtered: int = 0
+    pages: int = 0
+    total_hits: int | None = None
+    window_from: int | None = None
+    window_to: int | None = None
+    error_file: str | None = None
+    success_file: str | None = None
+    notes: list[str] = field(default_factory=list)
+    dependencies: list[RunResult] = field(default_factory=list)
+
+    @classmethod
+    def from_run(cls, run: ExecutionRun, **extra: Any) -> RunResult:
+        return cls(run.id, run.job_name, RunStatus(run.status), run.reason, run.success_count,
+                   run.failure_count, run.inserted_count, run.updated_count,
+                   pages=run.pages, total_hits=run.total_hits, window_from=run.window_from,
+                   window_to=run.window_to, error_file=run.error_file,
+                   success_file=run.success_file, **extra)
+
+
+class SyncEngine:
+    """Runs sync jobs. One engine per process (it owns the in-process run registry); each
+    run_job call runs on the calling thread and uses that thread's database connection."""
+
+    def __init__(
+        self, secrets: SecretStore, *, user: str = "", runs_dir: Path,
+        client_factory: ClientFactory | None = None, clock: Callable[[], int] = now_ms,
+        page_size: int = 1000,
+    ) -> None:
+        self._secrets = secrets
+        self.user = user
+        self.runs_dir = Path(runs_dir)
+        self._client_factory = client_factory or self._default_client
+        self._clock = clock
+        self.page_size = page_size
+        self._locks = JobLocks(self.runs_dir / "locks")
+        self.log = ExecutionLog(clock)
+
+    # ---- public -------------------------------------------------------------------------
+
+    def run_job(
+        self, job_name: str, *, trigger: str = Trigger.MANUAL,
+        date_range: tuple[int, int] | None = None,
+        progress: Callable[[RunProgress], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> RunResult:
+        """Run `job_name` after its dependencies; never raises for run-time problems (they end
+        as a Failure row with the reason), only ConfigError for an unknown job."""
+        job = Job.get_or_none(Job.name == job_name)
+        if job is None:
+            raise ConfigError(f"There is no job named {job_name!r}.", field="job")
+        if date_range is not None:
+            trigger = Trigger.IMPORT_FROM_DATE
+        return self._run_tree(job, Trigger(trigger), date_range, progress, cancel, set())
+
+    def is_running(self, job_name: str) -> bool:
+        return self._locks.is_running(job_name)
+
+    def close_interrupted_runs(self) -> int:
+        """At start-up: close runs left open by a dead process as Failure ("interrupted")."""
+        return self.log.close_interrupted_runs(self._locks.is_running)
+
+    # ---- runs ---------------------------------------------------------------------------
+
+    def _run_tree(self, job: Job, trigger: Trigger, date_range: tuple[int, int] | None,
+                  progress: Callable[[RunProgress], None] | None,
+                  cancel: Callable[[], bool] | None, seen: set[int]) -> RunResult:
+        if not self._locks.acquire(job.name):
+            run = self.log.create(job, trigger, connection_name=self._connection_name(),
+                                  status=RunStatus.SKIPPED, reason="already running")
+            return RunResult.from_run(run)
+        try:
+            for stale in open_runs(job):  # we hold the lock: whoever left these is gone
+                self.log.finish(stale, RunStatus.FAILURE, reason="interrupted")
+            run = self.log.create(job, trigger, connection_name=self._connection_name())
+            deps: list[RunResult] = []
+            for dep in self._dependencies(job):
+                if dep.id in seen or dep.id == job.id:
+                    continue
+                result = self._run_tree(dep, Trigger.DEPENDENCY, None, progress, cancel,
+                                        seen | {job.id})
+                deps.append(result)
+                if result.status not in ADVANCING_STATUSES:
+                    reason = (f"dependency '{dep.name}' ended with {result.status}"
+                              + (f": {result.reason}" if result.reason else ""))
+                    self.log.finish(run, RunStatus.SKIPPED, reason=reason)
+                    return RunResult.from_run(run, dependencies=deps)
+            result = JobRun(self, job, run, date_range, progress, cancel).execute()
+            result.dependencies = deps
+            return result
+        finally:
+            self._locks.release(job.name)
+
+    @staticmethod
+    def _dependencies(job: Job) -> list[Job]:
+        rows = (JobDependency.select().where(JobDependency.job == job)
+                .order_by(JobDependency.position, JobDependency.id))
+        return [row.depends_on for row in rows]
+
+    @staticmethod
+    def _connection_name() -> str:
+        conn = Connection.get_or_none()
+        return conn.name if conn is not None else ""
+
+    def _default_client(self, on_request: Callable[[RequestEvent], None]) -> PxClient:
+        conn = Connection.get_or_none()
+        if conn is None:
+            raise ConfigError("There is no PX connection: create one first.")
+        key = self._secrets.get(conn.key_ref)
+        if not key:
+            raise ConfigError("The PX API key is missing from the key store: enter it again "
+                              "in the connection settings.", field="api_key")
+        base = resolve_base_url(region=None if conn.base_url else conn.region,
+                                base_url=conn.base_url or None)
+        return PxClient(base, key, on_request=on_request)
+
+    def make_client(self, on_request: Callable[[RequestEvent], None]) -> PxClient:
+        return self._client_factory(on_request)
+
+    @property
+    def clock(self) -> Callable[[], int]:
+        return self._clock
+
+    @staticmethod
+    def multi_instance() -> bool:
+        conn = Connection.get_or_none()
+        return bool(conn.multi_instance) if conn is not None else False
+
+    @staticmethod
+    def database() -> Any:
+        return database_proxy.obj

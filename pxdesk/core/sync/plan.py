@@ -1,0 +1,134 @@
+"""A job compiled for running: mappings with converters, lookups, filter, keys and shapes.
+
+Read straight from the store rows (FieldMapping, DerivedMapping, JobFilter), so a run always
+uses the saved configuration. Company Person upsert keys come from the Person Resolution Key
+setting; Company keys from the mappings ticked as upsert key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import Database
+
+from pxdesk.core.store.enums import JobKind, ModificationType, TargetObject
+from pxdesk.core.store.models import DerivedMapping, FieldMapping, Job, JobFilter
+from pxdesk.core.store.settings import person_resolution_key
+from pxdesk.core.sync.fields import FieldRef, resolve_field
+from pxdesk.core.sync.filters import CompiledFilter, FilterSpec, compile_filter, pushdown
+from pxdesk.core.sync.lookups import DerivedLookup
+from pxdesk.core.sync.mapping import compile_converter
+from pxdesk.core.sync.records import compile_path
+from pxdesk.core.sync.writer import Shape
+
+
+@dataclass(frozen=True, slots=True)
+class MappingStep:
+    """source path -> converter -> slot `index` of object `obj`'s values."""
+
+    getter: Callable[[dict[str, Any]], Any]
+    convert: Callable[[Any], Any]
+    obj: str
+    index: int
+    target_field: str
+    source_path: str
+
+
+def _objects(kind: str, multi_instance: bool) -> list[str]:
+    if kind == JobKind.COMPANY:
+        objs = [TargetObject.COMPANY.value]
+        return [*objs, TargetObject.COMPANY_INSTANCE.value] if multi_instance else objs
+    return [TargetObject.PERSON.value, TargetObject.COMPANY_PERSON.value]
+
+
+@dataclass
+class JobPlan:
+    job: Job
+    kind: str
+    update_only: bool
+    multi_instance: bool
+    shapes: dict[str, Shape]
+    steps: list[MappingStep]
+    lookups: list[tuple[DerivedLookup, int]]  # lookup and the slot of its target field
+    filter: CompiledFilter
+    pushdown: list[str]
+    key_refs: list[FieldRef]  # Company keys, or the Person resolution key
+
+    @property
+    def listing(self) -> str:
+        return "accounts" if self.kind == JobKind.COMPANY else "users"
+
+    @property
+    def id_path(self) -> str:
+        return "id" if self.kind == JobKind.COMPANY else "identifyId"
+
+    @property
+    def objects(self) -> list[str]:
+        return list(self.shapes)
+
+    @classmethod
+    def load(cls, db: Database, job: Job, *, multi_instance: bool) -> JobPlan:
+        kind = JobKind(job.kind).value
+        objs = _objects(kind, multi_instance)
+        shapes = {obj: Shape(obj, []) for obj in objs}
+        steps: list[MappingStep] = []
+        keys: list[FieldRef] = []
+        rows = FieldMapping.select().where(FieldMapping.job == job).order_by(
+            FieldMapping.position, FieldMapping.id)
+        for m in rows:
+            if m.target_object not in shapes:
+                continue  # e.g. Company Instance mappings while Multi Instance is off
+            ref = resolve_field(m.target_object, m.target_field)
+            index = shapes[m.target_object].add(ref)
+            steps.append(MappingStep(compile_path(m.source_path),
+                                     compile_converter(m.target_type or ref.field_type),
+                                     m.target_object, index, m.target_field, m.source_path))
+            if m.is_upsert_key and kind == JobKind.COMPANY \
+                    and m.target_object == TargetObject.COMPANY:
+                keys.append(ref)
+        if kind == JobKind.COMPANY_PERSON:
+            keys = [resolve_field(TargetObject.PERSON, name) for name in person_resolution_key()]
+            for ref in keys:
+                shapes[TargetObject.PERSON].add(ref)
+            for name in ("Person_ID", "Company_ID"):
+                shapes[TargetObject.COMPANY_PERSON].add(
+                    resolve_field(TargetObject.COMPANY_PERSON, name))
+        elif multi_instance:
+            for name in ("PxAccountId", "Name", "Company_ID"):
+                shapes[TargetObject.COMPANY_INSTANCE].add(
+                    resolve_field(TargetObject.COMPANY_INSTANCE, name))
+        lookups = cls._lookups(db, job, kind, shapes, objs, multi_instance)
+        spec = cls._filter_spec(job)
+        return cls(job, kind, job.modification_type == ModificationType.UPDATE, multi_instance,
+                   shapes, steps, lookups, compile_filter(spec), pushdown(spec), keys)
+
+    @staticmethod
+    def _lookups(db: Database, job: Job, kind: str, shapes: dict[str, Shape],
+                 objs: list[str], multi_instance: bool) -> list[tuple[DerivedLookup, int]]:
+        found = []
+        rows = DerivedMapping.select().where(DerivedMapping.job == job).order_by(
+            DerivedMapping.position, DerivedMapping.id)
+        for d in rows:
+            if d.target_object not in shapes:
+                continue
+            pairs = [(p["source_path"], p["lookup_field"]) for p in json.loads(d.match_pairs)]
+            main = TargetObject.COMPANY if kind == JobKind.COMPANY else TargetObject.PERSON
+            lookup = DerivedLookup(
+                db, target_object=d.target_object, target_field=d.target_field,
+                lookup_object=d.lookup_object, pairs=pairs, on_multiple=d.on_multiple,
+                on_none=d.on_none, default_value=d.default_value, job_object=main,
+                written=objs, multi_instance=multi_instance)
+            index = shapes[d.target_object].add(resolve_field(d.target_object, d.target_field))
+            found.append((lookup, index))
+        return found
+
+    @staticmethod
+    def _filter_spec(job: Job) -> FilterSpec:
+        row = JobFilter.get_or_none(JobFilter.job == job)
+        if row is None:
+            return FilterSpec()
+        return FilterSpec.from_dict({"conditions": json.loads(row.conditions or "[]"),
+                                     "expression": row.expression or ""})

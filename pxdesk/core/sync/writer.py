@@ -1,0 +1,225 @@
+"""Raw-SQL page writers: match by key, plan inserts/updates, then executemany in one go.
+
+Planning happens before any write so a record that fails (no existing record in Update mode,
+an ambiguous key, a missing required value) leaves nothing behind: a record is atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import Database
+
+from pxdesk.core.store.enums import TargetObject
+from pxdesk.core.sync.fields import FieldRef
+from pxdesk.core.sync.lookups import Key, Match, query_matches, table_source
+from pxdesk.core.sync.mapping import show_value
+
+INSERTED = "Inserted"
+UPDATED = "Updated"
+
+
+@dataclass(slots=True)
+class Row:
+    """A mapped record: values per target object, in that object's Shape order."""
+
+    source_id: str | None
+    record: dict[str, Any]
+    values: dict[str, list[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    row: Row
+    field: str | None
+    value: Any
+    reason: str
+
+
+@dataclass
+class PageResult:
+    successes: list[tuple[Row, str, str]] = field(default_factory=list)  # row, gsid, action
+    failures: list[Failure] = field(default_factory=list)
+    inserted: int = 0
+    updated: int = 0
+
+
+class Shape:
+    """The fields a job writes on one object, in a fixed order."""
+
+    def __init__(self, obj: str, fields: Sequence[FieldRef]) -> None:
+        self.obj = obj
+        self.fields = list(fields)
+        self._index = {f.api_name: i for i, f in enumerate(self.fields)}
+
+    def index(self, api_name: str) -> int | None:
+        return self._index.get(api_name)
+
+    def add(self, ref: FieldRef) -> int:
+        if ref.api_name not in self._index:
+            self._index[ref.api_name] = len(self.fields)
+            self.fields.append(ref)
+        return self._index[ref.api_name]
+
+    def blank(self) -> list[Any]:
+        return [None] * len(self.fields)
+
+
+class TableWriter:
+    """INSERT / UPDATE statements for one object's Shape; custom values merge via json_patch."""
+
+    def __init__(self, db: Database, shape: Shape, actor: str) -> None:
+        self.db, self.shape, self.actor = db, shape, actor
+        table = shape.fields[0].table if shape.fields else shape.obj
+        std = [(i, f.column) for i, f in enumerate(shape.fields) if f.column]
+        self._std_idx = [i for i, _ in std]
+        self._custom = [(i, f.api_name) for i, f in enumerate(shape.fields) if not f.column]
+        cols = ", ".join(f'"{c}"' for _, c in std)
+        marks = ", ".join("?" for _ in std)
+        self.insert_sql = (
+            f'INSERT INTO "{table}" (gsid, created_at, modified_at, created_by, modified_by, '
+            f"custom{', ' + cols if cols else ''}) VALUES (?, ?, ?, ?, ?, ?"
+            f"{', ' + marks if marks else ''})")
+        sets = "".join(f', "{c}" = ?' for _, c in std)
+        patch = ", custom = json_patch(custom, ?)" if self._custom else ""
+        self.update_sql = (f'UPDATE "{table}" SET modified_at = ?, modified_by = ?{sets}{patch} '
+                           "WHERE gsid = ?")
+        self.inserts: list[tuple[Any, ...]] = []
+        self.updates: list[tuple[Any, ...]] = []
+
+    def _custom_json(self, values: list[Any], keep_nulls: bool) -> str:
+        data = {name: values[i] for i, name in self._custom
+                if keep_nulls or values[i] is not None}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def insert(self, gsid: str, values: list[Any], now: int) -> None:
+        custom = self._custom_json(values, False) if self._custom else "{}"
+        self.inserts.append((gsid, now, now, self.actor, self.actor, custom,
+                             *[values[i] for i in self._std_idx]))
+
+    def update(self, gsid: str, values: list[Any], now: int) -> None:
+        params: list[Any] = [now, self.actor, *[values[i] for i in self._std_idx]]
+        if self._custom:  # a null removes the key: the field becomes empty
+            params.append(self._custom_json(values, True))
+        params.append(gsid)
+        self.updates.append(tuple(params))
+
+    def clear(self) -> None:
+        self.inserts, self.updates = [], []
+
+    def flush(self) -> None:
+        cursor = self.db.cursor()
+        if self.inserts:
+            cursor.executemany(self.insert_sql, self.inserts)
+        if self.updates:
+            cursor.executemany(self.update_sql, self.updates)
+        self.inserts, self.updates = [], []
+
+
+def key_of(row_values: list[Any], indexes: Sequence[int], refs: Sequence[FieldRef],
+           ) -> tuple[Key | None, int]:
+    """The upsert key of a row, or (None, position of the first empty part)."""
+    parts = []
+    for pos, (i, ref) in enumerate(zip(indexes, refs, strict=True)):
+        value = row_values[i]
+        if value is None:
+            return None, pos
+        parts.append(value.translate(_FOLD) if ref.is_email and isinstance(value, str)
+                     else value)
+    return tuple(parts), -1
+
+
+_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def gsid_batch(count: int) -> list[str]:
+    """`count` time-ordered UUIDs (version 7, RFC 9562) from one urandom call.
+
+    Still 36-character UUIDs, but new rows land at the end of the gsid and person_id B-trees
+    instead of at random pages: at a million rows that keeps inserts out of cache misses.
+    uuid.uuid4() per row would also cost more than the row's INSERT.
+    """
+    stamp = (time.time_ns() // 1_000_000).to_bytes(6, "big")
+    raw = bytearray(os.urandom(16 * count))
+    out = []
+    for seq, i in enumerate(range(0, 16 * count, 16)):
+        raw[i:i + 6] = stamp
+        raw[i + 6] = 0x70 | ((seq >> 8) & 0x0F)
+        raw[i + 7] = seq & 0xFF
+        raw[i + 8] = (raw[i + 8] & 0x3F) | 0x80
+        h = raw[i:i + 16].hex()
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out
+
+
+class GsidSource:
+    """Hands out fresh GSIDs, generated a batch at a time."""
+
+    def __init__(self, batch: int = 1024) -> None:
+        self._batch = batch
+        self._pool: list[str] = []
+
+    def __call__(self) -> str:
+        if not self._pool:
+            self._pool = gsid_batch(self._batch)[::-1]
+        return self._pool.pop()
+
+
+class KeyedUpsert:
+    """Plans inserts/updates of one object matched by key fields, with page-local dedupe."""
+
+    def __init__(self, db: Database, shape: Shape, key_refs: Sequence[FieldRef], *,
+                 update_only: bool, label: str, gsids: GsidSource | None = None) -> None:
+        self._gsids = gsids or GsidSource()
+        self.db, self.shape, self.key_refs = db, shape, list(key_refs)
+        idx = [shape.index(r.api_name) for r in self.key_refs]
+        if any(i is None for i in idx):
+            raise ValueError("every key field must be in the shape")
+        self.key_idx: list[int] = [i for i in idx if i is not None]
+        self.update_only, self.label = update_only, label
+        self._source = table_source(self.key_refs)
+        self.existing: dict[Key, list[Match]] = {}
+        self.page_new: dict[Key, str] = {}
+
+    def load(self, keys: set[Key]) -> None:
+        self.existing = query_matches(self.db, self._source, self.key_refs, keys) if keys \
+            else {}
+        self.page_new = {}
+
+    def key(self, values: list[Any]) -> tuple[Key | None, str | None]:
+        key, empty = key_of(values, self.key_idx, self.key_refs)
+        if key is None:
+            return None, (f"the upsert key {self.key_refs[empty].api_name} is empty")
+        return key, None
+
+    def decide(self, key: Key) -> tuple[str | None, bool, str | None]:
+        """(gsid, is_insert, None) or (None, False, reason)."""
+        matches = self.existing.get(key)
+        if matches:
+            if len(matches) > 1:
+                return None, False, (f"{len(matches)} {self.label} records match the upsert "
+                                     f"key {', '.join(show_value(v) for v in key)}")
+            return matches[0][1], False, None
+        if key in self.page_new:
+            return self.page_new[key], False, None
+        if self.update_only:
+            return None, False, f"no existing {self.label} record (Update mode never inserts)"
+        return self._gsids(), True, None
+
+    def commit(self, key: Key, gsid: str, is_insert: bool) -> None:
+        if is_insert:
+            self.page_new[key] = gsid
+
+
+def required_missing(values: list[Any], shape: Shape, api_name: str) -> bool:
+    i = shape.index(api_name)
+    return i is None or values[i] is None
+
+
+def is_company_object(obj: str) -> bool:
+    return obj == TargetObject.COMPANY

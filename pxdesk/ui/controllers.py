@@ -1,0 +1,111 @@
+"""Thin read-side controllers the widgets use: job rows with last run and schedule, run rows.
+
+Writes go through the core services (ConnectionService, JobService, settings); this module only
+gathers what the tables display, so widgets never build queries themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pxdesk.core.store.models import ExecutionRun, Job, Schedule
+
+KIND_LABELS = {"company": "PX Account -> Company",
+               "company_person": "PX User -> Person, Company Person"}
+MODIFICATION_LABELS = {"update": "Update", "upsert": "Upsert"}
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """One line of the jobs table."""
+
+    name: str
+    kind: str
+    source_target: str
+    modification_type: str
+    last_status: str
+    last_run_at: int | None  # epoch ms
+    success: int | None
+    failure: int | None
+    schedule: str
+    next_run: datetime | None
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One line of the (placeholder) Logs tab."""
+
+    run_id: int
+    job_name: str
+    trigger: str
+    status: str
+    started_at: int | None
+    ended_at: int | None
+    success: int
+    failure: int
+    reason: str
+
+
+def _schedule_text(schedule: Schedule | None, job: Job) -> tuple[str, datetime | None]:
+    """describe() and the next run, through schedule_rules and the job's configuration."""
+    if schedule is None:
+        return "Not scheduled", None
+    if not schedule.enabled:
+        return "Disabled", None
+    try:
+        from pxdesk.core.config.job_config import load_job_config
+        from pxdesk.core.schedule_rules import describe, next_runs
+    except ImportError:
+        return str(schedule.kind), None
+    config = load_job_config(job)
+    runs = next_runs(config.schedule, datetime.now().astimezone(), count=1)
+    return describe(config.schedule), (runs[0] if runs else None)
+
+
+def job_rows() -> list[JobRow]:
+    """Every job of the connection with its latest run, in a stable order."""
+    rows: list[JobRow] = []
+    for job in Job.select().order_by(Job.kind):
+        last = (ExecutionRun.select().where(ExecutionRun.job == job)
+                .order_by(ExecutionRun.queued_at.desc(), ExecutionRun.id.desc()).first())
+        schedule = Schedule.get_or_none(Schedule.job == job)
+        text, next_run = _schedule_text(schedule, job)
+        rows.append(JobRow(
+            name=job.name, kind=job.kind, source_target=KIND_LABELS.get(job.kind, job.kind),
+            modification_type=MODIFICATION_LABELS.get(job.modification_type,
+                                                      job.modification_type),
+            last_status=last.status if last else "Never run",
+            last_run_at=(last.started_at or last.queued_at) if last else None,
+            success=last.success_count if last else None,
+            failure=last.failure_count if last else None,
+            schedule=text, next_run=next_run,
+        ))
+    return rows
+
+
+def run_rows(limit: int = 500) -> list[RunRow]:
+    """The most recent runs, newest first."""
+    query = ExecutionRun.select().order_by(ExecutionRun.id.desc()).limit(limit)
+    return [RunRow(r.id, r.job_name, r.trigger, r.status, r.started_at, r.ended_at,
+                   r.success_count, r.failure_count, r.reason or "") for r in query]
+
+
+def connection_card(conn: Any) -> dict[str, str]:
+    """Label -> text of the PX connection card (the key is only ever shown masked)."""
+    where = conn.base_url or {"us": "US", "eu": "EU", "us2": "US2"}.get(conn.region or "", "?")
+    if conn.last_test_at is None:
+        tested = "Not tested yet"
+    else:
+        when = datetime.fromtimestamp(conn.last_test_at / 1000).strftime("%Y-%m-%d %H:%M")
+        verdict = "OK" if conn.last_test_ok else "Failed"
+        detail = f": {conn.last_test_message}" if conn.last_test_message else ""
+        tested = f"{verdict} on {when}{detail}"
+    return {
+        "Name": conn.name,
+        "Region / base URL": where,
+        "Multi Instance": "Yes" if conn.multi_instance else "No",
+        "API key": conn.key_hint or "****",
+        "Last test": tested,
+    }

@@ -1,0 +1,218 @@
+"""Lazy table models of the LOGS tab: rows arrive in keyset pages as the view scrolls."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+
+from pxdesk.core.logs import queries
+from pxdesk.core.logs.queries import LogFilter
+from pxdesk.core.store.enums import RunStatus
+
+ROW_ID_ROLE = Qt.ItemDataRole.UserRole  # the log row's database id
+EXPORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the cell as the CSV export writes it
+DEFAULT_CHUNK = 500
+
+STATUS_COLOURS = {
+    RunStatus.SUCCESS: "#2e7d32",  # green
+    RunStatus.PARTIAL_SUCCESS: "#e69500",  # amber
+    RunStatus.FAILURE: "#c62828",  # red
+    RunStatus.IN_PROGRESS: "#1565c0",
+    RunStatus.QUEUED: "#757575",
+    RunStatus.SKIPPED: "#757575",
+    RunStatus.CANCELLED: "#5d4037",
+}
+_AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def status_icon(colour: str, size: int = 12) -> QIcon:
+    """A filled circle drawn at run time, so no binary asset is needed."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(colour))
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class LogTableModel(QAbstractTableModel):
+    """One log (execution, audit or connection) under a LogFilter, fetched `chunk` rows at a
+    time through queries.fetch_page, so 100,000 rows never load at once."""
+
+    def __init__(self, kind: str, parent: QObject | None = None, *,
+                 chunk: int = DEFAULT_CHUNK, tz: tzinfo | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.header = queries.HEADERS[kind]
+        self.filter = LogFilter()
+        self.fetch_count = 0  # page queries issued since the last reset (tests, diagnostics)
+        self.total = 0  # rows the filter selects in the store; counted once per reset
+        self._chunk = chunk
+        self._tz = tz
+        self._rows: list[dict[str, Any]] = []
+        self._cells: list[tuple[Any, ...]] = []
+        self._more = True
+        self._icons: dict[str, QIcon] = {}
+        self._status_col = self.header.index("Status") if "Status" in self.header else -1
+
+    # ---------------------------------------------------------------- loading
+
+    def set_filter(self, f: LogFilter) -> None:
+        """Apply a filter: drop every row and fetch the first page again."""
+        self.beginResetModel()
+        self.filter = f
+        self._rows, self._cells = [], []
+        self._more = True
+        self.fetch_count = 0
+        self.total = queries.count_rows(self.kind, f)
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def reload(self) -> None:
+        self.set_filter(self.filter)
+
+    def canFetchMore(self, parent: _AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: _AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or not self._more:
+            return
+        after = self._rows[-1]["id"] if self._rows else None
+        page = queries.fetch_page(self.kind, self.filter, after, self._chunk)
+        self.fetch_count += 1
+        self._more = len(page) == self._chunk
+        if not page:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        self._rows.extend(page)
+        self._cells.extend(queries.format_row(self.kind, r, tz=self._tz) for r in page)
+        self.endInsertRows()
+
+    # ---------------------------------------------------------------- live updates
+
+    def row_of(self, row_id: int) -> int:
+        """Position of a loaded row, or -1; new runs sit near the top, so scan from there."""
+        for pos, row in enumerate(self._rows):
+            if row["id"] == row_id:
+                return pos
+        return -1
+
+    def refresh_row(self, row_id: int, overlay: dict[str, Any] | None = None) -> None:
+        """Re-read one row: update it in place, insert it (newest first) if it now matches
+        the filter, remove it if it no longer does. `overlay` holds fresher values."""
+        fresh = queries.fetch_row(self.kind, self.filter, row_id)
+        if fresh is not None and overlay:
+            fresh.update({k: v for k, v in overlay.items() if v is not None})
+        pos = self.row_of(row_id)
+        if pos >= 0 and fresh is not None:
+            self._rows[pos] = fresh
+            self._cells[pos] = queries.format_row(self.kind, fresh, tz=self._tz)
+            self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(self.header) - 1))
+        elif pos >= 0:
+            self.total -= 1
+            self.beginRemoveRows(QModelIndex(), pos, pos)
+            del self._rows[pos], self._cells[pos]
+            self.endRemoveRows()
+        elif fresh is not None:
+            self.total += 1
+            self._insert_sorted(fresh)
+
+    def _insert_sorted(self, row: dict[str, Any]) -> None:
+        pos = next((i for i, r in enumerate(self._rows) if r["id"] < row["id"]), len(self._rows))
+        if pos == len(self._rows) and self._more:
+            return  # older than what is loaded: fetchMore brings it in order
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self._rows.insert(pos, row)
+        self._cells.insert(pos, queries.format_row(self.kind, row, tz=self._tz))
+        self.endInsertRows()
+
+    # ---------------------------------------------------------------- Qt model
+
+    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.header)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.header[section]
+        return None
+
+    def raw_row(self, row: int) -> dict[str, Any]:
+        return self._rows[row]
+
+    def row_id(self, row: int) -> int:
+        return int(self._rows[row]["id"])
+
+    def _icon(self, status: str) -> QIcon | None:
+        colour = STATUS_COLOURS.get(status)  # type: ignore[call-overload]
+        if colour is None:
+            return None
+        if status not in self._icons:
+            self._icons[status] = status_icon(colour)
+        return self._icons[status]
+
+    def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self._cells[row][col]
+            return "" if value is None else str(value)
+        if role == ROW_ID_ROLE:
+            return self._rows[row]["id"]
+        if role == EXPORT_ROLE:
+            return queries.format_row(self.kind, self._rows[row], export=True, tz=self._tz)[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            value = self._cells[row][col]
+            return None if value in (None, "") else str(value)
+        if col == self._status_col:
+            status = self._rows[row]["status"]
+            if role == Qt.ItemDataRole.DecorationRole:
+                return self._icon(status)
+            if role == Qt.ItemDataRole.ForegroundRole and status in STATUS_COLOURS:
+                return QColor(STATUS_COLOURS[status])
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(self._cells[row][col], int):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class RequestsModel(QAbstractTableModel):
+    """The PX requests of one run (a few per page of the run: loaded at once)."""
+
+    def __init__(self, rows: list[tuple[Any, ...]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows = rows
+
+    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(queries.REQUEST_HEADER)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return queries.REQUEST_HEADER[section]
+        return None
+
+    def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        value = self._rows[index.row()][index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            status = self._rows[index.row()][3]
+            if status is None or status >= 400:
+                return QColor(STATUS_COLOURS[RunStatus.FAILURE])
+        return None

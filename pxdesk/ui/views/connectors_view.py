@@ -1,0 +1,303 @@
+"""Connectors tab: first-run choices, the PX connection card, the jobs table and live runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from peewee import Database
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pxdesk.core.errors import PxdeskError
+from pxdesk.core.jobs import ConnectionTestWorker, JobRunner
+from pxdesk.ui import controllers
+from pxdesk.ui.models.jobs_model import JobsTableModel
+from pxdesk.ui.views.import_dialog import ImportFromDateDialog
+from pxdesk.ui.views.run_progress import RunProgressPanel
+from pxdesk.ui.wizards.connection_wizard import ConnectionWizard
+
+JobWizardFactory = Callable[[str, QWidget], Any]
+
+
+class FirstRunPanel(QWidget):
+    """Shown while no connection exists: the two ways to start."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("<h2>Welcome to pxdesk</h2>", self)
+        text = QLabel("pxdesk copies your Gainsight PX accounts and users into a local store "
+                      "on a schedule. Start with one of these:", self)
+        text.setWordWrap(True)
+        self.connect_button = QPushButton("Connect to Gainsight PX", self)
+        self.demo_button = QPushButton("Try it with the built-in PX simulator", self)
+        demo_note = QLabel("The simulator is a PX-compatible server on this machine with "
+                           "sample accounts and users; it stops when pxdesk quits.", self)
+        demo_note.setWordWrap(True)
+        for button in (self.connect_button, self.demo_button):
+            button.setMinimumHeight(44)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 32, 48, 32)
+        for widget in (title, text, self.connect_button, self.demo_button, demo_note):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+
+
+class ConnectionCard(QGroupBox):
+    """The PX connection: fields shown read-only, key masked; Edit / Test / Delete."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Gainsight PX connection", parent)
+        self.form = QFormLayout()
+        self.value_labels: dict[str, QLabel] = {}
+        for label in ("Name", "Region / base URL", "Multi Instance", "API key", "Last test"):
+            value = QLabel("", self)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            self.value_labels[label] = value
+            self.form.addRow(label, value)
+        self.edit_button = QPushButton("Edit", self)
+        self.test_button = QPushButton("Test", self)
+        self.delete_button = QPushButton("Delete", self)
+        buttons = QHBoxLayout()
+        for button in (self.edit_button, self.test_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addLayout(buttons)
+
+    def show_connection(self, conn: Any) -> None:
+        for label, text in controllers.connection_card(conn).items():
+            self.value_labels[label].setText(text)
+
+
+class ConnectorsView(QWidget):
+    """Everything about the connection and its two jobs; actions go to core services."""
+
+    connection_changed = Signal()
+    demo_requested = Signal()
+
+    def __init__(self, connection_service: Any, runner: JobRunner, db: Database | None,
+                 job_wizard_factory: JobWizardFactory | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = connection_service
+        self._runner = runner
+        self._db = db
+        self._job_wizard_factory = job_wizard_factory
+        self._test_worker: ConnectionTestWorker | None = None
+        self.first_run = FirstRunPanel(self)
+        self.first_run.connect_button.clicked.connect(self._on_connect_button_clicked)
+        self.first_run.demo_button.clicked.connect(self.demo_requested)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.first_run)
+        self.stack.addWidget(self._build_connected())
+        QVBoxLayout(self).addWidget(self.stack)
+        runner.run_started.connect(self._on_runner_run_started)
+        runner.run_progress.connect(self._on_runner_run_progress)
+        runner.run_finished.connect(self._on_runner_run_finished)
+        self.refresh()
+
+    def _build_connected(self) -> QWidget:
+        page = QWidget(self)
+        self.card = ConnectionCard(page)
+        self.card.edit_button.clicked.connect(self._on_edit_button_clicked)
+        self.card.test_button.clicked.connect(self._on_test_button_clicked)
+        self.card.delete_button.clicked.connect(self._on_delete_button_clicked)
+        self.jobs_model = JobsTableModel(self)
+        self.jobs_table = QTableView(page)
+        self.jobs_table.setObjectName("jobs_table")
+        self.jobs_table.setModel(self.jobs_model)
+        self.jobs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.jobs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.jobs_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.jobs_table.horizontalHeader().setStretchLastSection(True)
+        self.jobs_table.doubleClicked.connect(self._on_edit_job_button_clicked)
+        self.jobs_table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.edit_job_button = QPushButton("Edit", page)
+        self.import_now_button = QPushButton("Import Now", page)
+        self.import_from_date_button = QPushButton("Import From Date…", page)
+        self.cancel_button = QPushButton("Cancel run", page)
+        self.edit_job_button.clicked.connect(self._on_edit_job_button_clicked)
+        self.import_now_button.clicked.connect(self._on_import_now_button_clicked)
+        self.import_from_date_button.clicked.connect(self._on_import_from_date_button_clicked)
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        actions = QHBoxLayout()
+        for button in (self.edit_job_button, self.import_now_button,
+                       self.import_from_date_button, self.cancel_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        self.progress_panel = RunProgressPanel(page)
+        jobs_box = QGroupBox("Jobs", page)
+        jobs_layout = QVBoxLayout(jobs_box)
+        jobs_layout.addLayout(actions)
+        jobs_layout.addWidget(self.jobs_table, 1)
+        jobs_layout.addWidget(self.progress_panel)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.card)
+        layout.addWidget(jobs_box, 1)
+        return page
+
+    # ---- state --------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        conn = self._service.get()
+        self.stack.setCurrentIndex(0 if conn is None else 1)
+        if conn is not None:
+            self.card.show_connection(conn)
+            selected = self.selected_job()
+            self.jobs_model.set_rows(controllers.job_rows())
+            row = self.jobs_model.row_of(selected) if selected else 0
+            if self.jobs_model.rowCount() and row >= 0:
+                self.jobs_table.selectRow(row)
+        self._update_buttons()
+
+    def selected_job(self) -> str | None:
+        rows = self.jobs_table.selectionModel().selectedRows()
+        item = self.jobs_model.row_at(rows[0].row()) if rows else None
+        return item.name if item else None
+
+    def select_job(self, job_name: str) -> None:
+        self.jobs_table.selectRow(self.jobs_model.row_of(job_name))
+
+    def _update_buttons(self) -> None:
+        name = self.selected_job()
+        running = name is not None and self._runner.is_running(name)
+        self.edit_job_button.setEnabled(name is not None and self._job_wizard_factory is not None)
+        self.import_now_button.setEnabled(name is not None and not running)
+        self.import_from_date_button.setEnabled(name is not None and not running)
+        self.cancel_button.setEnabled(running)
+
+    # ---- connection ---------------------------------------------------------------------
+
+    def open_connection_wizard(self, prefill: dict[str, str] | None = None) -> ConnectionWizard:
+        existing = self._service.get()
+        wizard = ConnectionWizard(self._service, self._db, existing, self)
+        if prefill:
+            wizard.prefill(**prefill)
+        wizard.saved.connect(self._on_wizard_saved)
+        wizard.setModal(True)
+        wizard.show()
+        return wizard
+
+    def _on_connect_button_clicked(self) -> None:
+        self.open_connection_wizard()
+
+    def _on_edit_button_clicked(self) -> None:
+        self.open_connection_wizard()
+
+    def _on_wizard_saved(self) -> None:
+        self.refresh()
+        self.connection_changed.emit()
+
+    def _on_test_button_clicked(self) -> None:
+        if self._test_worker is not None:
+            return
+        self._test_worker = ConnectionTestWorker(
+            self._service.test, api_key=None, region=None, base_url=None, db=self._db,
+            parent=self)
+        self._test_worker.finished.connect(self._on_test_worker_finished)
+        self._test_worker.failed.connect(self._on_test_worker_failed)
+        self.card.test_button.setEnabled(False)
+        self.card.value_labels["Last test"].setText("Testing…")
+        self._test_worker.start()
+
+    def _on_test_worker_finished(self, result: Any) -> None:
+        self._test_worker = None
+        self.card.test_button.setEnabled(True)
+        self.refresh()
+        if not getattr(result, "ok", False):
+            self.card.value_labels["Last test"].setText(f"Failed: {result.message}")
+
+    def _on_test_worker_failed(self, message: str) -> None:
+        self._test_worker = None
+        self.card.test_button.setEnabled(True)
+        self.card.value_labels["Last test"].setText(f"Failed: {message}")
+
+    def _on_delete_button_clicked(self) -> None:
+        if self._runner.running_jobs():
+            QMessageBox.information(self, "Runs in progress",
+                                    "Cancel the running imports before deleting the connection.")
+            return
+        answer = QMessageBox.question(self, "Delete the PX connection?",
+                                      self._service.describe_delete())
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self._service.delete()
+        except PxdeskError as exc:
+            QMessageBox.warning(self, "Cannot delete the connection", str(exc))
+        self.refresh()
+        self.connection_changed.emit()
+
+    # ---- jobs ---------------------------------------------------------------------------
+
+    def _on_edit_job_button_clicked(self) -> None:
+        name = self.selected_job()
+        if name is None or self._job_wizard_factory is None:
+            return
+        wizard = self._job_wizard_factory(name, self)
+        wizard.finished.connect(self._on_job_wizard_finished)
+        wizard.setModal(True)
+        wizard.show()
+
+    def _on_job_wizard_finished(self, _result: int) -> None:
+        self.refresh()
+
+    def _on_import_now_button_clicked(self) -> None:
+        name = self.selected_job()
+        if name is not None:
+            self.start_run(name, "manual")
+
+    def _on_import_from_date_button_clicked(self) -> None:
+        name = self.selected_job()
+        if name is None:
+            return
+        dialog = ImportFromDateDialog(name, self)
+        if dialog.exec() == ImportFromDateDialog.DialogCode.Accepted:
+            self.start_run(name, "import_from_date", dialog.range_ms())
+
+    def start_run(self, job_name: str, trigger: str,
+                  date_range: tuple[int, int] | None = None) -> bool:
+        started = self._runner.start(job_name, trigger, date_range)
+        if started:
+            self.jobs_model.set_running(job_name, "In Progress")
+            self.progress_panel.begin(job_name)
+        self._update_buttons()
+        return started
+
+    def _on_cancel_button_clicked(self) -> None:
+        name = self.selected_job()
+        if name is not None and self._runner.cancel(name):
+            self.jobs_model.set_running(name, "Cancelling…")
+            self.progress_panel.cancelling(name)
+
+    def _on_runner_run_started(self, job_name: str, _run_id: int) -> None:
+        if not self.progress_panel.has(job_name):
+            self.progress_panel.begin(job_name)
+        self.jobs_model.set_running(job_name, "In Progress")
+
+    def _on_runner_run_progress(self, progress: Any) -> None:
+        self.progress_panel.update_progress(progress)
+
+    def _on_runner_run_finished(self, job_name: str, _result: Any) -> None:
+        self.jobs_model.set_running(job_name, None)
+        self.progress_panel.end(job_name)
+        # dependencies ran inside this run and reported under their own names
+        self.progress_panel.end_all_except(self._runner.running_jobs())
+        self.refresh()

@@ -1,0 +1,178 @@
+"""Drill-down of one run: details, error summary by reason, its files and its PX requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import tzinfo
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pxdesk.core.errors import PxError
+from pxdesk.core.logs import queries
+from pxdesk.core.store.models import ExecutionRun
+from pxdesk.ui.models.log_models import RequestsModel
+
+# (parent, dialog title, suggested file name) -> chosen path, or None when cancelled.
+AskSavePath = Callable[[QWidget, str, str], Path | None]
+_FIELDS = ("Job", "Status", "Trigger", "Window", "Started", "Ended", "Duration",
+           "Records", "Fetched", "Reason")
+
+
+class RequestsDialog(QDialog):
+    """The PX requests a run made: method, URL with parameters (credentials redacted), status,
+    time. Non-modal so the log stays usable behind it."""
+
+    def __init__(self, run_id: int, tz: tzinfo | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"PX requests of run {run_id}")
+        self.model = RequestsModel(queries.request_rows(run_id, tz), self)
+        self.table = QTableView(self)
+        self.table.setObjectName("requests_table")
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{self.model.rowCount()} request(s)", self))
+        layout.addWidget(self.table)
+        self.resize(900, 400)
+
+
+class RunDetailsPanel(QWidget):
+    """Shows the run selected in the execution log; files are saved through `ask_save_path`."""
+
+    def __init__(self, runs_dir: Path, ask_save_path: AskSavePath,
+                 parent: QWidget | None = None, *, tz: tzinfo | None = None) -> None:
+        super().__init__(parent)
+        self.runs_dir = runs_dir
+        self.run_id: int | None = None
+        self.bom = False  # the view's "BOM for Excel" choice
+        self.requests_dialog: RequestsDialog | None = None
+        self._ask = ask_save_path
+        self._tz = tz
+        self.value_labels = {name: QLabel("", self) for name in _FIELDS}
+        form = QFormLayout()
+        for name, label in self.value_labels.items():
+            label.setWordWrap(True)
+            form.addRow(f"{name}:", label)
+        self.summary_table = QTableWidget(0, 2, self)
+        self.summary_table.setObjectName("error_summary_table")
+        self.summary_table.setHorizontalHeaderLabels(["Error reason", "Records"])
+        self.summary_table.verticalHeader().setVisible(False)
+        self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.summary_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch)
+        self.save_errors_button = QPushButton("Save error file…", self)
+        self.save_success_button = QPushButton("Save success file…", self)
+        self.requests_button = QPushButton("PX requests…", self)
+        self.message_label = QLabel("", self)
+        self.message_label.setWordWrap(True)
+        self.save_errors_button.clicked.connect(self._on_save_errors_button_clicked)
+        self.save_success_button.clicked.connect(self._on_save_success_button_clicked)
+        self.requests_button.clicked.connect(self._on_requests_button_clicked)
+        buttons = QHBoxLayout()
+        for button in (self.save_errors_button, self.save_success_button, self.requests_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addLayout(buttons)
+        left.addWidget(self.message_label)
+        left.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addWidget(self.summary_table, 1)
+        self.show_run(None)
+
+    def show_run(self, run_id: int | None) -> None:
+        """Fill the panel from the store (None clears it)."""
+        self.run_id = run_id
+        self.message_label.clear()
+        run = None
+        if run_id is not None:
+            try:
+                run = queries.get_run(run_id)
+            except PxError as exc:
+                self.message_label.setText(str(exc))
+        for button in (self.save_errors_button, self.save_success_button, self.requests_button):
+            button.setEnabled(run is not None)
+        if run is None:
+            for label in self.value_labels.values():
+                label.clear()
+            self.summary_table.setRowCount(0)
+            return
+        self._fill(run)
+
+    def refresh(self) -> None:
+        if self.run_id is not None:
+            self.show_run(self.run_id)
+
+    def _fill(self, run: ExecutionRun) -> None:
+        def ts(ms: int | None) -> str:
+            return queries.display_time(ms, self._tz)
+
+        hits = "?" if run.total_hits is None else str(run.total_hits)
+        duration = ("" if run.started_at is None or run.ended_at is None
+                    else f"{(run.ended_at - run.started_at) / 1000:.1f} s")
+        window = "" if run.window_to is None else f"{ts(run.window_from)} → {ts(run.window_to)}"
+        values = {
+            "Job": f"{run.job_name} ({run.connection_name})" if run.connection_name
+            else run.job_name,
+            "Status": run.status, "Trigger": run.trigger, "Window": window,
+            "Started": ts(run.started_at), "Ended": ts(run.ended_at), "Duration": duration,
+            "Records": f"{run.success_count} succeeded ({run.inserted_count} inserted, "
+                       f"{run.updated_count} updated), {run.failure_count} failed",
+            "Fetched": f"{run.pages} page(s), {hits} hit(s)",
+            "Reason": run.reason or "",
+        }
+        for name, text in values.items():
+            self.value_labels[name].setText(str(text))
+        summary = queries.error_summary(run.id)
+        self.summary_table.setRowCount(len(summary))
+        for row, (reason, count) in enumerate(summary):
+            self.summary_table.setItem(row, 0, QTableWidgetItem(reason))
+            self.summary_table.setItem(row, 1, QTableWidgetItem(str(count)))
+        self.save_errors_button.setEnabled(run.failure_count > 0 or bool(summary))
+        self.save_success_button.setEnabled(run.started_at is not None)
+
+    def save_file(self, which: str) -> Path | None:
+        """Ask where, then copy the run's "error" or "success" file there."""
+        if self.run_id is None:
+            return None
+        dest = self._ask(self, f"Save {which} file", f"run-{self.run_id}-{which}.csv")
+        if dest is None:
+            return None
+        try:
+            saved = queries.save_run_file(self.run_id, which, dest, bom=self.bom,
+                                          runs_dir=self.runs_dir)
+        except (PxError, OSError) as exc:
+            self.message_label.setText(f"Could not save the {which} file: {exc}")
+            return None
+        self.message_label.setText(f"Saved to {saved}")
+        return saved
+
+    def _on_save_errors_button_clicked(self) -> None:
+        self.save_file("error")
+
+    def _on_save_success_button_clicked(self) -> None:
+        self.save_file("success")
+
+    def _on_requests_button_clicked(self) -> None:
+        if self.run_id is None:
+            return
+        if self.requests_dialog is not None:
+            self.requests_dialog.close()
+        self.requests_dialog = RequestsDialog(self.run_id, self._tz, self)
+        self.requests_dialog.show()

@@ -1,0 +1,208 @@
+"""Stage 4, Sync Filters: condition rows A, B, C… and the expression combining them."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pxdesk.core.px.fields import SourceField
+from pxdesk.core.sync.filters import (
+    OPERATORS,
+    FilterCondition,
+    FilterSpec,
+    alias_for,
+    operators_for,
+    validate,
+)
+from pxdesk.ui.wizards.stage_page import ERROR_STYLE, StagePage
+
+NO_VALUE = frozenset({"is_null", "is_not_null"})
+LOCK_TEXT = "🔒 required"
+
+
+def parse_value(operator: str, text: str) -> Any:
+    """The typed-in text as the condition value: 'lo, hi' for between, 'a, b, c' for a list."""
+    if operator in NO_VALUE:
+        return None
+    if operator in ("between", "in_list"):
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+    return text.strip()
+
+
+def show_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class FiltersPage(StagePage):
+    STAGES = ("sync_filters", "filters", "filter", "sync filters")
+
+    def __init__(self, sources: Callable[[], list[SourceField]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._sources = sources
+        self._locked: dict[int, FilterCondition] = {}  # row -> locked condition (kept as is)
+        self.setTitle("Sync Filters")
+        self.setSubTitle("Only PX records matching the filter are synced. Conditions are named "
+                         "A, B, C…; the expression combines them (empty = all ANDed).")
+        self.table = QTableWidget(0, 4, self)
+        self.table.setObjectName("conditions_table")
+        self.table.setHorizontalHeaderLabels(["", "Field", "Operator", "Value"])
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.add_button = QPushButton("Add condition", self)
+        self.remove_button = QPushButton("Remove condition", self)
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.remove_button.clicked.connect(self._on_remove_button_clicked)
+        self.expression_edit = QLineEdit(self)
+        self.expression_edit.setPlaceholderText("e.g. A AND (B OR C); empty = all ANDed")
+        self.expression_edit.textChanged.connect(self._on_expression_edit_changed)
+        self.expression_status = QLabel("", self)
+        self.expression_status.setStyleSheet(ERROR_STYLE)
+        self.expression_status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.error_label("conditions"))
+        layout.addWidget(QLabel("Expression", self))
+        layout.addWidget(self.expression_edit)
+        layout.addWidget(self.expression_status)
+        layout.addWidget(self.issues_label)
+
+    # ---- rows -----------------------------------------------------------------------------
+
+    def add_condition(self, condition: FilterCondition | None = None) -> int:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        alias = condition.alias if condition else self._next_alias()
+        self.table.setItem(row, 0, QTableWidgetItem(alias))
+        if condition is not None and condition.locked:
+            self._locked[row] = condition
+            self.table.setItem(row, 1, QTableWidgetItem(condition.field))
+            self.table.setItem(row, 2, QTableWidgetItem(OPERATORS[condition.operator]))
+            self.table.setItem(row, 3, QTableWidgetItem(LOCK_TEXT))
+            for col in range(4):
+                self.table.item(row, col).setToolTip("This condition cannot be removed.")
+            return row
+        field_combo = QComboBox(self.table)
+        for field in self._sources():
+            field_combo.addItem(f"{field.label} ({field.path})", field)
+        if condition is not None and self._field_index(field_combo, condition.field) < 0:
+            field_combo.addItem(condition.field, SourceField(
+                condition.field, condition.field, condition.field_type, False))  # type: ignore[arg-type]
+        operator_combo = QComboBox(self.table)
+        value_edit = QLineEdit(self.table)
+        value_edit.setPlaceholderText("value (between: lo, hi; in list: a, b, c)")
+        self.table.setCellWidget(row, 1, field_combo)
+        self.table.setCellWidget(row, 2, operator_combo)
+        self.table.setCellWidget(row, 3, value_edit)
+        if condition is not None:
+            field_combo.setCurrentIndex(max(self._field_index(field_combo, condition.field), 0))
+        self._fill_operators(row)
+        if condition is not None:
+            operator_combo.setCurrentIndex(max(operator_combo.findData(condition.operator), 0))
+            value_edit.setText(show_value(condition.value))
+        field_combo.currentIndexChanged.connect(self._on_field_combo_changed)
+        operator_combo.currentIndexChanged.connect(self._on_condition_changed)
+        value_edit.textChanged.connect(self._on_condition_changed)
+        self._on_condition_changed()
+        return row
+
+    @staticmethod
+    def _field_index(combo: QComboBox, path: str) -> int:
+        return next((i for i in range(combo.count()) if combo.itemData(i).path == path), -1)
+
+    def _next_alias(self) -> str:
+        used = {self.table.item(r, 0).text() for r in range(self.table.rowCount())
+                if self.table.item(r, 0) is not None}
+        return next(alias_for(i) for i in range(len(used) + 1) if alias_for(i) not in used)
+
+    def _fill_operators(self, row: int) -> None:
+        field = self.table.cellWidget(row, 1).currentData()
+        combo: QComboBox = self.table.cellWidget(row, 2)
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for op in operators_for(field.type if field else "STRING"):
+            combo.addItem(OPERATORS[op], op)
+        combo.setCurrentIndex(max(combo.findData(current), 0))
+        combo.blockSignals(False)
+
+    def condition_at(self, row: int) -> FilterCondition:
+        if row in self._locked:
+            return self._locked[row]
+        alias = self.table.item(row, 0).text()
+        field = self.table.cellWidget(row, 1).currentData()
+        operator = str(self.table.cellWidget(row, 2).currentData() or "")
+        value = parse_value(operator, self.table.cellWidget(row, 3).text())
+        return FilterCondition(alias, field.path if field else "",
+                               field.type if field else "STRING", operator, value)
+
+    def spec(self) -> FilterSpec:
+        rows = range(self.table.rowCount())
+        return FilterSpec(tuple(self.condition_at(r) for r in rows),
+                          self.expression_edit.text().strip())
+
+    # ---- slots --------------------------------------------------------------------------
+
+    def _on_add_button_clicked(self) -> None:
+        self.add_condition()
+
+    def _on_remove_button_clicked(self) -> None:
+        row = self.table.currentRow()
+        if row < 0 or row in self._locked:
+            return
+        self.table.removeRow(row)
+        self._locked = {(r - 1 if r > row else r): c for r, c in self._locked.items()}
+        self._on_condition_changed()
+
+    def _on_field_combo_changed(self, _index: int) -> None:
+        for row in range(self.table.rowCount()):
+            if row not in self._locked:
+                self._fill_operators(row)
+        self._on_condition_changed()
+
+    def _on_condition_changed(self, *_args: Any) -> None:
+        for row in range(self.table.rowCount()):
+            if row in self._locked:
+                continue
+            operator = self.table.cellWidget(row, 2).currentData()
+            self.table.cellWidget(row, 3).setEnabled(operator not in NO_VALUE)
+        self._on_expression_edit_changed()
+
+    def _on_expression_edit_changed(self, *_args: Any) -> None:
+        """Validated as you type: the expression's issues right under the box."""
+        issues = [i.message for i in validate(self.spec()) if i.field == "expression"]
+        self.expression_status.setText("\n".join(issues) if issues else "")
+
+    # ---- load / store -------------------------------------------------------------------
+
+    def load(self, config: Any) -> None:
+        self.table.setRowCount(0)
+        self._locked.clear()
+        for condition in config.filters.conditions:
+            self.add_condition(condition)
+        self.expression_edit.setText(config.filters.expression)
+
+    def store(self, config: Any) -> Any:
+        return dataclasses.replace(config, filters=self.spec())

@@ -1,0 +1,105 @@
+"""Stage 1, Job Configuration: name, modification type, dependencies, recipients."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pxdesk.ui.wizards.stage_page import StagePage
+
+KIND_SOURCES = {"company": ("PX Account", "Company"),
+                "company_person": ("PX User", "Person, Company Person")}
+
+
+def split_emails(text: str) -> list[str]:
+    """'a@x.io, b@y.io; c@z.io' -> three addresses (commas, semicolons or spaces)."""
+    return [part for part in text.replace(";", ",").replace(" ", ",").split(",") if part]
+
+
+class JobConfigPage(StagePage):
+    STAGES = ("job_configuration", "job configuration", "config", "job")
+
+    def __init__(self, connection_name: str, other_jobs: list[str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Job Configuration")
+        self.setSubTitle("The connection and connector are fixed; name the job and choose how "
+                         "it writes.")
+        self.connection_label = QLabel(connection_name, self)
+        self.connector_label = QLabel("Gainsight PX", self)
+        self.source_label = QLabel("", self)
+        self.name_edit = QLineEdit(self)
+        self.update_radio = QRadioButton("Update: only existing records change", self)
+        self.upsert_radio = QRadioButton("Upsert: update existing records, insert new ones",
+                                         self)
+        self._mode_group = QButtonGroup(self)
+        self._mode_group.addButton(self.update_radio)
+        self._mode_group.addButton(self.upsert_radio)
+        self.dependencies_list = QListWidget(self)
+        self.dependencies_list.setMaximumHeight(80)
+        for name in other_jobs:
+            item = QListWidgetItem(name, self.dependencies_list)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.success_edit = QLineEdit(self)
+        self.failure_edit = QLineEdit(self)
+        for edit in (self.success_edit, self.failure_edit):
+            edit.setPlaceholderText("admin@example.com, ops@example.com")
+        modes = QVBoxLayout()
+        modes.addWidget(self.update_radio)
+        modes.addWidget(self.upsert_radio)
+        form = QFormLayout()
+        form.addRow("Connection", self.connection_label)
+        form.addRow("Connector", self.connector_label)
+        form.addRow("Source -> Target", self.source_label)
+        form.addRow("Job Name", self.name_edit)
+        form.addRow("", self.error_label("name"))
+        form.addRow("Data Modification Type", modes)
+        form.addRow("", self.error_label("modification_type"))
+        form.addRow("Dependent Jobs (run first)", self.dependencies_list)
+        form.addRow("", self.error_label("dependencies"))
+        form.addRow("Notify on success", self.success_edit)
+        form.addRow("", self.error_label("success_recipients"))
+        form.addRow("Notify on failure", self.failure_edit)
+        form.addRow("", self.error_label("failure_recipients"))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.issues_label)
+        layout.addStretch(1)
+
+    def load(self, config: Any) -> None:
+        source, target = KIND_SOURCES.get(config.kind, ("PX", "?"))
+        self.source_label.setText(f"{source} -> {target}")
+        self.name_edit.setText(config.name)
+        upsert = str(config.modification_type) == "upsert"
+        (self.upsert_radio if upsert else self.update_radio).setChecked(True)
+        wanted = set(config.dependencies)
+        for row in range(self.dependencies_list.count()):
+            item = self.dependencies_list.item(row)
+            state = Qt.CheckState.Checked if item.text() in wanted else Qt.CheckState.Unchecked
+            item.setCheckState(state)
+        self.success_edit.setText(", ".join(config.success_recipients))
+        self.failure_edit.setText(", ".join(config.failure_recipients))
+
+    def store(self, config: Any) -> Any:
+        items = (self.dependencies_list.item(i) for i in range(self.dependencies_list.count()))
+        return dataclasses.replace(
+            config,
+            name=self.name_edit.text().strip(),
+            modification_type="upsert" if self.upsert_radio.isChecked() else "update",
+            dependencies=[i.text() for i in items if i.checkState() == Qt.CheckState.Checked],
+            success_recipients=split_emails(self.success_edit.text()),
+            failure_recipients=split_emails(self.failure_edit.text()),
+        )

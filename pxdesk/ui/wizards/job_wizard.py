@@ -1,0 +1,137 @@
+"""The job wizard: five stage pages over one JobConfig; Finish saves it all, Cancel nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from peewee import Database
+from PySide6.QtWidgets import QListWidget, QMessageBox, QWidget, QWizard
+
+from pxdesk.core.config.job_config import load_job_config
+from pxdesk.core.config.jobs import JobService
+from pxdesk.core.errors import ConfigError, PxdeskError
+from pxdesk.ui.wizards.derived_page import DerivedPage
+from pxdesk.ui.wizards.filters_page import FiltersPage
+from pxdesk.ui.wizards.job_config_page import JobConfigPage
+from pxdesk.ui.wizards.mapping_page import MappingPage
+from pxdesk.ui.wizards.schedule_page import SchedulePage
+from pxdesk.ui.wizards.stage_page import StagePage
+
+ClientFactory = Callable[[], Any]
+
+
+class JobWizard(QWizard):
+    """Edits one of the two jobs. Pages validate through JobService.validate before Next."""
+
+    def __init__(self, job_name: str, *, user: str = "", db: Database | None = None,
+                 client_factory: ClientFactory | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = JobService(user=user)
+        self.job = self.service.get(job_name)
+        self.config = load_job_config(self.job)
+        self.saved_config: Any = None
+        self.setWindowTitle(f"Edit job — {job_name}")
+        self.setOption(QWizard.WizardOption.HaveFinishButtonOnEarlyPages, True)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Save")
+        others = [j.name for j in self.service.list() if j.name != job_name]
+        kind = str(self.config.kind)
+        self.config_page = JobConfigPage(self._connection_name(), others)
+        self.mapping_page = MappingPage(kind, self.service, client_factory, db)
+        self.derived_page = DerivedPage(kind, self._sources)
+        self.filters_page = FiltersPage(self._sources)
+        self.schedule_page = SchedulePage()
+        self.stages: list[StagePage] = [self.config_page, self.mapping_page, self.derived_page,
+                                        self.filters_page, self.schedule_page]
+        for page in self.stages:
+            page.setFinalPage(True)  # Save is available on every page (free navigation)
+            self.addPage(page)
+            page.load(self.config)
+        self.stage_list = QListWidget(self)
+        self.stage_list.addItems([page.title() for page in self.stages])
+        self.stage_list.setFixedWidth(200)
+        self.stage_list.currentRowChanged.connect(self._on_stage_list_row_changed)
+        self.setSideWidget(self.stage_list)
+        self.currentIdChanged.connect(self._on_current_id_changed)
+        self.stage_list.setCurrentRow(0)
+        self.resize(1040, 720)
+
+    def _connection_name(self) -> str:
+        conn = getattr(self.job, "connection", None)
+        return str(getattr(conn, "name", "")) or "Gainsight PX"
+
+    def _sources(self) -> list[Any]:
+        return list(self.mapping_page.sources)
+
+    # ---- configuration ------------------------------------------------------------------
+
+    def collect(self) -> Any:
+        """The configuration as the pages show it now (nothing saved)."""
+        config = self.config
+        for page in self.stages:
+            config = page.store(config)
+        return config
+
+    def issues(self) -> list[Any]:
+        return list(self.service.validate(self.job, self.collect()))
+
+    def validate_stage(self, page: StagePage) -> bool:
+        """Next / Finish on `page`: its own stage's issues block it, shown next to the fields."""
+        try:
+            mine = [i for i in self.issues() if page.owns_stage(str(i.stage))]
+        except ConfigError as exc:
+            page.show_issues([exc])
+            return False
+        page.show_issues(mine)
+        return not mine
+
+    def accept(self) -> None:
+        """Finish: every stage must be valid; then one save through JobService."""
+        issues = self.issues()
+        for page in self.stages:
+            mine = [i for i in issues if page.owns_stage(str(i.stage))]
+            page.show_issues(mine)
+            if mine:
+                self._go_to(self.stages.index(page))
+                return
+        if issues:  # a stage no page claims: show it where the admin is
+            self.currentPage().show_issues(issues)  # type: ignore[attr-defined]
+            return
+        config = self.collect()
+        try:
+            self.service.save(self.job, config)
+        except PxdeskError as exc:
+            QMessageBox.warning(self, "Cannot save the job", str(exc))
+            return
+        self.saved_config = config
+        super().accept()
+
+    def done(self, result: int) -> None:
+        self.mapping_page.stop_loading()
+        super().done(result)
+
+    # ---- free navigation ----------------------------------------------------------------
+
+    def _go_to(self, index: int) -> None:
+        """Back moves freely; forward validates each page on the way (stops at a bad one)."""
+        while self.currentId() > index:
+            self.back()
+        while self.currentId() < index:
+            before = self.currentId()
+            self.next()
+            if self.currentId() == before:
+                break
+        self.stage_list.blockSignals(True)
+        self.stage_list.setCurrentRow(self.currentId())
+        self.stage_list.blockSignals(False)
+
+    def _on_stage_list_row_changed(self, row: int) -> None:
+        if row >= 0 and row != self.currentId():
+            self._go_to(row)
+
+    def _on_current_id_changed(self, page_id: int) -> None:
+        self.stage_list.blockSignals(True)
+        self.stage_list.setCurrentRow(page_id)
+        self.stage_list.blockSignals(False)

@@ -1,0 +1,3 @@
+"""CLI tests reuse the engine fixtures (simulator, connection, jobs)."""
+
+from tests.core.engine.conftest import connect, engine, sim  # noqa: F401

@@ -1,0 +1,82 @@
+"""pxdesk-cli run / logs / data: exit codes, JSON, CSV export with formula neutralisation."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from pxdesk.cli import main
+from pxdesk.cli.run import parse_date
+from pxdesk.core.context import open_context
+from pxdesk.core.store.models import ExecutionRun, Job, RunStatus
+from tests.core.engine.conftest import COMPANY_JOB, PERSON_JOB
+
+
+def _cli(home, *args):
+    code = main(["--home", str(home), *args])
+    open_context(home)  # the CLI closed the shared store binding; bind it again
+    return code
+
+
+def test_run_success_exit_0_and_json(connect, home, capsys):
+    connect()
+    assert _cli(home, "run", COMPANY_JOB, "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "Success" and out["inserted"] == 30
+    assert ExecutionRun.get_by_id(out["run_id"]).status == RunStatus.SUCCESS
+
+
+def test_run_partial_exit_3_and_text(connect, home, capsys):
+    connect()
+    assert _cli(home, "run", PERSON_JOB) == 3
+    text = capsys.readouterr().out
+    assert f"{PERSON_JOB}: Partial Success" in text
+    assert f"(dependency) {COMPANY_JOB}: Success" in text and "error file:" in text
+
+
+def test_run_failure_exit_1(connect, home, capsys):
+    connect(upsert_key=False)
+    assert _cli(home, "run", COMPANY_JOB) == 1
+    assert "upsert key" in capsys.readouterr().out
+    assert _cli(home, "run", PERSON_JOB) == 1  # Skipped
+    assert _cli(home, "run", "No Such Job") == 1
+
+
+def test_run_from_to_is_import_from_date(connect, home, capsys):
+    connect()
+    assert _cli(home, "run", COMPANY_JOB, "--from", "1970-01-01", "--to", "2099-12-31",
+                "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["window_from"] == 0 and out["window_to"] == parse_date("2100-01-01")
+    assert ExecutionRun.get_by_id(out["run_id"]).trigger == "import_from_date"
+    assert Job.get(Job.name == COMPANY_JOB).window_end is None
+
+
+def test_logs_csv_neutralises_formulas(connect, home, tmp_path, capsys):
+    connect()
+    job = Job.get(Job.name == COMPANY_JOB)
+    for reason in ("=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "plain"):
+        ExecutionRun.create(job=job, job_name=job.name, trigger="manual", status="Failure",
+                            reason=reason, started_at=1_700_000_000_000)
+    target = tmp_path / "exec.csv"
+    assert _cli(home, "logs", "execution", "--job", COMPANY_JOB, "--csv", str(target)) == 0
+    with target.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    reasons = {row["Reason"] for row in rows}
+    assert reasons == {"'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "'\tx", "plain"}
+    assert rows[0]["Date"].startswith("2023-11-") and rows[0]["Date"][-6] in "+-"
+    assert _cli(home, "logs", "execution") == 0  # table to stdout
+    assert "Company Sync_PX" in capsys.readouterr().out
+
+
+def test_logs_bom_and_data_export(connect, home, tmp_path):
+    connect()
+    assert _cli(home, "run", COMPANY_JOB) == 0
+    target = tmp_path / "companies.csv"
+    assert _cli(home, "data", "export", "company", "--csv", str(target), "--bom") == 0
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert len(rows) == 30
+    assert {r["PX Account ID"] for r in rows} == {f"acct-{i:06d}" for i in range(30)}
+    assert rows[0]["Number of Users"] != "" and len(rows[0]["GSID"]) == 36

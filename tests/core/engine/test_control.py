@@ -1,0 +1,123 @@
+"""Run control: dependency order, one run at a time, cancel, interruption, Multi Instance."""
+
+from __future__ import annotations
+
+import json
+
+from pxdesk.core.logs.execution import INTERRUPTED_REASON
+from pxdesk.core.store.custom_fields import ensure_custom_field
+from pxdesk.core.store.models import (
+    Company,
+    CompanyInstance,
+    CompanyPerson,
+    ExecutionRun,
+    FieldMapping,
+    Job,
+    Person,
+    RunStatus,
+)
+from pxdesk.core.sync.engine import SyncEngine
+from pxdesk.core.sync.locks import JobLocks
+from tests.core.engine.conftest import COMPANY_JOB, PERSON_JOB, USERS
+
+
+def test_dependencies_run_first_with_dependency_trigger(connect, engine, sim):
+    connect()
+    result = engine.run_job(PERSON_JOB)
+    dep = ExecutionRun.get_by_id(result.dependencies[0].run_id)
+    main = ExecutionRun.get_by_id(result.run_id)
+    assert dep.job_name == COMPANY_JOB and dep.trigger == "dependency"
+    assert main.trigger == "manual"
+    assert dep.ended_at <= main.started_at
+    paths = [r.path for r in sim.requests if r.path in ("/v1/accounts", "/v1/users")]
+    assert paths.index("/v1/accounts") < paths.index("/v1/users")
+
+
+def test_second_concurrent_run_is_skipped(connect, engine, context, sim):
+    connect()
+    inner = []
+
+    def progress(_):
+        if not inner:  # a second request while the first runs (same process)
+            inner.append(engine.run_job(COMPANY_JOB))
+
+    first = engine.run_job(COMPANY_JOB, progress=progress)
+    assert first.status == RunStatus.SUCCESS
+    assert inner[0].status == RunStatus.SKIPPED and inner[0].reason == "already running"
+    other_process = JobLocks(context.paths.runs_dir / "locks")  # another holder of the file
+    assert other_process.acquire(COMPANY_JOB)
+    try:
+        skipped = engine.run_job(COMPANY_JOB)
+    finally:
+        other_process.release(COMPANY_JOB)
+    assert skipped.status == RunStatus.SKIPPED
+    assert engine.run_job(COMPANY_JOB).status == RunStatus.SUCCESS
+
+
+def test_cancel_stops_at_page_boundary(connect, context, clock, sim):
+    connect()
+    engine = SyncEngine(context.secrets, runs_dir=context.paths.runs_dir, clock=clock,
+                        page_size=50)
+    engine.run_job(COMPANY_JOB)
+    window_end = Job.get(Job.name == PERSON_JOB).window_end
+    pages = []
+    result = engine.run_job(PERSON_JOB, progress=pages.append, cancel=lambda: len(pages) >= 2)
+    assert result.status == RunStatus.CANCELLED
+    assert result.pages == 2 and len(pages) == 2
+    assert Job.get(Job.name == PERSON_JOB).window_end == window_end  # unmoved (None)
+    assert 0 < Person.select().count() <= 100  # what was written stays
+    assert result.success + result.failure + result.filtered == 100 == pages[-1].records
+
+
+def test_killed_run_is_closed_as_interrupted(connect, engine, clock, sim):
+    connect()
+    engine.run_job(COMPANY_JOB)
+    job = Job.get(Job.name == COMPANY_JOB)
+    before = job.window_end
+    ExecutionRun.create(job=job, job_name=job.name, trigger="manual",
+                        status=RunStatus.IN_PROGRESS, started_at=1)
+    assert engine.close_interrupted_runs() == 1
+    row = ExecutionRun.select().order_by(ExecutionRun.id.desc()).first()
+    assert row.status == RunStatus.FAILURE and row.reason == INTERRUPTED_REASON
+    assert Job.get_by_id(job.id).window_end == before
+
+
+def test_open_run_of_a_live_process_stays_open(connect, engine, context, sim):
+    connect()
+    job = Job.get(Job.name == COMPANY_JOB)
+    ExecutionRun.create(job=job, job_name=job.name, trigger="manual",
+                        status=RunStatus.IN_PROGRESS, started_at=1)
+    live = JobLocks(context.paths.runs_dir / "locks")
+    assert live.acquire(COMPANY_JOB)
+    try:
+        assert engine.close_interrupted_runs() == 0
+    finally:
+        live.release(COMPANY_JOB)
+
+
+def test_multi_instance_rolls_accounts_up(connect, engine, sim):
+    connect(multi_instance=True, upsert_key=False)
+    ensure_custom_field("company", "Group", "String", "test")
+    job = Job.get(Job.name == COMPANY_JOB)
+    FieldMapping.create(job=job, position=5, source_path="parentGroupId", source_type="STRING",
+                        target_object="company", target_field="Group__gc",
+                        target_type="String", is_upsert_key=True)
+    result = engine.run_job(PERSON_JOB)
+    grouped = [a for a in (sim.get_account(i) for i in sim.account_ids())
+               if a.get("parentGroupId")]
+    groups = {a["parentGroupId"] for a in grouped}
+    assert result.dependencies[0].success == len(grouped)  # no group: empty upsert key
+    assert Company.select().count() == len(groups) < len(grouped)
+    assert CompanyInstance.select().count() == len(grouped)
+    account = grouped[0]
+    instance = CompanyInstance.get(CompanyInstance.px_account_id == account["id"])
+    assert json.loads(instance.company.custom)["Group__gc"] == account["parentGroupId"]
+    assert instance.name == account["name"]
+    users = [u for u in (sim.get_user(i) for i in sim.user_ids())
+             if u["accountId"] == account["id"] and u.get("email")]
+    for user in users:
+        person = Person.get(Person.email == user["email"])
+        assert CompanyPerson.select().where(
+            (CompanyPerson.person == person) & (CompanyPerson.company == instance.company)
+        ).exists()
+    assert users and result.success + result.failure + result.filtered == USERS

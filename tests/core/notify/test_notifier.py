@@ -1,0 +1,135 @@
+"""The store adapter and RunNotifier: who gets mail per status, digests recorded in the store."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from peewee import SqliteDatabase
+
+from pxdesk.core.notify.context import context_for_run, last_digest_at, top_reasons
+from pxdesk.core.notify.email import SmtpSettings, load_smtp_settings
+from pxdesk.core.notify.notifier import RunNotifier
+from pxdesk.core.secrets import SecretStore
+from pxdesk.core.store.enums import JobKind, RunStatus, SourceObject, Trigger
+from pxdesk.core.store.models import Connection, ExecutionRun, Job, RecordError, Schedule
+from pxdesk.core.store.settings import (
+    SMTP_FROM,
+    SMTP_HOST,
+    SMTP_PASSWORD_REF,
+    SMTP_PORT,
+    SMTP_SECURITY,
+    SMTP_USER,
+    set_setting,
+)
+from tests.core.notify.conftest import PASSWORD, USER, SmtpServer
+
+T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+SUCCESS_LIST = ["happy@example.com"]
+FAILURE_LIST = ["oncall@example.com", "lead@example.com"]
+
+
+def ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+@pytest.fixture
+def job(store_db: SqliteDatabase) -> Job:
+    connection = Connection.create(name="X", key_ref="ref")
+    created = Job.create(
+        connection=connection, kind=JobKind.COMPANY, name="Company Sync_X",
+        source_object=SourceObject.ACCOUNT, target_object=JobKind.COMPANY,
+        success_recipients=json.dumps(SUCCESS_LIST), failure_recipients=json.dumps(FAILURE_LIST),
+    )
+    Schedule.create(job=created, timezone="America/New_York")
+    return created
+
+
+def add_run(job: Job, status: str, at: datetime, *, success: int = 0, failure: int = 0,
+            error_file: str | None = None) -> ExecutionRun:
+    return ExecutionRun.create(
+        job=job, job_name=job.name, connection_name="X", trigger=Trigger.SCHEDULED,
+        status=status, started_at=ms(at), ended_at=ms(at + timedelta(minutes=1)),
+        success_count=success, failure_count=failure, error_file=error_file,
+    )
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    (RunStatus.SUCCESS, SUCCESS_LIST), (RunStatus.PARTIAL_SUCCESS, FAILURE_LIST),
+    (RunStatus.FAILURE, FAILURE_LIST), (RunStatus.SKIPPED, []), (RunStatus.CANCELLED, []),
+])
+def test_recipients_per_status(job: Job, status: str, expected: list[str]) -> None:
+    assert context_for_run(add_run(job, status, T0)).recipients == expected
+
+
+def test_context_reads_times_zone_counts_reasons_and_error_file(job: Job, tmp_path: Path) -> None:
+    run = add_run(job, RunStatus.PARTIAL_SUCCESS, T0, success=980, failure=20,
+                  error_file="7/errors.csv")
+    reasons = ["no existing record"] * 4 + ["bad email"] * 3 + [f"r{i}" for i in range(5)]
+    for reason in reasons:
+        RecordError.create(run=run, reason=reason)
+    ctx = context_for_run(run, runs_dir=tmp_path)
+    assert ctx.timezone == ZoneInfo("America/New_York")
+    assert (ctx.started_at, ctx.success, ctx.failure) == (T0, 980, 20)
+    assert ctx.error_file == tmp_path / "7" / "errors.csv"
+    assert ctx.top_reasons == [("no existing record", 4), ("bad email", 3), ("r0", 1),
+                               ("r1", 1), ("r2", 1)]
+    assert top_reasons(run.id, limit=1) == [("no existing record", 4)]
+
+
+def test_run_of_a_deleted_job_still_has_a_context(job: Job) -> None:
+    run = add_run(job, RunStatus.FAILURE, T0)
+    job.delete_instance()
+    run = ExecutionRun.get_by_id(run.id)
+    ctx = context_for_run(run)
+    assert ctx.job_name == "Company Sync_X" and ctx.recipients == []
+
+
+def test_notifier_sends_digests_once_a_day(job: Job, smtp_server: SmtpServer) -> None:
+    now = [T0]
+    settings = SmtpSettings(host="127.0.0.1", port=smtp_server.port, security="none",
+                            sender="pxdesk@example.com", timeout=5)
+    notifier = RunNotifier(lambda: settings, clock=lambda: now[0])
+    sent: list[bool] = []
+    for hour in range(30):  # 30 hourly failures
+        now[0] = T0 + timedelta(hours=hour, minutes=2)
+        run = add_run(job, RunStatus.FAILURE, T0 + timedelta(hours=hour))
+        outcome = notifier.notify_run(run.id)
+        assert outcome.error is None
+        sent.append(outcome.sent)
+    # failures 1, 2, 3 (first digest), then one more digest 24 h after the first one
+    assert [i for i, was_sent in enumerate(sent) if was_sent] == [0, 1, 2, 26]
+    subjects = [m["Subject"] for m in smtp_server.inbox.messages]
+    assert "daily digest" not in subjects[0] and subjects[2].endswith(
+        "3 failures in a row (daily digest)")
+    assert subjects[3].endswith("27 failures in a row (daily digest)")
+    assert last_digest_at(job.id) == T0 + timedelta(hours=26, minutes=2)
+    # recovery: mailed to the success list, digest memory cleared
+    now[0] = T0 + timedelta(hours=31)
+    outcome = notifier.notify_run(add_run(job, RunStatus.SUCCESS, T0 + timedelta(hours=30)).id)
+    assert outcome.sent and smtp_server.inbox.envelopes[-1][1] == SUCCESS_LIST
+    assert last_digest_at(job.id) is None
+
+
+def test_notifier_reports_smtp_errors_without_raising(job: Job) -> None:
+    settings = SmtpSettings(host="", sender="pxdesk@example.com")
+    outcome = RunNotifier(lambda: settings).notify_run(add_run(job, RunStatus.FAILURE, T0).id)
+    assert not outcome.sent and outcome.error is not None and "SMTP server" in outcome.error
+    assert last_digest_at(job.id) is None
+
+
+def test_load_smtp_settings_reads_store_and_secret(store_db: SqliteDatabase,
+                                                   tmp_path: Path) -> None:
+    secrets = SecretStore(tmp_path / "secrets.json")
+    ref = secrets.put(PASSWORD, "smtp-password")
+    for key, value in ((SMTP_HOST, "mail.example.com"), (SMTP_PORT, 465),
+                       (SMTP_SECURITY, "ssl"), (SMTP_USER, USER), (SMTP_PASSWORD_REF, ref),
+                       (SMTP_FROM, "pxdesk@example.com")):
+        set_setting(key, value)
+    settings = load_smtp_settings(secrets)
+    assert settings == SmtpSettings(host="mail.example.com", port=465, security="ssl",
+                                    user=USER, password=PASSWORD, sender="pxdesk@example.com")
+    assert PASSWORD not in repr(settings)
