@@ -115,6 +115,7 @@ def test_full_configuration_through_the_ui_saves_the_exported_json(
     wizard.filters_page.table.cellWidget(row, 3).setText("A")
     wizard.next()
     page = wizard.schedule_page
+    page.enabled_check.setChecked(True)
     page.kind_combo.setCurrentIndex(page.kind_combo.findData("daily_once"))
     page.timezone_combo.setCurrentText("Europe/Berlin")
     assert page.preview_list.count() == 5

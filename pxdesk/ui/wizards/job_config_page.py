@@ -30,7 +30,7 @@ def split_emails(text: str) -> list[str]:
 
 
 class JobConfigPage(StagePage):
-    STAGES = ("job_configuration", "job configuration", "config", "job")
+    STAGES = ("configuration", "job_configuration", "job configuration", "config", "job")
 
     def __init__(self, connection_name: str, other_jobs: list[str],
                  parent: QWidget | None = None) -> None:
