@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.context import AppContext
 from pxdesk.core.jobs import JobRunner
+from pxdesk.core.logs.retention import apply_retention_setting
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.settings import ADMIN_NAME, get_setting, set_setting
@@ -42,6 +43,7 @@ class PxdeskApp(QObject):
         self.user = str(get_setting(ADMIN_NAME) or "") or getpass.getuser()
         self.engine = SyncEngine(context.secrets, user=self.user, runs_dir=context.paths.runs_dir)
         closed = self.engine.close_interrupted_runs()
+        apply_retention_setting(context.paths.runs_dir)
         if closed:
             log.info("closed %d run(s) interrupted by an earlier stop", closed)
         self.connections = ConnectionService(context.secrets, user=self.user)
@@ -53,7 +55,10 @@ class PxdeskApp(QObject):
         self.connectors = ConnectorsView(self.connections, self.runner, context.db,
                                          self._make_job_wizard, self.window)
         self.data_view = DataView(self.window)
-        self.logs_view = LogsView(self.runner, self.window)
+        self.logs_view = LogsView(context.paths.runs_dir, self.window)
+        self.runner.run_started.connect(self.logs_view.on_run_started)
+        self.runner.run_progress.connect(self.logs_view.on_run_progress)
+        self.runner.run_finished.connect(self.logs_view.on_run_finished)
         self.window.add_tab(self.connectors, "Connectors")
         self.window.add_tab(self.data_view, "Data")
         self.window.add_tab(self.logs_view, "Logs")
