@@ -81,6 +81,8 @@ def test_settings_dialog_saves_every_field_and_the_password_in_the_secret_store(
     dialog.timezone_combo.setCurrentText("Europe/Berlin")
     dialog.smtp_host_edit.setText("smtp.example.com")
     dialog.smtp_port_spin.setValue(2525)
+    assert dialog.retention_spin.value() == 180, "the default retention is shown"
+    dialog.retention_spin.setValue(30)
     dialog.smtp_password_edit.setText("s3cret-password")
     for row in range(dialog.resolution_list.count()):  # Email + First Name
         item = dialog.resolution_list.item(row)
@@ -91,6 +93,7 @@ def test_settings_dialog_saves_every_field_and_the_password_in_the_secret_store(
     assert st.get_setting(st.ADMIN_EMAIL) == "admin@example.com"
     assert st.get_setting(st.DEFAULT_TIMEZONE) == "Europe/Berlin"
     assert st.get_setting(st.SMTP_PORT) == 2525
+    assert st.retention_days() == 30
     assert st.person_resolution_key() == ["Email", "FirstName"]
     ref = st.get_setting(st.SMTP_PASSWORD_REF)
     assert ref and secrets.get(ref) == "s3cret-password"

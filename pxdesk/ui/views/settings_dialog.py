@@ -80,6 +80,15 @@ class SettingsDialog(QDialog):
         self.admin_email_edit = QLineEdit(box)
         form.addRow("Admin name", self.admin_name_edit)
         form.addRow("Admin email", self.admin_email_edit)
+        self.retention_spin = QSpinBox(box)
+        self.retention_spin.setRange(0, 3650)
+        self.retention_spin.setSuffix(" days")
+        self.retention_spin.setSpecialValueText("Keep forever")
+        self.retention_spin.setToolTip(
+            "Runs and their error/success files older than this are deleted at start-up; "
+            "the last run of each job is always kept."
+        )
+        form.addRow("Keep runs for", self.retention_spin)
         return box
 
     def _build_mail(self) -> QGroupBox:
@@ -114,6 +123,7 @@ class SettingsDialog(QDialog):
         self.timezone_combo.setCurrentIndex(max(index, 0))
         self.admin_name_edit.setText(st.get_setting(st.ADMIN_NAME))
         self.admin_email_edit.setText(st.get_setting(st.ADMIN_EMAIL))
+        self.retention_spin.setValue(int(st.get_setting(st.RETENTION_DAYS)))
         self.smtp_from_edit.setText(st.get_setting(st.SMTP_FROM))
         self.smtp_host_edit.setText(st.get_setting(st.SMTP_HOST))
         self.smtp_port_spin.setValue(int(st.get_setting(st.SMTP_PORT)))
@@ -153,6 +163,7 @@ class SettingsDialog(QDialog):
             st.DEFAULT_TIMEZONE: None if zone == MACHINE_ZONE else zone,
             st.ADMIN_NAME: self.admin_name_edit.text().strip(),
             st.ADMIN_EMAIL: self.admin_email_edit.text().strip(),
+            st.RETENTION_DAYS: self.retention_spin.value(),
             st.SMTP_FROM: self.smtp_from_edit.text().strip(),
             st.SMTP_HOST: self.smtp_host_edit.text().strip(),
             st.SMTP_PORT: self.smtp_port_spin.value(),
