@@ -33,21 +33,6 @@ class JobRow:
     next_run: datetime | None
 
 
-@dataclass(frozen=True)
-class RunRow:
-    """One line of the (placeholder) Logs tab."""
-
-    run_id: int
-    job_name: str
-    trigger: str
-    status: str
-    started_at: int | None
-    ended_at: int | None
-    success: int
-    failure: int
-    reason: str
-
-
 def _schedule_text(schedule: Schedule | None, job: Job) -> tuple[str, datetime | None]:
     """describe() and the next run, through schedule_rules and the job's configuration."""
     if schedule is None:
@@ -83,13 +68,6 @@ def job_rows() -> list[JobRow]:
             schedule=text, next_run=next_run,
         ))
     return rows
-
-
-def run_rows(limit: int = 500) -> list[RunRow]:
-    """The most recent runs, newest first."""
-    query = ExecutionRun.select().order_by(ExecutionRun.id.desc()).limit(limit)
-    return [RunRow(r.id, r.job_name, r.trigger, r.status, r.started_at, r.ended_at,
-                   r.success_count, r.failure_count, r.reason or "") for r in query]
 
 
 def connection_card(conn: Any) -> dict[str, str]:
