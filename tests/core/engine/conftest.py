@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.pxsim import PxSimulator
-from pxdesk.core.store.custom_fields import ensure_custom_field
 from pxdesk.core.store.models import (
-    Connection,
-    DerivedMapping,
     FieldMapping,
     Job,
-    JobDependency,
-    JobFilter,
 )
 from pxdesk.core.sync.engine import SyncEngine
-from pxdesk.core.sync.filters import default_email_filter
 
 ACCOUNTS = 30
 USERS = 300
@@ -34,40 +28,10 @@ def sim() -> Iterator[PxSimulator]:
         yield simulator
 
 
-def _manual_setup(context: Any, sim: PxSimulator, multi_instance: bool) -> None:
-    """Rows as the connection service creates them (used until/unless it is importable)."""
-    ref = context.secrets.put(sim.api_key)
-    conn = Connection.create(name="PX", base_url=sim.base_url, key_ref=ref,
-                             multi_instance=multi_instance)
-    ensure_custom_field("company", "PX Account ID", "String", "test")
-    ensure_custom_field("company", "Number of Users", "Number", "test")
-    ensure_custom_field("company_person", "Sign up date", "Date", "test")
-    company = Job.create(connection=conn, kind="company", name=COMPANY_JOB,
-                         source_object="account", target_object="company")
-    person = Job.create(connection=conn, kind="company_person", name=PERSON_JOB,
-                        source_object="user", target_object="company_person")
-    for pos, (src, stype, field, ftype) in enumerate([
-        ("name", "STRING", "Name", "String"),
-        ("numberOfUsers", "NUMBER", "Number_of_Users__gc", "Number"),
-        ("id", "STRING", "PX_Account_ID__gc", "String"),
-    ]):
-        FieldMapping.create(job=company, position=pos, source_path=src, source_type=stype,
-                            target_object="company", target_field=field, target_type=ftype)
-    for pos, (src, obj, field, ftype) in enumerate([
-        ("email", "person", "Email", "Email"),
-        ("firstName", "person", "FirstName", "String"),
-        ("lastName", "person", "LastName", "String"),
-        ("signUpDate", "company_person", "Sign_up_date__gc", "Date"),
-    ]):
-        FieldMapping.create(job=person, position=pos, source_path=src, source_type="STRING",
-                            target_object=obj, target_field=field, target_type=ftype)
-    DerivedMapping.create(
-        job=person, target_object="company_person", target_field="Company_ID",
-        lookup_object="company",
-        match_pairs=json.dumps([{"source_path": "accountId",
-                                 "lookup_field": "PX_Account_ID__gc"}]))
-    JobFilter.create(job=person, conditions=json.dumps([default_email_filter().to_dict()]))
-    JobDependency.create(job=person, depends_on=company, position=0)
+def _create_connection(context: Any, sim: PxSimulator, multi_instance: bool) -> None:
+    """The connection and its two default jobs, exactly as the admin gets them."""
+    ConnectionService(context.secrets, user="tester").create(
+        "PX", sim.api_key, base_url=sim.base_url, multi_instance=multi_instance)
 
 
 def mark_upsert_key(job_name: str = COMPANY_JOB, field: str = "PX_Account_ID__gc") -> None:
@@ -81,7 +45,7 @@ def connect(context: Any, sim: PxSimulator):  # type: ignore[no-untyped-def]
     """connect(multi_instance=False, upsert_key=True): create the connection and its jobs."""
 
     def make(multi_instance: bool = False, upsert_key: bool = True) -> None:
-        _manual_setup(context, sim, multi_instance)
+        _create_connection(context, sim, multi_instance)
         if upsert_key:
             mark_upsert_key()
 
