@@ -20,6 +20,7 @@ SMTP_USER = "smtp_user"
 SMTP_PASSWORD_REF = "smtp_password_ref"
 SMTP_FROM = "smtp_from"
 RETENTION_DAYS = "retention_days"
+CATCH_UP_MISSED = "catch_up_missed_runs"
 
 # Defaults of the known settings. A None default accepts any JSON value.
 DEFAULTS: dict[str, Any] = {
@@ -35,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     SMTP_PASSWORD_REF: "",  # keyring reference; the password itself never enters the database
     SMTP_FROM: "",
     RETENTION_DAYS: 180,  # days of runs and their files to keep (the last run of a job stays)
+    CATCH_UP_MISSED: True,  # run a job once at start-up / wake-up when its slot passed unseen
 }
 
 _MISSING = object()
