@@ -19,3 +19,17 @@ def test_ci_reads_the_test_command_from_the_readme() -> None:
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "<!-- test-command -->" in script
     assert "README.md" in script
+
+
+def test_readme_documents_every_cli_command() -> None:
+    """The README's command-line section cannot drift from the parser."""
+    import argparse
+
+    from pxdesk.cli import build_parser
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert sub.choices
+    missing = [name for name in sub.choices if f"pxdesk-cli {name}" not in text]
+    assert missing == []
