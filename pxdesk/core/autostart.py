@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import plistlib
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pxdesk.core.errors import ConfigError
+from pxdesk.core.paths import AppPaths
 
 MINIMIZED_FLAG = "--minimized"
 DESKTOP_FILE = "pxdesk.desktop"
@@ -30,6 +32,42 @@ def command_argv(exe_command: str | Sequence[str]) -> list[str]:
     if not argv or not argv[0]:
         raise ConfigError("Start at login needs the pxdesk command.")
     return argv if MINIMIZED_FLAG in argv else [*argv, MINIMIZED_FLAG]
+
+
+def installed_command(executable: str | None = None, platform: str | None = None) -> list[str]:
+    """How to start this pxdesk: its gui-script beside the interpreter, else ``python -m pxdesk``.
+
+    Only the interpreter's own folder (and its Scripts folder on Windows) is searched, so a
+    different pxdesk elsewhere on PATH is never picked up.
+    """
+    exe = Path(executable or sys.executable)  # not resolved: a venv's python is a symlink
+    search = os.pathsep.join([str(exe.parent), str(exe.parent / "Scripts")])
+    script = shutil.which("pxdesk", path=search)
+    if script:
+        return [str(Path(script).absolute())]
+    if (platform or sys.platform) == "win32" and exe.with_name("pythonw.exe").is_file():
+        exe = exe.with_name("pythonw.exe")  # no console window at login
+    return [str(exe), "-m", "pxdesk"]
+
+
+def home_of(paths: AppPaths) -> Path | None:
+    """The --home folder these paths were resolved from; None for the platform's folders."""
+    root = paths.data_dir.parent
+    return root if AppPaths.resolve(root) == paths else None
+
+
+def login_argv(paths: AppPaths | None = None, *, executable: str | None = None,
+               platform: str | None = None) -> list[str]:
+    """The command to write for Start at login: the same pxdesk, same home, in the tray.
+
+    A home given by --home or $PXDESK_HOME is written as --home: the login session has
+    neither the command line nor the environment variable.
+    """
+    argv = installed_command(executable, platform)
+    home = home_of(paths) if paths is not None else None
+    if home is not None:
+        argv += ["--home", str(home)]
+    return [*argv, MINIMIZED_FLAG]
 
 
 def desktop_exec(argv: Sequence[str]) -> str:

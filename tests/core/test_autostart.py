@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import plistlib
+import stat
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,13 @@ from pxdesk.core.autostart import (
     Autostart,
     command_argv,
     desktop_exec,
+    home_of,
+    installed_command,
     launch_agent_plist,
+    login_argv,
 )
 from pxdesk.core.errors import ConfigError
+from pxdesk.core.paths import AppPaths
 
 
 def test_linux_enable_writes_xdg_autostart_entry_and_disable_removes_it(
@@ -93,3 +99,47 @@ def test_windows_run_key_value() -> None:
 def test_empty_command_is_refused() -> None:
     with pytest.raises(ConfigError):
         command_argv([])
+
+
+def _executable(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def test_installed_command_prefers_the_gui_script_beside_the_interpreter(tmp_path: Path) -> None:
+    python = _executable(tmp_path / "venv" / "bin" / "python")
+    assert installed_command(str(python), "linux") == [str(python), "-m", "pxdesk"]
+    script = _executable(tmp_path / "venv" / "bin" / "pxdesk")
+    assert installed_command(str(python), "linux") == [str(script)]
+
+
+def test_installed_command_never_picks_a_pxdesk_elsewhere_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = _executable(tmp_path / "other" / "pxdesk")
+    monkeypatch.setenv("PATH", str(other.parent) + os.pathsep + os.environ.get("PATH", ""))
+    python = _executable(tmp_path / "venv" / "bin" / "python")
+    assert installed_command(str(python), "linux") == [str(python), "-m", "pxdesk"]
+
+
+def test_windows_fallback_uses_pythonw_so_no_console_opens(tmp_path: Path) -> None:
+    python = _executable(tmp_path / "py" / "python.exe")
+    pythonw = _executable(tmp_path / "py" / "pythonw.exe")
+    assert installed_command(str(python), "win32") == [str(pythonw), "-m", "pxdesk"]
+
+
+def test_login_argv_writes_a_custom_home_and_the_minimized_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PXDESK_HOME", raising=False)
+    python = _executable(tmp_path / "bin" / "python")
+    home = tmp_path / "px home"
+    assert home_of(AppPaths.resolve(home)) == home.resolve()
+    assert login_argv(AppPaths.resolve(home), executable=str(python)) == [
+        str(python), "-m", "pxdesk", "--home", str(home.resolve()), "--minimized"]
+    assert home_of(AppPaths.resolve()) is None, "the platform's folders need no --home"
+    assert login_argv(AppPaths.resolve(), executable=str(python))[3:] == ["--minimized"]
+    monkeypatch.setenv("PXDESK_HOME", str(home))  # the login session will not have it
+    assert "--home" in login_argv(AppPaths.resolve(), executable=str(python))

@@ -1,13 +1,16 @@
-"""Settings dialog: Person Resolution Key, default time zone, admin, notification mail (SMTP)."""
+"""Settings dialog: resolution key, time zone, admin, start-up and catch-up, mail (SMTP)."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import zoneinfo
+from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -17,12 +20,18 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from pxdesk.core.autostart import Autostart
+from pxdesk.core.autostart import login_argv as default_login_argv
 from pxdesk.core.errors import ConfigError
+from pxdesk.core.jobs import BackgroundCall
+from pxdesk.core.notify.email import SmtpSettings, send_test_email
+from pxdesk.core.paths import AppPaths
 from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store import settings as st
 from pxdesk.core.store.custom_fields import list_custom_fields
@@ -31,17 +40,38 @@ from pxdesk.core.store.models import STANDARD_FIELDS, TargetObject
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MACHINE_ZONE = "(this machine's time zone)"
 SMTP_SECURITY = (("starttls", "STARTTLS"), ("ssl", "SSL/TLS"), ("none", "None (plain)"))
+TEST_EMAIL_TIMEOUT = 15.0  # seconds per SMTP step: the dialog cannot close while it sends
+_ERROR_STYLE = "color: #b00020"
+_OK_STYLE = "color: #1b5e20"
 
 
 class SettingsDialog(QDialog):
-    """Loads every setting on open and saves them all on OK; Cancel writes nothing."""
+    """Loads every setting on open and saves them all on OK; Cancel writes nothing.
 
-    def __init__(self, secrets: SecretStore, parent: QWidget | None = None) -> None:
+    "Start at login" is not a setting: its state is the platform's autostart entry itself,
+    read through `autostart` and written with `login_argv` only when the admin changes it.
+    """
+
+    test_email_finished = Signal(bool, str)  # sent?, the message shown to the admin
+
+    def __init__(
+        self, secrets: SecretStore, parent: QWidget | None = None, *,
+        autostart: Autostart | None = None, login_argv: Sequence[str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._secrets = secrets
+        self._autostart = autostart if autostart is not None else Autostart()
+        # Default: this installation, with --home when $PXDESK_HOME is set (a --home given on
+        # the command line is known only to the caller, which passes login_argv then).
+        self._login_argv = (list(login_argv) if login_argv is not None
+                            else default_login_argv(AppPaths.resolve()))
+        self._autostart_enabled = False  # the entry's state as last read or written
+        self._test_call: BackgroundCall | None = None
+        self._test_password = ""  # of the message being sent: scrubbed from any failure text
+        self._test_recipient = ""
         self.setWindowTitle("pxdesk settings")
         self.error_label = QLabel("", self)
-        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label.setStyleSheet(_ERROR_STYLE)
         self.error_label.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -49,11 +79,12 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_general())
+        layout.addWidget(self._build_startup())
         layout.addWidget(self._build_mail())
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self._load()
-        self.resize(620, 720)
+        self.resize(620, 820)
 
     def _build_general(self) -> QGroupBox:
         box = QGroupBox("General", self)
@@ -72,9 +103,9 @@ class SettingsDialog(QDialog):
         form.addRow("", hint)
         self.timezone_combo = QComboBox(box)
         self.timezone_combo.setEditable(True)
-        self.timezone_combo.addItem(MACHINE_ZONE, None)
-        for name in sorted(zoneinfo.available_timezones()):
-            self.timezone_combo.addItem(name, name)
+        # One call, not 600: PySide6 6.12 on Python 3.11 drops a reference to None on each
+        # void call, and 600 addItem calls per open would crash pxdesk after a few opens.
+        self.timezone_combo.addItems([MACHINE_ZONE, *sorted(zoneinfo.available_timezones())])
         form.addRow("Default time zone", self.timezone_combo)
         self.admin_name_edit = QLineEdit(box)
         self.admin_email_edit = QLineEdit(box)
@@ -89,6 +120,24 @@ class SettingsDialog(QDialog):
             "the last run of each job is always kept."
         )
         form.addRow("Keep runs for", self.retention_spin)
+        return box
+
+    def _build_startup(self) -> QGroupBox:
+        box = QGroupBox("Start-up and schedules", self)
+        layout = QVBoxLayout(box)
+        self.start_at_login_check = QCheckBox("Start at login", box)
+        self.start_at_login_check.setToolTip(" ".join(self._login_argv))
+        login_hint = QLabel(
+            "pxdesk starts minimised in the tray so schedules keep running.", box)
+        login_hint.setWordWrap(True)
+        login_hint.setIndent(20)
+        self.catch_up_check = QCheckBox(
+            "Run missed scheduled jobs when pxdesk starts or the computer wakes", box)
+        self.catch_up_check.setToolTip(
+            "A job whose scheduled time passed while pxdesk was not running runs once, "
+            "not once per missed slot.")
+        for widget in (self.start_at_login_check, login_hint, self.catch_up_check):
+            layout.addWidget(widget)
         return box
 
     def _build_mail(self) -> QGroupBox:
@@ -110,6 +159,16 @@ class SettingsDialog(QDialog):
         form.addRow("Security", self.smtp_security_combo)
         form.addRow("User name", self.smtp_user_edit)
         form.addRow("Password", self.smtp_password_edit)
+        self.test_email_button = QPushButton("Send test email", box)
+        self.test_email_button.setToolTip(
+            "Sends a test message to the Admin email with the settings above, saved or not.")
+        self.test_email_button.clicked.connect(self._on_test_email_button_clicked)
+        self.test_email_label = QLabel("", box)
+        self.test_email_label.setWordWrap(True)
+        self.test_email_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("", self.test_email_button)
+        form.addRow("", self.test_email_label)
         return box
 
     def _load(self) -> None:
@@ -119,7 +178,7 @@ class SettingsDialog(QDialog):
             checked = item.data(Qt.ItemDataRole.UserRole) in keys
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         zone = st.get_setting(st.DEFAULT_TIMEZONE)
-        index = self.timezone_combo.findData(zone) if zone else 0
+        index = self.timezone_combo.findText(zone) if zone else 0
         self.timezone_combo.setCurrentIndex(max(index, 0))
         self.admin_name_edit.setText(st.get_setting(st.ADMIN_NAME))
         self.admin_email_edit.setText(st.get_setting(st.ADMIN_EMAIL))
@@ -132,6 +191,12 @@ class SettingsDialog(QDialog):
         self.smtp_user_edit.setText(st.get_setting(st.SMTP_USER))
         if st.get_setting(st.SMTP_PASSWORD_REF):
             self.smtp_password_edit.setPlaceholderText("(saved; type to replace)")
+        self.catch_up_check.setChecked(bool(st.get_setting(st.CATCH_UP_MISSED)))
+        try:
+            self._autostart_enabled = self._autostart.is_enabled()
+        except (OSError, ValueError) as exc:  # unreadable entry: show it off, say why
+            self.error_label.setText(f"Could not read the Start at login entry: {exc}")
+        self.start_at_login_check.setChecked(self._autostart_enabled)
 
     def resolution_keys(self) -> list[str]:
         items = (self.resolution_list.item(i) for i in range(self.resolution_list.count()))
@@ -153,9 +218,13 @@ class SettingsDialog(QDialog):
         return found
 
     def accept(self) -> None:
+        if self._refuse_while_sending():
+            return
         issues = self.problems()
         if issues:
             self.error_label.setText("\n".join(issues))
+            return
+        if not self._apply_autostart():
             return
         zone = self.timezone_combo.currentText().strip()
         values = {
@@ -164,6 +233,7 @@ class SettingsDialog(QDialog):
             st.ADMIN_NAME: self.admin_name_edit.text().strip(),
             st.ADMIN_EMAIL: self.admin_email_edit.text().strip(),
             st.RETENTION_DAYS: self.retention_spin.value(),
+            st.CATCH_UP_MISSED: self.catch_up_check.isChecked(),
             st.SMTP_FROM: self.smtp_from_edit.text().strip(),
             st.SMTP_HOST: self.smtp_host_edit.text().strip(),
             st.SMTP_PORT: self.smtp_port_spin.value(),
@@ -189,3 +259,128 @@ class SettingsDialog(QDialog):
         if old_ref and old_ref != ref:
             with contextlib.suppress(Exception):
                 self._secrets.delete(old_ref)
+
+    def done(self, result: int) -> None:
+        """OK, Cancel, Escape and the close button all end here."""
+        if not self._refuse_while_sending():
+            super().done(result)
+
+    def _refuse_while_sending(self) -> bool:
+        # The send runs in a thread owned by this dialog: it must end before the dialog does.
+        if self._test_call is None:
+            return False
+        self.error_label.setText("Wait for the test email to finish before closing Settings.")
+        return True
+
+    def _apply_autostart(self) -> bool:
+        """Write or remove the login entry when the checkbox changed; False on failure."""
+        wanted = self.start_at_login_check.isChecked()
+        if wanted == self._autostart_enabled:
+            return True  # untouched: never rewrite an entry another pxdesk home may own
+        try:
+            if wanted:
+                self._autostart.enable(self._login_argv)
+            else:
+                self._autostart.disable()
+        except (OSError, ConfigError) as exc:
+            action = "turn on" if wanted else "turn off"
+            self.error_label.setText(f"Could not {action} Start at login: {exc}")
+            return False
+        self._autostart_enabled = wanted
+        return True
+
+    # ------------------------------------------------------------ test email
+
+    def smtp_settings(self) -> SmtpSettings:
+        """The mail fields as typed (unsaved); an empty password means the saved one."""
+        return SmtpSettings(
+            host=self.smtp_host_edit.text().strip(), port=self.smtp_port_spin.value(),
+            security=str(self.smtp_security_combo.currentData()),
+            user=self.smtp_user_edit.text().strip(),
+            password=self.smtp_password_edit.text() or self._saved_password(),
+            sender=self.smtp_from_edit.text().strip(), timeout=TEST_EMAIL_TIMEOUT,
+        )
+
+    def _saved_password(self) -> str:
+        ref = str(st.get_setting(st.SMTP_PASSWORD_REF) or "")
+        try:
+            return (self._secrets.get(ref) or "") if ref else ""
+        except Exception as exc:  # a locked or broken keyring: ask for the password instead
+            raise ConfigError(
+                f"Could not read the saved SMTP password ({type(exc).__name__}); "
+                "type it in the Password field.", field=st.SMTP_PASSWORD_REF) from None
+
+    def _test_request(self) -> tuple[SmtpSettings, str]:
+        """The settings and recipient of a test message; ConfigError says what to fix."""
+        settings = self.smtp_settings()
+        settings.validate()
+        if not _EMAIL_RE.match(settings.sender):
+            raise ConfigError(f"Sender address {settings.sender!r} is not an email address.",
+                              field=st.SMTP_FROM)
+        if settings.user and not settings.password:
+            raise ConfigError(f"Enter the password of SMTP user {settings.user!r}, or clear "
+                              "the user name.", field=st.SMTP_PASSWORD_REF)
+        recipient = self.admin_email_edit.text().strip()
+        if not recipient:
+            raise ConfigError("Enter the Admin email: the test message is sent there.",
+                              field=st.ADMIN_EMAIL)
+        if not _EMAIL_RE.match(recipient):
+            raise ConfigError(f"Admin email {recipient!r} is not an email address.",
+                              field=st.ADMIN_EMAIL)
+        return settings, recipient
+
+    @Slot()
+    def _on_test_email_button_clicked(self) -> None:
+        if self._test_call is not None:
+            return
+        try:
+            settings, recipient = self._test_request()
+        except ConfigError as exc:
+            self._show_test_result(False, str(exc))
+            self._focus_field(exc.field)
+            return
+        self._test_password = settings.password
+        self.test_email_button.setEnabled(False)
+        self.test_email_label.setStyleSheet("")
+        self.test_email_label.setText(f"Sending a test message to {recipient}...")
+        call = BackgroundCall(functools.partial(send_test_email, settings, recipient), parent=self)
+        call.finished.connect(self._on_test_call_finished)
+        call.failed.connect(self._on_test_call_failed)
+        self._test_recipient = recipient
+        self._test_call = call
+        call.start()
+
+    @Slot(object)
+    def _on_test_call_finished(self, _value: object) -> None:
+        self._end_test_call(True, f"Test message sent to {self._test_recipient}.")
+
+    @Slot(str)
+    def _on_test_call_failed(self, message: str) -> None:
+        if self._test_password:
+            message = message.replace(self._test_password, "****")
+        self._end_test_call(False, f"Test email failed: {message}")
+
+    def _end_test_call(self, ok: bool, message: str) -> None:
+        if self._test_call is not None:
+            self._test_call.deleteLater()
+        self._test_call = None
+        self._test_password = ""
+        self.test_email_button.setEnabled(True)
+        if self.error_label.text().startswith("Wait for the test email"):
+            self.error_label.setText("")
+        self._show_test_result(ok, message)
+
+    def _show_test_result(self, ok: bool, message: str) -> None:
+        self.test_email_label.setStyleSheet(_OK_STYLE if ok else _ERROR_STYLE)
+        self.test_email_label.setText(message)
+        self.test_email_finished.emit(ok, message)
+
+    def _focus_field(self, field: str | None) -> None:
+        widgets: dict[str, QWidget] = {
+            st.SMTP_HOST: self.smtp_host_edit, st.SMTP_PORT: self.smtp_port_spin,
+            st.SMTP_SECURITY: self.smtp_security_combo, st.SMTP_FROM: self.smtp_from_edit,
+            st.SMTP_PASSWORD_REF: self.smtp_password_edit, st.ADMIN_EMAIL: self.admin_email_edit,
+        }
+        widget = widgets.get(field or "")
+        if widget is not None:
+            widget.setFocus()

@@ -1,0 +1,248 @@
+"""Settings dialog additions: Start at login, catch-up of missed runs, Send test email."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from pytestqt.qtbot import QtBot
+
+from pxdesk.core.autostart import Autostart
+from pxdesk.core.store import settings as st
+from pxdesk.ui.views.settings_dialog import SettingsDialog
+from tests.core.notify.conftest import PASSWORD, USER, Inbox
+
+LOGIN_ARGV = ["/opt/px desk/bin/pxdesk", "--home", "/srv/px", "--minimized"]
+SEND_TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(autouse=True)
+def _no_real_autostart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even a dialog built without an Autostart must not see the user's session folder."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def autostart(tmp_path: Path) -> Autostart:
+    return Autostart(platform="linux", config_home=tmp_path / "cfg")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[int, Inbox]]:
+    """A plain SMTP server with AUTH on 127.0.0.1."""
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=10,
+                            authenticator=inbox.authenticate, auth_require_tls=False)
+    controller.start()
+    yield port, inbox
+    controller.stop()
+
+
+def _dialog(qtbot: QtBot, context: Any, autostart: Autostart) -> SettingsDialog:
+    dialog = SettingsDialog(context.secrets, autostart=autostart, login_argv=LOGIN_ARGV)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def _fill_mail(dialog: SettingsDialog, port: int, password: str = PASSWORD) -> None:
+    dialog.smtp_host_edit.setText("127.0.0.1")
+    dialog.smtp_port_spin.setValue(port)
+    dialog.smtp_security_combo.setCurrentIndex(dialog.smtp_security_combo.findData("none"))
+    dialog.smtp_user_edit.setText(USER)
+    dialog.smtp_password_edit.setText(password)
+    dialog.smtp_from_edit.setText("pxdesk@example.com")
+    dialog.admin_email_edit.setText("admin@example.com")
+
+
+def _send(qtbot: QtBot, dialog: SettingsDialog) -> tuple[bool, str]:
+    with qtbot.waitSignal(dialog.test_email_finished, timeout=SEND_TIMEOUT_MS) as blocker:
+        dialog.test_email_button.click()
+    ok, message = blocker.args
+    assert dialog.test_email_button.isEnabled(), "enabled again once the send ended"
+    assert dialog.test_email_label.text() == message
+    return ok, message
+
+
+# ---------------------------------------------------------------- start at login
+
+
+def test_start_at_login_reads_the_entry_and_ok_writes_or_removes_it(
+    qtbot: QtBot, context: Any, autostart: Autostart
+) -> None:
+    entry = autostart.entry_path
+    dialog = _dialog(qtbot, context, autostart)
+    assert not dialog.start_at_login_check.isChecked()
+    dialog.start_at_login_check.setChecked(True)
+    dialog.reject()
+    assert not entry.exists(), "Cancel writes nothing"
+
+    dialog = _dialog(qtbot, context, autostart)
+    dialog.start_at_login_check.setChecked(True)
+    dialog.accept()
+    assert dialog.result() == SettingsDialog.DialogCode.Accepted
+    assert 'Exec="/opt/px desk/bin/pxdesk" --home /srv/px --minimized' in (
+        entry.read_text().splitlines())
+
+    dialog = _dialog(qtbot, context, autostart)
+    assert dialog.start_at_login_check.isChecked(), "state comes from the entry itself"
+    assert not st.get_setting("start_at_login", None), "not mirrored in a setting"
+    dialog.start_at_login_check.setChecked(False)
+    dialog.accept()
+    assert not entry.exists() and not autostart.is_enabled()
+
+
+def test_an_entry_switched_off_elsewhere_shows_unchecked(
+    qtbot: QtBot, context: Any, autostart: Autostart
+) -> None:
+    autostart.enable(["/usr/bin/pxdesk"])
+    text = autostart.entry_path.read_text().replace("Hidden=false", "Hidden=true")
+    autostart.entry_path.write_text(text)
+    assert not _dialog(qtbot, context, autostart).start_at_login_check.isChecked()
+
+
+def test_autostart_write_error_keeps_the_dialog_open_and_saves_nothing(
+    qtbot: QtBot, context: Any, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the config folder should be")
+    dialog = _dialog(qtbot, context, Autostart(platform="linux", config_home=blocker))
+    dialog.show()
+    dialog.start_at_login_check.setChecked(True)
+    dialog.catch_up_check.setChecked(False)
+    dialog.accept()
+    assert dialog.isVisible() and dialog.result() != SettingsDialog.DialogCode.Accepted
+    assert "Could not turn on Start at login" in dialog.error_label.text()
+    assert "not-a-folder" in dialog.error_label.text(), "the reason names the path"
+    assert st.get_setting(st.CATCH_UP_MISSED) is True, "settings are not half-saved"
+
+
+def test_default_dialog_uses_the_xdg_folder_of_the_environment(
+    qtbot: QtBot, context: Any, tmp_path: Path
+) -> None:
+    dialog = SettingsDialog(context.secrets)  # the call app.py makes today
+    qtbot.addWidget(dialog)
+    dialog.start_at_login_check.setChecked(True)
+    dialog.accept()
+    lines = (tmp_path / "xdg" / "autostart" / "pxdesk.desktop").read_text().splitlines()
+    exec_line = next(line for line in lines if line.startswith("Exec="))
+    assert exec_line.endswith(" --minimized")
+    assert "--home" in exec_line, "$PXDESK_HOME of the test is written as --home"
+
+
+# ---------------------------------------------------------------- catch-up
+
+
+def test_catch_up_checkbox_is_saved_on_ok_only(
+    qtbot: QtBot, context: Any, autostart: Autostart
+) -> None:
+    dialog = _dialog(qtbot, context, autostart)
+    assert dialog.catch_up_check.isChecked(), "on by default"
+    dialog.catch_up_check.setChecked(False)
+    dialog.reject()
+    assert st.get_setting(st.CATCH_UP_MISSED) is True, "Cancel writes nothing"
+    dialog = _dialog(qtbot, context, autostart)
+    dialog.catch_up_check.setChecked(False)
+    dialog.accept()
+    assert st.get_setting(st.CATCH_UP_MISSED) is False
+    assert not _dialog(qtbot, context, autostart).catch_up_check.isChecked()
+
+
+# ---------------------------------------------------------------- test email
+
+
+def test_test_email_reaches_the_admin_with_unsaved_fields(
+    qtbot: QtBot, context: Any, autostart: Autostart, smtp: tuple[int, Inbox]
+) -> None:
+    port, inbox = smtp
+    dialog = _dialog(qtbot, context, autostart)
+    _fill_mail(dialog, port)
+    ok, message = _send(qtbot, dialog)
+    assert ok and message == "Test message sent to admin@example.com."
+    assert inbox.logins == [USER]
+    assert inbox.envelopes == [("pxdesk@example.com", ["admin@example.com"])]
+    assert inbox.messages[0]["Subject"] == "[pxdesk] Test message"
+    assert inbox.messages[0]["To"] == "admin@example.com"
+    assert st.get_setting(st.SMTP_HOST) == "", "testing saves nothing"
+
+
+def test_test_email_uses_the_saved_password_when_the_field_is_empty(
+    qtbot: QtBot, context: Any, autostart: Autostart, smtp: tuple[int, Inbox]
+) -> None:
+    port, inbox = smtp
+    st.set_setting(st.SMTP_PASSWORD_REF, context.secrets.put(PASSWORD, "smtp-password"))
+    dialog = _dialog(qtbot, context, autostart)
+    _fill_mail(dialog, port, password="")
+    assert _send(qtbot, dialog)[0]
+    assert inbox.logins == [USER]
+
+
+def test_wrong_port_and_wrong_password_show_the_reason_without_the_password(
+    qtbot: QtBot, context: Any, autostart: Autostart, smtp: tuple[int, Inbox]
+) -> None:
+    port, inbox = smtp
+    dialog = _dialog(qtbot, context, autostart)
+    closed_port = _free_port()
+    _fill_mail(dialog, closed_port)
+    ok, message = _send(qtbot, dialog)
+    assert not ok
+    assert message.startswith(f"Test email failed: Could not send mail through "
+                              f"127.0.0.1:{closed_port} (none)")
+    assert PASSWORD not in message
+    dialog.smtp_port_spin.setValue(port)
+    dialog.smtp_password_edit.setText("wrong-" + PASSWORD)
+    ok, message = _send(qtbot, dialog)
+    assert not ok and f"refused the login of {USER!r}" in message
+    assert PASSWORD not in message and inbox.messages == []
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("smtp_host_edit", "", "No SMTP server is set"),
+    ("smtp_from_edit", "pxdesk.example.com", "sender address (From) is missing or invalid"),
+    ("admin_email_edit", "", "Enter the Admin email"),
+    ("admin_email_edit", "admin@nowhere", "Admin email 'admin@nowhere' is not an email"),
+    ("smtp_password_edit", "", "Enter the password of SMTP user 'mailer'"),
+])
+def test_an_invalid_field_says_what_to_fix_without_sending(
+    qtbot: QtBot, context: Any, autostart: Autostart, smtp: tuple[int, Inbox],
+    field: str, value: str, expected: str,
+) -> None:
+    port, inbox = smtp
+    dialog = _dialog(qtbot, context, autostart)
+    _fill_mail(dialog, port)
+    getattr(dialog, field).setText(value)
+    ok, message = _send(qtbot, dialog)  # emitted synchronously: no thread was started
+    assert not ok and expected in message
+    assert dialog._test_call is None and inbox.envelopes == []
+
+
+def test_the_dialog_stays_open_while_sending(
+    qtbot: QtBot, context: Any, autostart: Autostart
+) -> None:
+    silent = socket.socket()  # accepts connections in its backlog but never greets
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    dialog = _dialog(qtbot, context, autostart)
+    _fill_mail(dialog, silent.getsockname()[1])
+    dialog.show()
+    with qtbot.waitSignal(dialog.test_email_finished, timeout=SEND_TIMEOUT_MS) as blocker:
+        dialog.test_email_button.click()
+        assert not dialog.test_email_button.isEnabled(), "disabled while sending"
+        assert dialog.test_email_label.text() == "Sending a test message to admin@example.com..."
+        dialog.reject()
+        dialog.accept()
+        assert dialog.isVisible() and "Wait for the test email" in dialog.error_label.text()
+        assert st.get_setting(st.SMTP_HOST) == "", "OK saves nothing while sending"
+        silent.close()  # the pending connection is reset: the send fails at once
+    assert blocker.args[0] is False
+    dialog.reject()
+    assert not dialog.isVisible()
