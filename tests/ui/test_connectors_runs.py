@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from pytestqt.qtbot import QtBot
 
-from pxdesk.core.jobs import JobRunner
+from pxdesk.core.config.connection import ConnectionService
+from pxdesk.core.jobs import JobRunner, RunCrash
 from pxdesk.core.pxsim import Fault, PxSimulator
 from pxdesk.core.store.models import Company, ExecutionRun
 from pxdesk.ui.views.connectors_view import ConnectorsView
-from tests.ui.conftest import ACCOUNTS, COMPANY_JOB, StoredConnection, setup_jobs
+from tests.ui.conftest import (
+    ACCOUNTS,
+    COMPANY_JOB,
+    PERSON_JOB,
+    USERS,
+    StoredConnection,
+    setup_jobs,
+)
 
 
 def _view(qtbot: QtBot, runner: JobRunner) -> ConnectorsView:
@@ -18,6 +28,14 @@ def _view(qtbot: QtBot, runner: JobRunner) -> ConnectorsView:
     qtbot.addWidget(view)
     view.show()
     return view
+
+
+@pytest.fixture
+def jobs_view(qtbot: QtBot, context: Any, runner: JobRunner, sim: PxSimulator
+              ) -> ConnectorsView:
+    """The view on the simulator's connection and its two jobs."""
+    setup_jobs(context, sim)
+    return _view(qtbot, runner)
 
 
 def _cell(view: ConnectorsView, job: str, column: int) -> str:
@@ -41,10 +59,9 @@ def test_first_run_panel_until_a_connection_exists(
 
 
 def test_import_now_ends_with_the_counts_in_the_jobs_table(
-    qtbot: QtBot, context: Any, runner: JobRunner, sim: PxSimulator
+    qtbot: QtBot, runner: JobRunner, jobs_view: ConnectorsView
 ) -> None:
-    setup_jobs(context, sim)
-    view = _view(qtbot, runner)
+    view = jobs_view
     view.select_job(COMPANY_JOB)
     assert _cell(view, COMPANY_JOB, 3) == "Never run"
     progress: list[Any] = []
@@ -62,12 +79,11 @@ def test_import_now_ends_with_the_counts_in_the_jobs_table(
 
 
 def test_cancel_ends_the_run_as_cancelled(
-    qtbot: QtBot, context: Any, runner: JobRunner, sim: PxSimulator, engine: Any
+    qtbot: QtBot, runner: JobRunner, sim: PxSimulator, engine: Any, jobs_view: ConnectorsView
 ) -> None:
-    setup_jobs(context, sim)
     engine.page_size = 2  # several pages, each slowed down by the fault below
     sim.inject(Fault("latency", delay=0.3, times=50, path="/v1/accounts"))
-    view = _view(qtbot, runner)
+    view = jobs_view
     view.select_job(COMPANY_JOB)
     view.import_now_button.click()
     qtbot.waitUntil(lambda: view.progress_panel.detail(COMPANY_JOB).endswith("/s")
@@ -81,3 +97,68 @@ def test_cancel_ends_the_run_as_cancelled(
     run = ExecutionRun.get(ExecutionRun.job_name == COMPANY_JOB)
     assert run.status == "Cancelled"
     assert Company.select().count() < ACCOUNTS
+
+
+def test_import_now_with_a_dependency_refreshes_every_row_of_the_run_tree(
+    qtbot: QtBot, runner: JobRunner, jobs_view: ConnectorsView
+) -> None:
+    view = jobs_view
+    view.select_job(PERSON_JOB)
+    started: list[str] = []
+    company_when_person_started: list[str] = []
+
+    def on_started(name: str, _run_id: int) -> None:  # runs after the view's own slot
+        started.append(name)
+        if name == PERSON_JOB:
+            company_when_person_started.append(_cell(view, COMPANY_JOB, 3))
+
+    runner.run_started.connect(on_started)
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000) as blocker:
+        view.import_now_button.click()
+    assert blocker.args[0] == PERSON_JOB
+    assert started == [COMPANY_JOB, PERSON_JOB], "the dependency ran first"
+    assert company_when_person_started == ["Success"], "shown as soon as the next job starts"
+    assert _cell(view, COMPANY_JOB, 3) == "Success", "the dependency's row is not left live"
+    assert _cell(view, COMPANY_JOB, 5) == f"{ACCOUNTS} / 0"
+    result = blocker.args[1]
+    assert _cell(view, PERSON_JOB, 3) == str(result.status) != "In Progress"
+    assert _cell(view, PERSON_JOB, 5) == f"{result.success} / {result.failure}"
+    assert result.success + result.failure + result.filtered == USERS
+    assert not view.progress_panel.has(COMPANY_JOB)
+    assert not view.progress_panel.has(PERSON_JOB)
+
+
+class DependencyOnlyEngine:
+    """Company Sync reads a page as the dependency; the job itself then reads nothing (so it
+    never announces itself), or the engine crashes."""
+
+    def __init__(self, crash: bool) -> None:
+        self.crash = crash
+
+    def run_job(self, job_name: str, *, progress: Any = None, **_kwargs: Any) -> Any:
+        progress(SimpleNamespace(run_id=3, job_name=COMPANY_JOB, pages=1, records=1,
+                                 success=1, failure=0, total_hits=1, rate_per_s=1.0,
+                                 elapsed_s=0.1))
+        if self.crash:
+            raise RuntimeError("engine bug")
+        dep = SimpleNamespace(run_id=3, job_name=COMPANY_JOB, status="Success",
+                              dependencies=[])
+        return SimpleNamespace(run_id=4, job_name=job_name, status="Success",
+                               dependencies=[dep])
+
+
+@pytest.mark.parametrize("crash", [False, True], ids=["result-tree", "crash"])
+def test_run_finished_ends_the_live_rows_of_the_whole_tree(
+    qtbot: QtBot, context: Any, crash: bool
+) -> None:
+    ConnectionService(context.secrets, user="tester").create(
+        "PX", "key-123456", base_url="http://127.0.0.1:9/v1")
+    runner = JobRunner(lambda: DependencyOnlyEngine(crash))
+    view = _view(qtbot, runner)
+    view.select_job(PERSON_JOB)
+    with qtbot.waitSignal(runner.run_finished, timeout=5000) as blocker:
+        view.import_now_button.click()
+    assert isinstance(blocker.args[1], RunCrash) == crash
+    assert view.jobs_model.live_jobs() == []
+    assert _cell(view, COMPANY_JOB, 3) == "Never run", "the store's status, not a live one"
+    assert not view.progress_panel.has(COMPANY_JOB)

@@ -39,6 +39,9 @@ def test_records_model_pages_lazily_and_sorts_in_sql(context: object) -> None:
     assert model.data(model.index(0, name_col)) == "Company 044", "sorted over all rows"
     custom_col = [c.key for c in model.query.columns].index("custom:PX_Account_ID__gc")
     assert model.headerData(custom_col, Qt.Orientation.Horizontal) == "PX Account ID"
+    assert model.data(model.index(0, custom_col)) == "acc-44"
+    assert model.headerData(44, Qt.Orientation.Vertical) == 45, "rows are numbered"
+    assert model.columnCount() == len(model.query.columns)
 
 
 def test_data_view_searches_and_opens_a_record_with_custom_fields(

@@ -264,3 +264,18 @@ def test_model_loads_100k_rows_lazily(context: Any, qtbot) -> None:  # type: ign
     assert model.rowCount() == 1000 and model.fetch_count == 2
     assert model.row_id(0) > model.row_id(999)  # newest first, no gaps or repeats
     assert len({model.row_id(r) for r in range(1000)}) == 1000
+
+
+def test_a_dependency_row_shows_its_end_when_the_next_run_of_the_tree_starts(
+    make_view,  # type: ignore[no-untyped-def]
+) -> None:
+    view = make_view()
+    model = view.models["execution"]
+    top = ExecutionRun.create(job_name=PERSON_JOB, trigger="manual", status="In Progress")
+    dep = ExecutionRun.create(job_name=COMPANY_JOB, trigger="dependency", status="In Progress")
+    view.on_run_started(COMPANY_JOB, dep.id)
+    dep.status, dep.success_count = "Success", 12  # the engine ends the dependency run
+    dep.save()
+    view.on_run_started(PERSON_JOB, top.id)  # only the next run of the tree says so
+    statuses = dict(zip(_column(model, "Job"), _column(model, "Status"), strict=True))
+    assert statuses == {PERSON_JOB: "In Progress", COMPANY_JOB: "Success"}

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from pxdesk.core.logs import queries
 from pxdesk.core.logs.queries import LogFilter
 from pxdesk.core.store.enums import RunStatus
+from pxdesk.ui.models.table_model import AnyIndex, ListTableModel
 
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole  # the log row's database id
 EXPORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the cell as the CSV export writes it
@@ -25,7 +26,6 @@ STATUS_COLOURS = {
     RunStatus.SKIPPED: "#757575",
     RunStatus.CANCELLED: "#5d4037",
 }
-_AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def status_icon(colour: str, size: int = 12) -> QIcon:
@@ -41,21 +41,20 @@ def status_icon(colour: str, size: int = 12) -> QIcon:
     return QIcon(pixmap)
 
 
-class LogTableModel(QAbstractTableModel):
+class LogTableModel(ListTableModel[dict[str, Any]]):
     """One log (execution, audit or connection) under a LogFilter, fetched `chunk` rows at a
     time through queries.fetch_page, so 100,000 rows never load at once."""
 
     def __init__(self, kind: str, parent: QObject | None = None, *,
                  chunk: int = DEFAULT_CHUNK, tz: tzinfo | None = None) -> None:
-        super().__init__(parent)
-        self.kind = kind
         self.header = queries.HEADERS[kind]
+        super().__init__(self.header, parent)
+        self.kind = kind
         self.filter = LogFilter()
         self.fetch_count = 0  # page queries issued since the last reset (tests, diagnostics)
         self.total = 0  # rows the filter selects in the store; counted once per reset
         self._chunk = chunk
         self._tz = tz
-        self._rows: list[dict[str, Any]] = []
         self._cells: list[tuple[Any, ...]] = []
         self._more = True
         self._icons: dict[str, QIcon] = {}
@@ -77,10 +76,10 @@ class LogTableModel(QAbstractTableModel):
     def reload(self) -> None:
         self.set_filter(self.filter)
 
-    def canFetchMore(self, parent: _AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._more
 
-    def fetchMore(self, parent: _AnyIndex = QModelIndex()) -> None:  # noqa: B008
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or not self._more:
             return
         after = self._rows[-1]["id"] if self._rows else None
@@ -114,7 +113,7 @@ class LogTableModel(QAbstractTableModel):
         if pos >= 0 and fresh is not None:
             self._rows[pos] = fresh
             self._cells[pos] = queries.format_row(self.kind, fresh, tz=self._tz)
-            self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(self.header) - 1))
+            self.emit_row_changed(pos)
         elif pos >= 0:
             self.total -= 1
             self.beginRemoveRows(QModelIndex(), pos, pos)
@@ -123,6 +122,18 @@ class LogTableModel(QAbstractTableModel):
         elif fresh is not None:
             self.total += 1
             self._insert_sorted(fresh)
+
+    def update_loaded_row(self, row_id: int, values: dict[str, Any]) -> bool:
+        """Change a loaded row in memory (no query): live counters during a run. False when
+        the row is not loaded (filtered out, or not fetched yet)."""
+        pos = self.row_of(row_id)
+        if pos < 0:
+            return False
+        row = {**self._rows[pos], **{k: v for k, v in values.items() if v is not None}}
+        self._rows[pos] = row
+        self._cells[pos] = queries.format_row(self.kind, row, tz=self._tz)
+        self.emit_row_changed(pos)
+        return True
 
     def _insert_sorted(self, row: dict[str, Any]) -> None:
         pos = next((i for i, r in enumerate(self._rows) if r["id"] < row["id"]), len(self._rows))
@@ -134,18 +145,6 @@ class LogTableModel(QAbstractTableModel):
         self.endInsertRows()
 
     # ---------------------------------------------------------------- Qt model
-
-    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.header)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.header[section]
-        return None
 
     def raw_row(self, row: int) -> dict[str, Any]:
         return self._rows[row]
@@ -161,7 +160,7 @@ class LogTableModel(QAbstractTableModel):
             self._icons[status] = status_icon(colour)
         return self._icons[status]
 
-    def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         row, col = index.row(), index.column()
@@ -186,33 +185,20 @@ class LogTableModel(QAbstractTableModel):
         return None
 
 
-class RequestsModel(QAbstractTableModel):
+class RequestsModel(ListTableModel[tuple[Any, ...]]):
     """The PX requests of one run (a few per page of the run: loaded at once)."""
 
     def __init__(self, rows: list[tuple[Any, ...]], parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(queries.REQUEST_HEADER, parent)
         self._rows = rows
 
-    def rowCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def cell(self, row: tuple[Any, ...], column: int) -> str:
+        return "" if row[column] is None else str(row[column])
 
-    def columnCount(self, parent: _AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(queries.REQUEST_HEADER)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return queries.REQUEST_HEADER[section]
-        return None
-
-    def data(self, index: _AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        value = self._rows[index.row()][index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.ForegroundRole:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and role == Qt.ItemDataRole.ForegroundRole:
             status = self._rows[index.row()][3]
             if status is None or status >= 400:
                 return QColor(STATUS_COLOURS[RunStatus.FAILURE])
-        return None
+            return None
+        return super().data(index, role)

@@ -3,40 +3,37 @@
 from __future__ import annotations
 
 import dataclasses
+from operator import attrgetter
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 
-COLUMNS = ("Source field (PX)", "Source type", "Target object", "Target field", "Target type",
-           "Upsert key")
+from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
+
 UPSERT_COLUMN = 5
-_Index = QModelIndex | QPersistentModelIndex
+TARGET_FIELD_COLUMN = 3
 OBJECT_LABELS = {"company": "Company", "person": "Person", "company_person": "Company Person",
                  "company_instance": "Company Instance"}
+COLUMNS: tuple[Column[Any], ...] = (
+    Column("Source field (PX)", attrgetter("source_path")),
+    Column("Source type", attrgetter("source_type")),
+    Column("Target object", lambda m: OBJECT_LABELS.get(m.target_object, m.target_object)),
+    Column("Target field"),  # the field's label: see cell()
+    Column("Target type", attrgetter("target_type")),
+    Column("Upsert key"),  # a check box: see data()
+)
 
 
-class MappingsTableModel(QAbstractTableModel):
+class MappingsTableModel(ListTableModel[Any]):
     """Rows are MappingConfig dataclasses; the upsert column is checkable unless locked."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(COLUMNS, parent)
         self._labels: dict[tuple[str, str], str] = {}  # (object, api name) -> label
         self.upsert_locked = False
 
-    def set_rows(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
     def set_labels(self, labels: dict[tuple[str, str], str]) -> None:
         self._labels = dict(labels)
-
-    def rows(self) -> list[Any]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> Any:
-        return self._rows[row]
 
     def add_row(self, mapping: Any) -> int:
         row = len(self._rows)
@@ -47,49 +44,33 @@ class MappingsTableModel(QAbstractTableModel):
 
     def replace_row(self, row: int, mapping: Any) -> None:
         self._rows[row] = mapping
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        self.emit_row_changed(row)
 
     def remove_row(self, row: int) -> None:
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._rows[row]
         self.endRemoveRows()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() == UPSERT_COLUMN and not self.upsert_locked:
             base |= Qt.ItemFlag.ItemIsUserCheckable
         return base
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        m = self._rows[index.row()]
-        column = index.column()
-        if column == UPSERT_COLUMN:
-            if role == Qt.ItemDataRole.CheckStateRole:
-                return Qt.CheckState.Checked if m.upsert_key else Qt.CheckState.Unchecked
-            return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        label = self._labels.get((m.target_object, m.target_field), m.target_field)
-        values = (m.source_path, m.source_type, OBJECT_LABELS.get(m.target_object,
-                                                                  m.target_object),
-                  label, m.target_type)
-        return values[column]
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and index.column() == UPSERT_COLUMN:
+            if role != Qt.ItemDataRole.CheckStateRole:
+                return None
+            checked = self._rows[index.row()].upsert_key
+            return Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+        return super().data(index, role)
 
-    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def cell(self, row: Any, column: int) -> Any:
+        if column == TARGET_FIELD_COLUMN:
+            return self._labels.get((row.target_object, row.target_field), row.target_field)
+        return super().cell(row, column)
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if index.column() != UPSERT_COLUMN or role != Qt.ItemDataRole.CheckStateRole:
             return False
         if self.upsert_locked:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 
+from pxdesk.ui.data_controller import Column as RecordColumn
 from pxdesk.ui.data_controller import RecordQuery
+from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
 
 PAGE_SIZE = 200
-_Index = QModelIndex | QPersistentModelIndex
 _TIME_COLUMNS = frozenset({"created_at", "modified_at"})
 
 
@@ -24,22 +25,25 @@ def _show(key: str, value: Any) -> str:
     return str(value)
 
 
-class RecordsTableModel(QAbstractTableModel):
+def _column(column: RecordColumn) -> Column[dict[str, Any]]:
+    key = column.key
+    return Column(column.label, lambda row: _show(key, row.get(key)))
+
+
+class RecordsTableModel(ListTableModel[dict[str, Any]]):
     """Rows of one object; `fetchMore` loads the next page (SQL LIMIT/OFFSET)."""
 
-    def __init__(self, parent: Any = None, page_size: int = PAGE_SIZE) -> None:
-        super().__init__(parent)
+    def __init__(self, parent: QObject | None = None, page_size: int = PAGE_SIZE) -> None:
+        super().__init__((), parent)
         self._page_size = page_size
         self._query: RecordQuery | None = None
-        self._rows: list[dict[str, Any]] = []
         self._total = 0
 
     def set_query(self, query: RecordQuery) -> None:
-        self.beginResetModel()
+        """The query's columns and its first page, in one reset."""
         self._query = query
         self._total = query.count()
-        self._rows = query.fetch(0, self._page_size)
-        self.endResetModel()
+        self.set_columns([_column(c) for c in query.columns], query.fetch(0, self._page_size))
 
     @property
     def query(self) -> RecordQuery | None:
@@ -52,18 +56,10 @@ class RecordsTableModel(QAbstractTableModel):
     def gsid_at(self, row: int) -> str:
         return str(self._rows[row]["gsid"])
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid() or self._query is None:
-            return 0
-        return len(self._query.columns)
-
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and len(self._rows) < self._total
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         if self._query is None or parent.isValid():
             return
         page = self._query.fetch(len(self._rows), self._page_size)
@@ -77,17 +73,9 @@ class RecordsTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or self._query is None:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._query.columns[section].label
-        return section + 1
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self._query is None or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        key = self._query.columns[index.column()].key
-        return _show(key, self._rows[index.row()].get(key))
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return section + 1  # row numbers: where you are in a million rows
+        return super().headerData(section, orientation, role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sorting is done by SQL so it covers every row, not just the loaded pages."""

@@ -33,6 +33,17 @@ from pxdesk.ui.wizards.connection_wizard import ConnectionWizard
 JobWizardFactory = Callable[[str, QWidget], Any]
 
 
+def run_tree_jobs(job_name: str, result: Any) -> set[str]:
+    """The job of a finished run and every dependency that ran inside it."""
+    names = {job_name}
+    pending = list(getattr(result, "dependencies", None) or [])
+    while pending:
+        dep = pending.pop()
+        names.add(str(dep.job_name))
+        pending.extend(getattr(dep, "dependencies", None) or [])
+    return names
+
+
 class FirstRunPanel(QWidget):
     """Shown while no connection exists: the two ways to start."""
 
@@ -124,8 +135,10 @@ class ConnectorsView(QWidget):
         self.jobs_table.setModel(self.jobs_model)
         self.jobs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.jobs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Sized on refresh only: ResizeToContents would re-measure every cell (a Python call
+        # each, waiting for the GIL during a sync) on each live status change.
         self.jobs_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+            QHeaderView.ResizeMode.Interactive)
         self.jobs_table.horizontalHeader().setStretchLastSection(True)
         self.jobs_table.doubleClicked.connect(self._on_edit_job_button_clicked)
         self.jobs_table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -158,10 +171,13 @@ class ConnectorsView(QWidget):
     def refresh(self) -> None:
         conn = self._service.get()
         self.stack.setCurrentIndex(0 if conn is None else 1)
-        if conn is not None:
+        if conn is None:  # deleted: no stale rows for buttons to act on
+            self.jobs_model.set_rows([])
+        else:
             self.card.show_connection(conn)
             selected = self.selected_job()
             self.jobs_model.set_rows(controllers.job_rows())
+            self.jobs_table.resizeColumnsToContents()
             row = self.jobs_model.row_of(selected) if selected else 0
             if self.jobs_model.rowCount() and row >= 0:
                 self.jobs_table.selectRow(row)
@@ -199,7 +215,17 @@ class ConnectorsView(QWidget):
         self.open_connection_wizard()
 
     def _on_edit_button_clicked(self) -> None:
+        if self._runs_block("editing"):
+            return
         self.open_connection_wizard()
+
+    def _runs_block(self, action: str) -> bool:
+        """Renaming or deleting the connection renames or deletes the jobs under a run."""
+        if not self._runner.running_jobs():
+            return False
+        QMessageBox.information(self, "Runs in progress",
+                                f"Cancel the running imports before {action} the connection.")
+        return True
 
     def _on_wizard_saved(self) -> None:
         self.refresh()
@@ -218,21 +244,23 @@ class ConnectorsView(QWidget):
         self._test_worker.start()
 
     def _on_test_worker_finished(self, result: Any) -> None:
-        self._test_worker = None
-        self.card.test_button.setEnabled(True)
-        self.refresh()
+        self._end_test()
+        self.refresh()  # the service stored the verdict with the connection
         if not getattr(result, "ok", False):
             self.card.value_labels["Last test"].setText(f"Failed: {result.message}")
 
     def _on_test_worker_failed(self, message: str) -> None:
-        self._test_worker = None
-        self.card.test_button.setEnabled(True)
+        self._end_test()
         self.card.value_labels["Last test"].setText(f"Failed: {message}")
 
+    def _end_test(self) -> None:
+        if self._test_worker is not None:
+            self._test_worker.deleteLater()  # one per click: do not pile them up
+        self._test_worker = None
+        self.card.test_button.setEnabled(True)
+
     def _on_delete_button_clicked(self) -> None:
-        if self._runner.running_jobs():
-            QMessageBox.information(self, "Runs in progress",
-                                    "Cancel the running imports before deleting the connection.")
+        if self._runs_block("deleting"):
             return
         answer = QMessageBox.question(self, "Delete the PX connection?",
                                       self._service.describe_delete())
@@ -288,16 +316,31 @@ class ConnectorsView(QWidget):
             self.progress_panel.cancelling(name)
 
     def _on_runner_run_started(self, job_name: str, _run_id: int) -> None:
+        # Dependencies run one after the other inside their top job's run: a live row that
+        # is no top job and not this one has ended, so show its result now.
+        running = set(self._runner.running_jobs())
+        ended = [n for n in self.jobs_model.live_jobs() if n != job_name and n not in running]
+        for name in ended:
+            self.jobs_model.set_running(name, None)
+            self.progress_panel.end(name)
         if not self.progress_panel.has(job_name):
             self.progress_panel.begin(job_name)
         self.jobs_model.set_running(job_name, "In Progress")
+        if ended:  # their rows only: a full refresh would re-measure the table mid-run
+            self.jobs_model.update_rows([r for r in controllers.job_rows() if r.name in ended])
 
     def _on_runner_run_progress(self, progress: Any) -> None:
         self.progress_panel.update_progress(progress)
 
-    def _on_runner_run_finished(self, job_name: str, _result: Any) -> None:
-        self.jobs_model.set_running(job_name, None)
-        self.progress_panel.end(job_name)
-        # dependencies ran inside this run and reported under their own names
-        self.progress_panel.end_all_except(self._runner.running_jobs())
+    def _on_runner_run_finished(self, job_name: str, result: Any) -> None:
+        # run_finished comes once per started job, but its dependencies ran inside the same
+        # run and were announced by run_started under their own names: end them all.
+        finished = run_tree_jobs(job_name, result)
+        if getattr(result, "run_id", None) is None:
+            # a crash (RunCrash) carries no tree: end every live row no other run owns
+            running = set(self._runner.running_jobs())
+            finished |= {name for name in self.jobs_model.live_jobs() if name not in running}
+        for name in finished:
+            self.jobs_model.set_running(name, None)
+            self.progress_panel.end(name)
         self.refresh()

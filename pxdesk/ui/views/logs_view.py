@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from pxdesk.ui.views.run_details import AskSavePath, RunDetailsPanel
 TAB_TITLES = {EXECUTION: "Execution logs", AUDIT: "Audit logs", CONNECTION: "Connection logs"}
 ALL_JOBS = "All jobs"
 ANY_STATUS = "Any status"
+DETAILS_REFRESH_S = 1.0
 
 
 def ask_save_csv_path(parent: QWidget, title: str, suggested: str) -> Path | None:
@@ -57,6 +59,8 @@ class LogsView(QWidget):
                  chunk: int = DEFAULT_CHUNK) -> None:
         super().__init__(parent)
         self.runs_dir = runs_dir  # run files: the drill-down saves them from here
+        self._live_runs: set[int] = set()  # run ids started and not yet finished
+        self._details_read = 0.0  # monotonic time the drill-down was last re-read live
         self._ask = ask_save_path
         self.models = {kind: LogTableModel(kind, self, chunk=chunk, tz=tz)
                        for kind in (EXECUTION, AUDIT, CONNECTION)}
@@ -249,13 +253,20 @@ class LogsView(QWidget):
     # ---------------------------------------------------------------- live updates (JobRunner)
 
     def on_run_started(self, _job_name: str, run_id: int) -> None:
+        # A run starting in a tree means the dependency before it has ended: re-read it too.
+        for live in sorted(self._live_runs):
+            self._refresh_run(live)
+        self._live_runs.add(run_id)
         self._refresh_run(run_id)
 
     def on_run_progress(self, progress: Any) -> None:
-        """Counters from the page just done; fresher than the row when they race."""
-        overlay = {"success_count": progress.success, "failure_count": progress.failure,
-                   "pages": progress.pages, "total_hits": progress.total_hits}
-        self._refresh_run(progress.run_id, overlay)
+        """Counters from the page just done, applied in memory: a run sends several a second
+        and the GUI thread must not query the store for each (the row is re-read at the end)."""
+        values = {"success_count": progress.success, "failure_count": progress.failure,
+                  "pages": progress.pages, "total_hits": progress.total_hits}
+        self.models[EXECUTION].update_loaded_row(progress.run_id, values)
+        if self.details.run_id == progress.run_id and self._details_due():
+            self.details.refresh()
 
     def on_run_finished(self, _job_name: str, result: Any) -> None:
         run_ids = [dep.run_id for dep in getattr(result, "dependencies", [])]
@@ -264,7 +275,16 @@ class LogsView(QWidget):
         if not known:  # a crash without a run row: reload to be safe
             self.models[EXECUTION].reload()
         for run_id in known:
+            self._live_runs.discard(run_id)
             self._refresh_run(run_id)
+
+    def _details_due(self) -> bool:
+        """The drill-down of a running run is re-read at most once a second."""
+        now = time.monotonic()
+        if now - self._details_read < DETAILS_REFRESH_S:
+            return False
+        self._details_read = now
+        return True
 
     def _refresh_run(self, run_id: int, overlay: dict[str, Any] | None = None) -> None:
         self.models[EXECUTION].refresh_row(run_id, overlay)

@@ -76,7 +76,3 @@ class RunProgressPanel(QWidget):
         for widget in row:
             self._grid.removeWidget(widget)
             widget.deleteLater()
-
-    def end_all_except(self, running: list[str]) -> None:
-        for name in [n for n in self._rows if n not in running]:
-            self.end(name)
