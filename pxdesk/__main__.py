@@ -20,6 +20,8 @@ log = logging.getLogger("pxdesk")
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="pxdesk", description="pxdesk desktop app")
     parser.add_argument("--home", help="keep all data, config and logs under this folder")
+    parser.add_argument("--minimized", action="store_true",
+                        help="start in the system tray (the window opens where there is none)")
     parser.add_argument("--version", action="version", version=f"pxdesk {__version__}")
     return parser.parse_args(argv)
 
@@ -29,25 +31,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Qt is imported here, not at module import, so `pxdesk --version` stays instant.
     from PySide6.QtWidgets import QApplication
 
-    from pxdesk.app import PxdeskApp
+    from pxdesk.app import AppOptions, PxdeskApp
     from pxdesk.core.applog import setup_logging
     from pxdesk.core.context import open_context
     from pxdesk.core.paths import AppPaths
     from pxdesk.ui.crash_dialog import install_excepthook
+    from pxdesk.ui.single_instance import SingleInstance, instance_name
 
     setup_logging(AppPaths.resolve(args.home).ensure().log_dir)
     install_excepthook()
-    context = open_context(args.home)
     qapp = QApplication.instance() or QApplication([sys.argv[0], *sys.argv[1:]])
     qapp.setApplicationName(APP_NAME)
     qapp.setApplicationVersion(__version__)
-    app = PxdeskApp(context, qapp)  # type: ignore[arg-type]
+    # Before the store opens: a second launch only asks the first to come forward.
+    instance = SingleInstance(instance_name(args.home))
+    if not instance.claim():
+        log.info("pxdesk already runs for this home; asked it to show its window")
+        return 0
+    context = open_context(args.home)
+    app = PxdeskApp(context, qapp, AppOptions(minimized=args.minimized))  # type: ignore[arg-type]
+    instance.activation_requested.connect(app.activate)
     _quit_on_signals(qapp, app.quit_now)
     app.show()
     log.info("pxdesk %s started; store at %s", __version__, context.paths.db_path)
     try:
         return qapp.exec()
     finally:
+        instance.release()
         context.close()
         log.info("pxdesk stopped")
 

@@ -1,22 +1,34 @@
-"""Wires the context, engine, runner, demo simulator and main window; no rules here."""
+"""Wires the context, engine, runner, scheduler, tray, demo simulator and main window; no rules."""
 
 from __future__ import annotations
 
 import getpass
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
+from apscheduler.schedulers.base import BaseScheduler
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from pxdesk.core.autostart import Autostart, login_argv
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.context import AppContext
 from pxdesk.core.jobs import JobRunner
 from pxdesk.core.logs.retention import apply_retention_setting
+from pxdesk.core.notify.email import SmtpSettings, load_smtp_settings
+from pxdesk.core.notify.notifier import RunNotifier
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.pxsim import PxSimulator
+from pxdesk.core.schedule_dispatch import ScheduleDispatcher
 from pxdesk.core.store.settings import ADMIN_NAME, get_setting, set_setting
 from pxdesk.core.sync.engine import SyncEngine
 from pxdesk.ui.main_window import MainWindow
+from pxdesk.ui.network_watch import NetworkWatch
+from pxdesk.ui.run_mailer import RunMailer
+from pxdesk.ui.tray import TrayController, tray_available
+from pxdesk.ui.tray_session import TraySession
 from pxdesk.ui.views.connectors_view import ConnectorsView
 from pxdesk.ui.views.data_view import DataView
 from pxdesk.ui.views.logs_view import LogsView
@@ -33,13 +45,28 @@ def _ignore_request(_event: RequestEvent) -> None:
     """Attribute reads of the wizard are not part of any run's request log."""
 
 
+@dataclass
+class AppOptions:
+    """Start-up choices and the edges tests replace (None = the real thing)."""
+
+    minimized: bool = False  # start in the tray (shown anyway where there is no tray)
+    tray_available: Callable[[], bool] = tray_available
+    notify_run: Callable[[int], object] | None = None  # RunNotifier.notify_run (blocking SMTP)
+    network_online: Callable[[], bool] | None = None  # NetworkWatch.is_online
+    scheduler_backend: BaseScheduler | None = None
+    now: Callable[[], datetime] | None = None
+
+
 class PxdeskApp(QObject):
     """Owns the long-lived objects of one desktop session and connects their signals."""
 
-    def __init__(self, context: AppContext, qapp: QApplication) -> None:
+    def __init__(self, context: AppContext, qapp: QApplication,
+                 options: AppOptions | None = None) -> None:
         super().__init__()
         self.context = context
         self.qapp = qapp
+        self.options = options or AppOptions()
+        self._started = False
         self.user = str(get_setting(ADMIN_NAME) or "") or getpass.getuser()
         self.engine = SyncEngine(context.secrets, user=self.user, runs_dir=context.paths.runs_dir)
         closed = self.engine.close_interrupted_runs()
@@ -58,7 +85,10 @@ class PxdeskApp(QObject):
         self.logs_view = LogsView(context.paths.runs_dir, self.window)
         self.runner.run_started.connect(self.logs_view.on_run_started)
         self.runner.run_progress.connect(self.logs_view.on_run_progress)
+        # The dispatcher notes a catch-up on the run's row first; the log and mail read it after.
+        self._build_scheduling()
         self.runner.run_finished.connect(self.logs_view.on_run_finished)
+        self.runner.run_finished.connect(self.mailer.on_run_finished)
         self.window.add_tab(self.connectors, "Connectors")
         self.window.add_tab(self.data_view, "Data")
         self.window.add_tab(self.logs_view, "Logs")
@@ -69,26 +99,65 @@ class PxdeskApp(QObject):
         self.connectors.demo_requested.connect(self._on_connectors_demo_requested)
         self.connectors.connection_changed.connect(self._on_connectors_connection_changed)
         self.runner.run_finished.connect(self._on_runner_run_finished)
+        self._build_tray()
+
+    def _build_scheduling(self) -> None:
+        opts = self.options
+        self.network: NetworkWatch | None = None
+        online = opts.network_online
+        if online is None:
+            self.network = NetworkWatch(self)
+            online = self.network.is_online
+        self.dispatcher = ScheduleDispatcher(
+            self.runner, self, is_locked=self.engine.is_running, network_online=online,
+            now=opts.now, backend=opts.scheduler_backend)
+        if self.network is not None:
+            self.network.online.connect(self.dispatcher.retry_pending)
+        notifier = RunNotifier(self._smtp_settings, self.context.paths.runs_dir)
+        self.mailer = RunMailer(opts.notify_run or notifier.notify_run, self.context.db, self)
+        self.connectors.connection_changed.connect(self.dispatcher.reload)
+
+    def _build_tray(self) -> None:
+        tray = TrayController() if self.options.tray_available() else None
+        self.session = TraySession(self.window, self.runner, self.dispatcher, self.logs_view,
+                                   tray, self)
+        self.session.quit_requested.connect(self.quit)
+        if tray is not None:  # the app outlives its window; it quits through close_requested
+            self.qapp.setQuitOnLastWindowClosed(False)
+
+    def _smtp_settings(self) -> SmtpSettings:
+        return load_smtp_settings(self.context.secrets)
 
     def _engine_for_worker(self) -> SyncEngine:
         # One engine per process: it owns the run registry shared by every worker thread.
         return self.engine
 
     def _make_job_wizard(self, job_name: str, parent: QWidget) -> JobWizard:
-        return JobWizard(job_name, user=self.user, db=self.context.db,
-                         client_factory=self._make_px_client, parent=parent)
+        wizard = JobWizard(job_name, user=self.user, db=self.context.db,
+                           client_factory=self._make_px_client, parent=parent)
+        wizard.accepted.connect(self.dispatcher.reload)  # the schedule may have changed
+        return wizard
 
     def _make_px_client(self) -> PxClient:
         """A client on the stored connection, for the mapping picker's attribute list."""
         return self.engine.make_client(_ignore_request)
 
     def show(self) -> None:
-        self.window.show()
+        """Start scheduling (once) and show the window, or only the tray icon if minimized."""
+        if not self._started:
+            self._started = True
+            self.dispatcher.start()
+        self.session.start(minimized=self.options.minimized)
+
+    def activate(self) -> None:
+        """A second launch asked for us: bring the window forward."""
+        log.info("a second launch asked to show the window")
+        self.session.open_window()
 
     def quit(self, *, ask: bool = True) -> None:
-        """Close the window (asking if runs are going on, unless `ask` is False)."""
+        """Close the window for good (asking if runs are going on, unless `ask` is False)."""
         self._force_quit = not ask
-        self.window.close()  # the close guard asks; close_requested then shuts down
+        self.window.quit()  # the close guard asks; close_requested then shuts down
 
     def quit_now(self) -> None:
         """From SIGTERM / Ctrl+C: no questions, runs are cancelled cleanly."""
@@ -107,14 +176,19 @@ class PxdeskApp(QObject):
         return answer == QMessageBox.StandardButton.Yes
 
     def _on_window_close_requested(self) -> None:
+        self.dispatcher.shutdown()
         self.runner.cancel_all_and_wait()
+        self.mailer.wait()
+        self.session.dispose()
         if self.simulator is not None:
             self.simulator.stop()
             self.simulator = None
         self.qapp.quit()
 
     def _on_settings_action_triggered(self) -> None:
-        SettingsDialog(self.context.secrets, self.window).exec()
+        # Start at login must reopen this same home (--home), minimized to the tray.
+        SettingsDialog(self.context.secrets, self.window, autostart=Autostart(),
+                       login_argv=login_argv(self.context.paths)).exec()
 
     def _on_runner_run_finished(self, job_name: str, result: object) -> None:
         status = getattr(result, "status", "")

@@ -192,6 +192,12 @@ class JobScheduler(QObject):
         with self._lock:
             return self._paused_now(self._now())
 
+    def pause_state(self) -> tuple[bool, datetime | None]:
+        """(paused now, until when: None = until resumed); an expired pause ends here."""
+        with self._lock:
+            paused = self._paused_now(self._now())
+            return paused, self._paused_until if paused else None
+
     def next_fire(self, job_name: str) -> datetime | None:
         """When the job fires next (in its schedule's zone), counting pauses; None if never."""
         now = self._now()

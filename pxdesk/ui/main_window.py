@@ -14,7 +14,9 @@ from pxdesk import __version__
 class MainWindow(QMainWindow):
     """Top-level window. It owns no business logic: tabs are views given to it by the app."""
 
-    close_requested = Signal()
+    close_requested = Signal()  # the window closes for good: the app quits
+    hidden_to_tray = Signal()  # closed while a tray icon keeps the app running
+
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -24,7 +26,13 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("main_tabs")
         self.setCentralWidget(self.tabs)
         self._close_guard: Callable[[], bool] | None = None
+        self._hide_on_close = False
+        self._quitting = False
+        self.banner_label = QLabel("", self)
+        self.banner_label.setObjectName("banner_label")
+        self.banner_label.setVisible(False)
         self._build_menu()
+        self.statusBar().addPermanentWidget(self.banner_label)
         self.statusBar().showMessage("Ready")
 
     def add_tab(self, widget: QWidget, title: str) -> int:
@@ -40,6 +48,30 @@ class MainWindow(QMainWindow):
     def set_close_guard(self, guard: Callable[[], bool]) -> None:
         """`guard()` runs before the window closes; False keeps it open (e.g. runs going on)."""
         self._close_guard = guard
+
+    def set_hide_on_close(self, hide: bool) -> None:
+        """With a tray icon, closing the window only hides it; quit() still closes it."""
+        self._hide_on_close = hide
+
+    def quit(self) -> bool:
+        """Close for good (the guard still asks); True when the window closed."""
+        self._quitting = True
+        closed = self.close()
+        self._quitting = False
+        return closed
+
+    def show_banner(self, text: str) -> None:
+        """A sentence that stays in the status bar (status messages do not replace it)."""
+        self.banner_label.setText(text)
+        self.banner_label.setVisible(bool(text))
+
+    def bring_to_front(self) -> None:
+        """Show, un-minimise, raise and focus: from the tray or a second launch."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -63,6 +95,11 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._hide_on_close and not self._quitting:
+            event.ignore()
+            self.hide()
+            self.hidden_to_tray.emit()
+            return
         if self._close_guard is not None and not self._close_guard():
             event.ignore()
             return

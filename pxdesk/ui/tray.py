@@ -172,6 +172,7 @@ class TrayController(QObject):
         self._job_actions: list[QAction] = []
         self._paused, self._paused_until = False, None
         self.last_message: TrayMessage | None = None
+        self._disposed = False
         self.icons = state_icons(base_icon if base_icon is not None else load_base_pixmap())
         self.state = TrayState.IDLE
         self.menu = QMenu()  # a QObject cannot parent a widget: released in dispose()
@@ -219,7 +220,11 @@ class TrayController(QObject):
             self.tray.show()
 
     def dispose(self) -> None:
+        """Hide the icon and release the menu; safe to call twice."""
         self._refresh_timer.stop()
+        if self._disposed:
+            return
+        self._disposed = True
         self.tray.hide()
         self.menu.deleteLater()
 

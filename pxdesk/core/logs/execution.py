@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from peewee import fn
 
 from pxdesk.core.px.client import RequestEvent
 from pxdesk.core.store.base import now_ms
@@ -142,3 +145,58 @@ def insert_record_errors(
         "VALUES (?, ?, ?, ?, ?, ?)",
         [(run_id, *row) for row in rows],
     )
+
+
+# ---------------------------------------------------------------- scheduling helpers
+
+NETWORK_FAILURE_PREFIX = "Cannot reach PX"  # PxClient's NetworkError text
+
+
+def add_run_note(run_id: int, note: str) -> None:
+    """Put `note` in front of a finished run's reason, once (e.g. why a scheduled run ran).
+
+    Call it after the run has ended: the engine rewrites the reason when it closes the row.
+    """
+    run = ExecutionRun.get_or_none(ExecutionRun.id == run_id)
+    if run is None or not note or note in (run.reason or ""):
+        return
+    reason = f"{note}; {run.reason}" if run.reason else note
+    ExecutionRun.update(reason=reason).where(ExecutionRun.id == run_id).execute()
+
+
+def last_run_times() -> dict[str, datetime]:
+    """When each job last started a run (any trigger or status): missed runs count from here."""
+    started = fn.MAX(fn.COALESCE(ExecutionRun.started_at, ExecutionRun.queued_at))
+    rows = (ExecutionRun.select(Job.name, started.alias("at"))
+            .join(Job, on=(ExecutionRun.job == Job.id))
+            .group_by(Job.id).tuples())
+    return {name: _aware(at) for name, at in rows if at is not None}
+
+
+def last_results() -> dict[str, tuple[str, datetime]]:
+    """Each job's latest closed run: (status, when it ended), for the tray's job lines."""
+    latest = (ExecutionRun.select(fn.MAX(ExecutionRun.id))
+              .where(ExecutionRun.job.is_null(False)
+                     & ExecutionRun.status.not_in(list(OPEN_STATUSES)))
+              .group_by(ExecutionRun.job))
+    rows = (ExecutionRun.select(Job.name, ExecutionRun.status, ExecutionRun.ended_at,
+                                ExecutionRun.queued_at)
+            .join(Job, on=(ExecutionRun.job == Job.id))
+            .where(ExecutionRun.id.in_(latest)).tuples())
+    return {name: (str(status), _aware(ended or queued)) for name, status, ended, queued in rows}
+
+
+def failed_for_network(run_id: int) -> bool:
+    """A Failure because PX could not be reached (no HTTP answer): worth a retry later."""
+    run = ExecutionRun.get_or_none(ExecutionRun.id == run_id)
+    if run is None or run.status != RunStatus.FAILURE:
+        return False
+    if (run.reason or "").startswith(NETWORK_FAILURE_PREFIX):
+        return True
+    last = (RequestLog.select().where(RequestLog.run == run_id)
+            .order_by(RequestLog.id.desc()).first())
+    return last is not None and last.status is None and bool(last.error)
+
+
+def _aware(epoch_ms: int) -> datetime:
+    return datetime.fromtimestamp(epoch_ms / 1000, UTC)

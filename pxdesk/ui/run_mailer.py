@@ -1,0 +1,73 @@
+"""Run e-mails off the GUI thread: one BackgroundCall mails every run of a finished run tree."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from peewee import Database
+from PySide6.QtCore import QObject, Signal, Slot
+
+from pxdesk.core.jobs import THREAD_WAIT_MS, BackgroundCall
+from pxdesk.core.schedule_dispatch import tree_run_ids
+
+log = logging.getLogger(__name__)
+
+
+class RunMailer(QObject):
+    """`notify_run(run_id)` (RunNotifier.notify_run: SMTP, blocking) runs in a QThread with its
+    own database connection; a failure to send is logged, never raised into the GUI."""
+
+    mailed = Signal(object)  # the outcomes of one run tree (tests and logs)
+
+    def __init__(self, notify_run: Callable[[int], object], db: Database | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._notify_run = notify_run
+        self._db = db
+        self._calls: list[BackgroundCall] = []
+
+    @Slot(str, object)
+    def on_run_finished(self, _job_name: str, result: object) -> None:
+        run_ids = list(tree_run_ids(result))
+        if not run_ids:
+            return  # a crash without a run row: nothing to report by mail
+        call = BackgroundCall(partial(self._notify_all, run_ids), self._db, self)
+        call.finished.connect(self._on_call_finished)
+        call.failed.connect(self._on_call_failed)
+        self._calls.append(call)
+        call.start()
+
+    def pending(self) -> int:
+        return len(self._calls)
+
+    def wait(self, timeout_ms: int = THREAD_WAIT_MS) -> None:
+        """At quit: let mails in flight finish (a QThread must not die running)."""
+        for call in list(self._calls):
+            call.wait(timeout_ms)
+
+    def _notify_all(self, run_ids: list[int]) -> list[object]:
+        """In the worker thread: dependencies first, as they ran."""
+        return [self._notify_run(run_id) for run_id in run_ids]
+
+    @Slot(object)
+    def _on_call_finished(self, outcomes: object) -> None:
+        for outcome in outcomes if isinstance(outcomes, list) else []:
+            error = getattr(outcome, "error", None)
+            if error:
+                log.warning("Run e-mail not sent: %s", error)
+        self._end_call()
+        self.mailed.emit(outcomes)
+
+    @Slot(str)
+    def _on_call_failed(self, message: str) -> None:
+        log.warning("Run e-mail failed: %s", message)
+        self._end_call()
+        self.mailed.emit([])
+
+    def _end_call(self) -> None:
+        call = self.sender()
+        if isinstance(call, BackgroundCall) and call in self._calls:
+            self._calls.remove(call)
+            call.deleteLater()
