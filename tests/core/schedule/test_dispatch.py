@@ -23,7 +23,7 @@ from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.store.models import ExecutionRun, Job, Schedule
 from pxdesk.core.store.settings import CATCH_UP_MISSED, get_setting, set_setting
 from pxdesk.core.sync.engine import SyncEngine
-from tests.ui.conftest import COMPANY_JOB, setup_jobs
+from tests.ui.conftest import COMPANY_JOB, PERSON_JOB, setup_jobs
 
 T0 = datetime(2024, 1, 1, 9, 30, tzinfo=UTC)  # 10:30 in Berlin, a Monday
 DEAD_URL = "http://127.0.0.1:1/v1"  # nothing listens on port 1: connection refused at once
@@ -143,6 +143,23 @@ def test_apscheduler_fire_starts_a_scheduled_run_against_the_simulator(
     assert blocker.args[1].status == RunStatus.SUCCESS
     (run,) = runs()
     assert (run.trigger, run.status, run.success_count) == ("scheduled", "Success", 8)
+
+
+def test_scheduled_fire_runs_the_dependency_first(
+    qtbot: QtBot, make: Callable[..., ScheduleDispatcher], runner: JobRunner
+) -> None:
+    schedule(PERSON_JOB)
+    dispatcher = make()
+    dispatcher.start()
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000) as blocker:
+        dispatcher.scheduler.job_due.emit(PERSON_JOB, "scheduled")
+    assert blocker.args[0] == PERSON_JOB
+    company, person = runs(COMPANY_JOB)[0], runs(PERSON_JOB)[0]
+    assert (company.trigger, company.status) == ("dependency", "Success")
+    assert person.trigger == "scheduled"
+    assert person.status in {"Success", "Partial Success"}  # the demo data has a few bad users
+    assert company.ended_at <= person.started_at  # the dependency ran to its end first
+    assert person.success_count > 0
 
 
 def test_fire_while_the_job_runs_is_logged_as_skipped(
