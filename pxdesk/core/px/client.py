@@ -70,10 +70,11 @@ class _ApiKeyAuth(httpx.Auth):
 
 @dataclass
 class _Attempt:
-    """What one attempt produced: a response, or the reason no response came."""
+    """What one attempt produced: a response (and its body), or the reason none came."""
 
     response: httpx.Response | None
     reason: str | None
+    body: bytes | None = None
 
 
 class PxClient:
@@ -209,7 +210,7 @@ class PxClient:
             response = outcome.response
             if response is not None and response.is_success:
                 try:
-                    return parse_json(response)
+                    return parse_json(response, outcome.body)
                 except MalformedJsonError as exc:
                     malformed += 1
                     if malformed > MALFORMED_RETRIES or attempt > self.max_retries:
@@ -234,12 +235,16 @@ class PxClient:
         started = time.perf_counter()
         response: httpx.Response | None = None
         reason: str | None = None
+        body: bytes | None = None
         try:
-            response = self._http.send(request)
+            response = self._http.send(request, stream=True)
+            body = _read_body(response)
         except httpx.TimeoutException:
             reason = f"no answer within {self._timeout:g} s (timeout)"
         except httpx.TransportError as exc:
             reason = _describe_transport_error(exc)
+        if reason is not None:
+            response, body = None, None  # headers without a whole body are no answer either
         elapsed = (time.perf_counter() - started) * 1000.0
         status = response.status_code if response is not None else None
         error = None if response is None or response.is_success else f"HTTP {status}"
@@ -250,7 +255,7 @@ class PxClient:
         )
         if self._on_request is not None:
             self._on_request(event)
-        return _Attempt(response, self._redact_text(reason) if reason else None)
+        return _Attempt(response, self._redact_text(reason) if reason else None, body)
 
     def _wait(self, attempt: int, retry_after: float | None) -> None:
         """Sleep before retry `attempt`: Retry-After when sent, else capped full jitter."""
@@ -288,6 +293,20 @@ class PxClient:
         if masked != text:
             error.args = (masked, *error.args[1:])
         return error
+
+
+def _read_body(response: httpx.Response) -> bytes | None:
+    """Read and close a streamed response. A success body is returned, not kept on the
+    response: httpx responses sit in a reference cycle, and a megabyte page must be freed as
+    soon as it is parsed, not when the garbage collector next runs. An error body stays on
+    the response (error messages read it) and None is returned."""
+    try:
+        if response.is_success:
+            return b"".join(response.iter_bytes())
+        response.read()
+        return None
+    finally:
+        response.close()
 
 
 def _describe_transport_error(exc: httpx.TransportError) -> str:

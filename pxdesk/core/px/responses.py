@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx
+import orjson
 
 from pxdesk.core.errors import (
     AuthError,
@@ -19,6 +20,10 @@ from pxdesk.core.errors import (
 )
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# orjson turns an integer beyond 64 bits into a float; 19+ digits in a row may be one, so such a
+# body goes to the json module, which keeps it exact. Digits -> "0", then one substring search.
+_DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_DIGITS = b"0" * 19
 _MAX_MESSAGE = 300
 
 
@@ -32,8 +37,9 @@ def is_json_response(response: httpx.Response) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
-def parse_json(response: httpx.Response) -> Any:
-    """Parse a 2xx body; ProtocolError when it is not JSON at all, MalformedJsonError if broken."""
+def parse_json(response: httpx.Response, body: bytes | None = None) -> Any:
+    """Parse a 2xx body (`body`, else the response's content); ProtocolError when it is not
+    JSON at all, MalformedJsonError if broken."""
     if not is_json_response(response):
         media = response.headers.get("content-type", "no content type")
         raise ProtocolError(
@@ -43,9 +49,21 @@ def parse_json(response: httpx.Response) -> Any:
             url=str(response.request.url),
         )
     try:
-        return json.loads(response.content)
+        return loads(response.content if body is None else body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedJsonError(f"invalid JSON at position {getattr(exc, 'pos', '?')}") from None
+
+
+def loads(body: bytes) -> Any:
+    """Parse JSON bytes with orjson (a 1 MB page in about half the time of the json module,
+    with the GIL held either way); whatever orjson refuses or might change (NaN, lone
+    surrogates, integers over 64 bits) goes to the json module, so results are identical."""
+    if body.translate(_DIGITS_TO_ZERO).find(_LONG_DIGITS) < 0:
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(body)
 
 
 def px_message(response: httpx.Response) -> str | None:

@@ -80,12 +80,16 @@ def index_name(obj: str, api_name: str) -> str:
     return f"ix_{table_for(obj)}_cf_{validate_api_name(api_name)}"
 
 
-def _create_index(obj: str, api_name: str) -> None:
-    sql = (
+def index_sql(obj: str, api_name: str) -> str:
+    """The CREATE INDEX IF NOT EXISTS statement of a custom field's expression index."""
+    return (
         f'CREATE INDEX IF NOT EXISTS "{index_name(obj, api_name)}" '
         f'ON "{table_for(obj)}" ({custom_field_expr(obj, api_name)})'
     )
-    CustomField._meta.database.execute_sql(sql)
+
+
+def _create_index(obj: str, api_name: str) -> None:
+    CustomField._meta.database.execute_sql(index_sql(obj, api_name))
 
 
 def create_custom_field(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from peewee import DatabaseError, SqliteDatabase
@@ -22,7 +24,15 @@ PRAGMAS: dict[str, object] = {
     "temp_store": "memory",
 }
 
-__all__ = ["PRAGMAS", "BaseModel", "close_database", "database_proxy", "open_database"]
+# During a sync run: checkpoint the WAL every ~64 MB instead of every 1,000 pages (4 MB). Each
+# checkpoint costs two fsyncs and copies every page once; a bulk run dirties thousands of index
+# pages per commit, so the default checkpointed after every commit. Durability is unchanged
+# (WAL, synchronous=NORMAL): only the WAL file grows larger between checkpoints.
+BULK_WAL_PAGES = 16384
+
+__all__ = [
+    "PRAGMAS", "BaseModel", "bulk_writes", "close_database", "database_proxy", "open_database",
+]
 
 
 def open_database(path: Path | str, *, backup_dir: Path | None = None) -> SqliteDatabase:
@@ -61,3 +71,19 @@ def close_database() -> None:
     if not db.is_closed():
         db.close()
     database_proxy.initialize(None)
+
+
+@contextmanager
+def bulk_writes(db: SqliteDatabase) -> Iterator[None]:
+    """Checkpoint less often on this thread's connection while a long run writes; the WAL
+    file is cut back to the same size at its next reset. Restores the settings after."""
+    read = ("wal_autocheckpoint", "journal_size_limit")
+    old = {name: db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in read}
+    page_size = db.execute_sql("PRAGMA page_size").fetchone()[0]
+    db.execute_sql(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}")
+    db.execute_sql(f"PRAGMA journal_size_limit = {BULK_WAL_PAGES * page_size}")
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            db.execute_sql(f"PRAGMA {name} = {int(value)}")

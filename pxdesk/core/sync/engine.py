@@ -14,8 +14,9 @@ from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.px.regions import resolve_base_url
 from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store.base import database_proxy, now_ms
-from pxdesk.core.store.enums import Trigger
+from pxdesk.core.store.enums import TargetObject, Trigger
 from pxdesk.core.store.models import Connection, ExecutionRun, Job, JobDependency, RunStatus
+from pxdesk.core.sync.deferred_indexes import restore_indexes
 from pxdesk.core.sync.locks import JobLocks
 from pxdesk.core.sync.runner import JobRun
 
@@ -109,8 +110,12 @@ class SyncEngine:
         return self._locks.is_running(job_name)
 
     def close_interrupted_runs(self) -> int:
-        """At start-up: close runs left open by a dead process as Failure ("interrupted")."""
-        return self.log.close_interrupted_runs(self._locks.is_running)
+        """At start-up: close runs left open by a dead process as Failure ("interrupted"), and
+        build the indexes a killed large load had deferred, so browsing is fast again now."""
+        closed = self.log.close_interrupted_runs(self._locks.is_running)
+        if closed:
+            restore_indexes(self.database(), [obj.value for obj in TargetObject])
+        return closed
 
     # ---- runs ---------------------------------------------------------------------------
 

@@ -70,6 +70,10 @@ class PageFetcher:
                 raise item
             yield item
 
+    def ready(self) -> bool:
+        """True when the next page (or the end, or an error) is already waiting."""
+        return not self._queue.empty()
+
     def close(self) -> None:
         self._stop.set()
         if self._thread.is_alive():

@@ -21,8 +21,9 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 
 def ascii_lower(text: str) -> str:
-    """Lower-case ASCII letters only, exactly as SQLite's lower() does."""
-    return text.translate(_ASCII_LOWER)
+    """Lower-case ASCII letters only, exactly as SQLite's lower() does (str.lower() is the
+    same for ASCII text and much faster than translate)."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,11 @@ class DerivedLookup:
         self.default_ok = True
 
     @property
+    def key_fields(self) -> list[FieldRef]:
+        """The fields the lookup query compares (a Company Instance field in Multi Instance)."""
+        return list(self._key_fields)
+
+    @property
     def label(self) -> str:
         pairs = ", ".join(f"{p} = {r.api_name}" for p, r in zip(self.source_paths, self.refs,
                                                                 strict=True))
@@ -129,6 +134,13 @@ class DerivedLookup:
     def key_of(self, record: dict[str, Any]) -> tuple[Key | None, str | None, Any]:
         """(key, None, None), or (None, failing field, value) when a value does not convert;
         a key with an empty part is (None, None, None): it can match nothing."""
+        if len(self._getters) == 1:  # the usual single pair, without the loop
+            raw = self._getters[0](record)
+            try:
+                value = self._normalisers[0](raw)
+            except ConversionError:
+                return None, self.source_paths[0], raw
+            return ((value,), None, None) if value is not None else (None, None, None)
         parts = []
         for getter, norm, path in zip(self._getters, self._normalisers, self.source_paths,
                                       strict=True):

@@ -1,8 +1,9 @@
 """One page through filter -> map and convert -> derived lookups -> write, atomically per record.
 
-Each page is written in one transaction with executemany. Should the database still refuse a
-statement (a constraint nobody foresaw), the page is rolled back and its records are written
-one by one, each in its own savepoint, so only the offending record fails.
+Each page is written with executemany in the runner's transaction (which may hold several
+pages, each in its own savepoint). Should the database still refuse a statement (a constraint
+nobody foresaw), the page's writes are rolled back and its records are written one by one,
+each in its own savepoint, so only the offending record fails.
 """
 
 from __future__ import annotations
@@ -26,9 +27,22 @@ from pxdesk.core.sync.writer import (
     KeyedUpsert,
     PageResult,
     Row,
+    Shape,
     TableWriter,
     required_missing,
 )
+
+
+def values_factory(shapes: dict[str, Shape]) -> Callable[[], dict[str, list[Any]]]:
+    """A maker of fresh per-object value lists: a dict display, not a comprehension per record."""
+    blanks = [(obj, shape.blank()) for obj, shape in shapes.items()]
+    if len(blanks) == 1:
+        (o1, b1), = blanks
+        return lambda: {o1: b1.copy()}
+    if len(blanks) == 2:
+        (o1, b1), (o2, b2) = blanks
+        return lambda: {o1: b1.copy(), o2: b2.copy()}
+    return lambda: {obj: blank.copy() for obj, blank in blanks}
 
 
 class PageProcessor:
@@ -41,28 +55,31 @@ class PageProcessor:
         self._writers = {obj: TableWriter(db, shape, actor) for obj, shape in plan.shapes.items()}
         self.filtered = 0
         self._gsids = GsidSource()
+        # Per step: the key when the path is one name (a dict.get, no call), else the getter.
+        self._steps = [(None if "." in st.source_path else st.source_path, st.getter,
+                        st.convert, st.obj, st.index, st.target_field) for st in plan.steps]
+        self._new_values = values_factory(plan.shapes)
         for lookup, _ in plan.lookups:
             lookup.prepare()
 
     # ---- map ----------------------------------------------------------------------------
 
     def map_page(self, records: Sequence[dict[str, Any]], failures: list[Failure]) -> list[Row]:
-        plan, window, matches = self.plan, self._window, self.plan.filter.matches
-        steps, id_path = plan.steps, plan.id_path
-        shapes = [(obj, shape.blank()) for obj, shape in plan.shapes.items()]
+        window, matches, id_path = self._window, self.plan.filter.matches, self.plan.id_path
+        steps, new_values = self._steps, self._new_values
         rows: list[Row] = []
         for record in records:
             if (window is not None and not window(record)) or not matches(record):
                 self.filtered += 1
                 continue
-            values = {obj: list(blank) for obj, blank in shapes}
+            values = new_values()
             row = Row(record.get(id_path), record, values)
-            for step in steps:
-                raw = step.getter(record)
+            for key, getter, convert, obj, index, target_field in steps:
+                raw = record.get(key) if key is not None else getter(record)
                 try:
-                    values[step.obj][step.index] = step.convert(raw)
+                    values[obj][index] = convert(raw)
                 except ConversionError as exc:
-                    failures.append(Failure(row, step.target_field, raw, exc.reason))
+                    failures.append(Failure(row, target_field, raw, exc.reason))
                     break
             else:
                 rows.append(row)
@@ -71,22 +88,29 @@ class PageProcessor:
     def derive(self, rows: list[Row], failures: list[Failure]) -> list[Row]:
         for lookup, index in self.plan.lookups:
             keyed: list[tuple[Row, Key | None]] = []
-            kept: list[Row] = []
+            key_of = lookup.key_of
             for row in rows:
-                key, bad_path, bad_value = lookup.key_of(row.record)
+                key, bad_path, bad_value = key_of(row.record)
                 if bad_path is not None:
                     failures.append(Failure(row, bad_path, bad_value, (
                         f"cannot match {lookup.label}: {bad_value!r} does not convert")))
                     continue
                 keyed.append((row, key))
             found = lookup.find({k for _, k in keyed if k is not None})
+            obj = lookup.target_object
+            kept: list[Row] = []
             for row, key in keyed:
+                matches = found.get(key) if key is not None else None
+                if matches is not None and len(matches) == 1:  # the common case, inline
+                    row.values[obj][index] = matches[0][1]
+                    kept.append(row)
+                    continue
                 gsid, reason = lookup.choose(key, found)
                 if reason is not None:
                     value = key[0] if key and len(key) == 1 else key
                     failures.append(Failure(row, lookup.target_field, value, reason))
                     continue
-                row.values[lookup.target_object][index] = gsid
+                row.values[obj][index] = gsid
                 kept.append(row)
             rows = kept
         return rows
@@ -200,26 +224,39 @@ class PageProcessor:
                 cp_keys.add((found[0][1], company))
         links.load(cp_keys)
         now = self.clock()
+        put_person, put_link = self._putter(person_obj, now), self._putter(cp_obj, now)
         for row, key in keyed:
             pgsid, pinsert, reason = people.decide(key)
-            company = row.values[cp_obj][cid_i]
-            link: tuple[str | None, bool, str | None] = (None, False, None)
+            values = row.values
+            cp_vals = values[cp_obj]
+            company = cp_vals[cid_i]
+            lgsid, linsert = None, False
             if reason is None and company is not None and pgsid is not None:
-                link = links.decide((pgsid, company))
-                reason = link[2]
+                lgsid, linsert, reason = links.decide((pgsid, company))
             if reason is not None or pgsid is None:
                 result.failures.append(Failure(row, None, None, reason or ""))
                 continue
             people.commit(key, pgsid, pinsert)
-            self._put(person_obj, pgsid, pinsert, row.values[person_obj], now)
-            if link[0] is None:
+            put_person(pgsid, pinsert, values[person_obj])
+            if lgsid is None:
                 self._success(result, row, pgsid, pinsert)
                 continue
-            cp_vals = row.values[cp_obj]
             cp_vals[pid_i] = pgsid
-            links.commit((pgsid, company), link[0], link[1])
-            self._put(cp_obj, link[0], link[1], cp_vals, now)
-            self._success(result, row, link[0], link[1])
+            links.commit((pgsid, company), lgsid, linsert)
+            put_link(lgsid, linsert, cp_vals)
+            self._success(result, row, lgsid, linsert)
+
+    def _putter(self, obj: str, now: int) -> Callable[[str, bool, list[Any]], None]:
+        """put(gsid, is_insert, values): queue the row's INSERT or UPDATE on obj's writer."""
+        insert, update = self._writers[obj].insert, self._writers[obj].update
+
+        def put(gsid: str, is_insert: bool, values: list[Any]) -> None:
+            if is_insert:
+                insert(gsid, values, now)
+            else:
+                update(gsid, values, now)
+
+        return put
 
     def _put(self, obj: str, gsid: str, insert: bool, values: list[Any], now: int) -> None:
         writer = self._writers[obj]
@@ -230,7 +267,7 @@ class PageProcessor:
 
     @staticmethod
     def _success(result: PageResult, row: Row, gsid: str, insert: bool) -> None:
-        result.successes.append((row, gsid, INSERTED if insert else UPDATED))
+        result.successes.append((row.source_id, gsid, INSERTED if insert else UPDATED))
         if insert:
             result.inserted += 1
         else:

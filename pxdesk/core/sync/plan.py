@@ -69,6 +69,15 @@ class JobPlan:
     def objects(self) -> list[str]:
         return list(self.shapes)
 
+    @property
+    def read_fields(self) -> set[tuple[str, str]]:
+        """(object, field) pairs of the written objects that a run queries: the upsert keys
+        and the lookup fields (their indexes must stay while it writes)."""
+        refs = [*self.key_refs]
+        for lookup, _ in self.lookups:
+            refs += [*lookup.refs, *lookup.key_fields]
+        return {(ref.obj, ref.api_name) for ref in refs if ref.obj in self.shapes}
+
     @classmethod
     def load(cls, db: Database, job: Job, *, multi_instance: bool) -> JobPlan:
         kind = JobKind(job.kind).value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pxdesk.core.errors import BadRequestError, CancelledError, PxdeskError
@@ -17,10 +18,13 @@ from pxdesk.core.logs.execution import (
 )
 from pxdesk.core.logs.run_files import RunFiles, record_json, value_text
 from pxdesk.core.px.client import PxClient
+from pxdesk.core.store.db import bulk_writes
 from pxdesk.core.store.enums import JobKind, RunStatus, TargetObject
 from pxdesk.core.store.models import ExecutionRun, Job
+from pxdesk.core.sync.deferred_indexes import IndexDeferral, restore_indexes
 from pxdesk.core.sync.fetch import PageFetcher
 from pxdesk.core.sync.filters import combine_pushdown
+from pxdesk.core.sync.gc_pause import RelaxedGc
 from pxdesk.core.sync.pipeline import PageProcessor
 from pxdesk.core.sync.plan import JobPlan
 from pxdesk.core.sync.window import Window, plan_window
@@ -30,6 +34,11 @@ if TYPE_CHECKING:
     from pxdesk.core.sync.engine import RunProgress, RunResult, SyncEngine
 
 _log = logging.getLogger("pxdesk.sync")
+# A write transaction takes the next page too while that page is already fetched, up to these
+# bounds: fewer commits (each one writes every index page it touched) without ever holding the
+# write lock while waiting for PX, nor for long.
+BATCH_RECORDS = 5000
+BATCH_SECONDS = 1.0
 DATE_FALLBACK_NOTE = ("PX refused the lastModifiedDate filter (HTTP 400): read the full "
                       "listing and kept the window's records locally")
 FILTER_FALLBACK_NOTE = "PX refused the pushed-down filter (HTTP 400): filtered locally only"
@@ -59,6 +68,18 @@ def _config_blockers(job: Job, user: str) -> list[str]:
     return list(JobService(user=user).run_blockers(job))
 
 
+ErrorRow = tuple[str | None, str | None, str | None, str, str | None]
+
+
+@dataclass
+class _Batch:
+    """What the pages of the open transaction produced, for the files once it commits."""
+
+    successes: list[tuple[str | None, str, str]] = field(default_factory=list)
+    errors: list[ErrorRow] = field(default_factory=list)
+    records: int = 0
+
+
 class JobRun:
     """Executes one ExecutionRun row that the engine created (Queued)."""
 
@@ -73,6 +94,7 @@ class JobRun:
         self.db = engine.database()
         self._started = time.perf_counter()
         self._records = 0
+        self._fetcher: PageFetcher | None = None
 
     def execute(self) -> RunResult:
         from pxdesk.core.sync.engine import RunResult
@@ -90,13 +112,19 @@ class JobRun:
                 return RunResult.from_run(run)
             window = plan_window(self.job.window_end, self.engine.clock(), self.date_range)
             log.start(run, window.start, window.end)
+            restore_indexes(self.db, plan.objects)  # left out by a killed run of this job
             files = RunFiles(self.engine.runs_dir, run.id).open()
             run.error_file, run.success_file = str(files.error_path), str(files.success_path)
             client = self.engine.make_client(requests)
             processor = PageProcessor(self.db, plan, self.job.name, self.engine.clock,
                                       window.matcher())
-            for page in self._pages(client, plan, window):
-                self._page(processor, page, files, requests)
+            deferral = IndexDeferral(self.db, plan.objects, plan.read_fields)
+            with bulk_writes(self.db), RelaxedGc():
+                try:
+                    self._write_pages(processor, deferral, self._pages(client, plan, window),
+                                      files, requests)
+                finally:
+                    deferral.restore()
             self.counts.filtered = processor.filtered
             status = final_status(self.counts.success, self.counts.failure)
             if status in ADVANCING_STATUSES and window.advances:
@@ -141,6 +169,7 @@ class JobRun:
                                    page_size=self.engine.page_size, cancel=stop)
 
             with PageFetcher(make, self.cancel) as fetcher:
+                self._fetcher = fetcher
                 try:
                     for page in fetcher:
                         received = True
@@ -152,26 +181,68 @@ class JobRun:
                     if received or i == len(ladder) - 1:
                         raise
 
-    def _page(self, processor: PageProcessor, page: Any, files: RunFiles,
-              requests: RequestLogBuffer) -> None:
-        with self.db.atomic():
-            result = processor.process(page.records)
-            self.counts.filtered = processor.filtered
-            insert_record_errors(self.run.id, self._error_rows(result))
-            self._count(result, page)
-            requests.flush()
-            self.engine.log.progress(self.run, self.counts)
-        for row, gsid, action in result.successes:
-            files.add_success(row.source_id, gsid, action)
-        for failure in result.failures:
-            files.add_error(failure.row.source_id, failure.field, value_text(failure.value),
-                            failure.reason, record_json(failure.row.record))
-        files.flush()
-        if self.progress is not None:
-            self.progress(self._snapshot())
+    def _next_ready(self) -> bool:
+        return self._fetcher is not None and self._fetcher.ready()
+
+    def _write_pages(self, processor: PageProcessor, deferral: IndexDeferral,
+                     pages: Iterator[Any], files: RunFiles, requests: RequestLogBuffer) -> None:
+        """Write pages in transactions of one or more whole pages, each page in its own
+        savepoint: a page is atomic, a killed run keeps whole pages only. A transaction takes
+        the next page only when it is already fetched, so it never waits for PX. A cancel or
+        a PX error between pages still commits the pages done, then propagates. The first
+        page, which tells totalHits, decides whether indexes wait for the end."""
+        stop: Exception | None = None
+        while stop is None:
+            try:
+                page = next(pages, None)  # waiting for PX happens outside any transaction
+            except Exception as exc:
+                stop, page = exc, None
+            if page is None:
+                break
+            batch = _Batch()
+            started = time.perf_counter()
+            with self.db.atomic():
+                while page is not None:
+                    try:
+                        deferral.begin(page.total_hits)
+                        with self.db.atomic():
+                            self._page(processor, page, batch)
+                        if self.progress is not None:
+                            self.progress(self._snapshot())
+                        page = None
+                        if (batch.records < BATCH_RECORDS and self._next_ready()
+                                and time.perf_counter() - started < BATCH_SECONDS):
+                            page = next(pages, None)
+                    except Exception as exc:  # the pages before it still commit
+                        stop, page = exc, None
+                requests.flush()
+                self.engine.log.progress(self.run, self.counts)
+            self._write_files(batch, files)  # only what is committed goes to the files
+        if stop is not None:
+            raise stop
+
+    def _page(self, processor: PageProcessor, page: Any, batch: _Batch) -> None:
+        """One page, inside its savepoint; counters move only once it went through."""
+        result = processor.process(page.records)
+        errors = self._error_rows(result)
+        insert_record_errors(self.run.id, errors)
+        batch.successes += result.successes
+        batch.errors += errors
+        batch.records += len(page.records)
+        self._count(result, page)
+        self.counts.filtered = processor.filtered
 
     @staticmethod
-    def _error_rows(result: PageResult) -> list[tuple[Any, ...]]:
+    def _write_files(batch: _Batch, files: RunFiles) -> None:
+        add_success, add_error = files.add_success, files.add_error
+        for source_id, gsid, action in batch.successes:
+            add_success(source_id, gsid, action)
+        for source_id, target, value, reason, record in batch.errors:
+            add_error(source_id, target, value, reason, record)
+        files.flush()
+
+    @staticmethod
+    def _error_rows(result: PageResult) -> list[ErrorRow]:
         return [(f.row.source_id, f.field, value_text(f.value), f.reason,
                  record_json(f.row.record)) for f in result.failures]
 

@@ -76,3 +76,102 @@ def test_fetcher_propagates_errors_and_cancels():
                 if page == 3:
                     flag.append(True)
         assert seen[:3] == [1, 2, 3]
+
+
+def test_gsids_are_version_7_with_the_rfc_variant_and_the_current_time():
+    import time
+
+    now_ms = time.time_ns() // 1_000_000
+    for gsid in gsid_batch(300):
+        parsed = uuid.UUID(gsid)
+        assert (parsed.version, parsed.variant) == (7, uuid.RFC_4122)
+        assert abs((parsed.int >> 80) - now_ms) < 60_000
+
+
+@pytest.mark.parametrize("data", [
+    {"Sign_up_date__gc": "2024-01-02", "n": 3, "f": 2.5, "b": True, "none": None},
+    {"text": "ünïcødé \u2028 \"quoted\" \\ back", "tiny": 5e-324, "big": 1e300},
+    {"huge": 2**70, "neg": -(2**70)},  # beyond orjson's 64 bits: the json module writes it
+])
+def test_custom_json_round_trips_exactly(data):
+    import json
+
+    from pxdesk.core.sync.writer import compact_json
+
+    text = compact_json(data)
+    assert json.loads(text) == data and list(json.loads(text)) == list(data)
+
+
+def test_custom_json_with_a_lone_surrogate_behaves_as_before():
+    import json
+
+    from pxdesk.core.sync.writer import compact_json
+
+    data = {"s": "\ud800"}
+    assert compact_json(data) == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_email_keys_fold_like_sqlite_lower():
+    import sqlite3
+
+    from pxdesk.core.sync.fields import ascii_lower
+
+    texts = ["Bob@Example.COM", "ÄNNE@MÜLLER.DE", "İstanbul@X.TR", "ß@ẞ.de", "plain@x.io"]
+    con = sqlite3.connect(":memory:")
+    for text in texts:
+        assert ascii_lower(text) == con.execute("SELECT lower(?)", (text,)).fetchone()[0]
+    con.close()
+
+
+def test_single_field_upsert_key_matches_the_general_key(context):
+    from pxdesk.core.sync.fields import resolve_field
+    from pxdesk.core.sync.writer import KeyedUpsert, Shape, key_of
+
+    email = resolve_field("person", "Email")
+    shape = Shape("person", [resolve_field("person", "FirstName"), email])
+    upsert = KeyedUpsert(context.db, shape, [email], update_only=False, label="person")
+    for value in ["Bob@Example.COM", "ÄNNE@MÜLLER.DE", None]:
+        values = ["First", value]
+        general, empty = key_of(values, [1], [email])
+        key, reason = upsert.key(values)
+        assert key == general
+        assert (reason is None) == (general is not None) and (empty == -1) == (key is not None)
+
+
+def test_bulk_writes_checkpoint_less_often_and_restore_the_settings(context):
+    from pxdesk.core.store.db import BULK_WAL_PAGES, bulk_writes
+
+    def read() -> tuple[int, int]:
+        return tuple(context.db.execute_sql(f"PRAGMA {p}").fetchone()[0]
+                     for p in ("wal_autocheckpoint", "journal_size_limit"))
+
+    before = read()
+    with bulk_writes(context.db):
+        assert read()[0] == BULK_WAL_PAGES
+    assert read() == before
+    with pytest.raises(RuntimeError), bulk_writes(context.db):
+        raise RuntimeError("a failing run")
+    assert read() == before
+
+
+def test_relaxed_gc_restores_thresholds_after_the_last_run():
+    import gc
+    import threading
+
+    from pxdesk.core.sync.gc_pause import RUN_GEN0_THRESHOLD, RelaxedGc
+
+    before = gc.get_threshold()
+    first, second = RelaxedGc(), RelaxedGc()
+    with first:
+        assert gc.get_threshold()[0] == max(before[0], RUN_GEN0_THRESHOLD)
+        second.__enter__()  # a run on another thread starts ...
+    assert gc.get_threshold()[0] == max(before[0], RUN_GEN0_THRESHOLD)  # ... and still runs
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
+    threads = [threading.Thread(target=lambda: RelaxedGc().__enter__().__exit__(None, None, None))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert gc.get_threshold() == before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -9,6 +11,7 @@ from pxdesk.core.errors import AuthError, ForbiddenError, ProtocolError, PxError
 from pxdesk.core.px.responses import (
     MalformedJsonError,
     error_for_status,
+    loads,
     parse_json,
     px_message,
 )
@@ -79,3 +82,26 @@ def test_error_for_status(status: int, cls: type[PxError], start: str) -> None:
     assert type(error) is cls
     assert str(error).startswith(start)
     assert error.status == status and error.url == URL
+
+
+@pytest.mark.parametrize("text", [
+    '{"users": [{"email": "ü@x.de", "n": -0, "f": 1E2, "z": 5e-324, "big": 18446744073709551615}]}',
+    '{"id": 123456789012345678901234567890, "neg": -9223372036854775809}',  # beyond 64 bits
+    '{"n": NaN, "i": Infinity}',  # not JSON, but what the json module accepts
+    '{"s": "\\ud800"}',  # a lone surrogate, escaped
+    '{"x": 1e400, "d": 1, "d": 2}',
+    '\ufeff{"bom": true}',
+])
+def test_fast_parse_gives_what_the_json_module_gives(text: str) -> None:
+    expected = json.loads(text.encode())
+    parsed = loads(text.encode())
+    assert repr(parsed) == repr(expected)  # repr: NaN != NaN, and int vs float must not pass
+
+
+def test_parse_json_reads_the_body_it_is_given() -> None:
+    response = _response(200, '{"ignored": 1}', "application/json")
+    assert parse_json(response, b'{"users": [1]}') == {"users": [1]}
+    with pytest.raises(MalformedJsonError):
+        parse_json(response, b'{"users": [')
+    with pytest.raises(MalformedJsonError):
+        parse_json(response, b'\xff\xfe{')

@@ -205,3 +205,23 @@ def test_parse_instant_reports_whole_days() -> None:
     assert parse_instant(1_709_596_800_000) == (1_709_596_800_000, False)
     assert parse_instant(0) is None
     assert parse_instant(" ") is None
+
+
+def test_epoch_ms_dates_agree_with_format_date_over_the_whole_range() -> None:
+    """The memoised epoch-ms path of Date gives format_date's answer, errors included."""
+    import random
+
+    rng = random.Random(7)
+    first, last = -62_135_596_800_000, 253_402_300_799_999  # 0001-01-01, 9999-12-31 (UTC)
+    values = [1, -1, 86_399_999, 86_400_000, -86_400_000, -86_400_001, first, last,
+              first - 1, last + 1, *(rng.randint(first, last) for _ in range(3000))]
+    to_date = compile_converter("Date")
+    for ms in values:
+        try:
+            expected = format_date(ms)
+        except ConversionError as exc:
+            with pytest.raises(ConversionError) as err:
+                to_date(ms)
+            assert err.value.reason == exc.reason
+        else:
+            assert to_date(ms) == expected, ms
