@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from peewee import DatabaseError, SqliteDatabase
+from peewee import Database, DatabaseError, SqliteDatabase
 
 from pxdesk.core.errors import StoreError
 from pxdesk.core.store.base import BaseModel, database_proxy
@@ -74,16 +74,23 @@ def close_database() -> None:
 
 
 @contextmanager
-def bulk_writes(db: SqliteDatabase) -> Iterator[None]:
-    """Checkpoint less often on this thread's connection while a long run writes; the WAL
-    file is cut back to the same size at its next reset. Restores the settings after."""
-    read = ("wal_autocheckpoint", "journal_size_limit")
-    old = {name: db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in read}
-    page_size = db.execute_sql("PRAGMA page_size").fetchone()[0]
-    db.execute_sql(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}")
-    db.execute_sql(f"PRAGMA journal_size_limit = {BULK_WAL_PAGES * page_size}")
+def temporary_pragmas(db: Database, values: Mapping[str, int]) -> Iterator[None]:
+    """Set integer PRAGMAs on this thread's connection for a block; the old values come back."""
+    old = {name: db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in values}
+    for name, value in values.items():
+        db.execute_sql(f"PRAGMA {name} = {int(value)}")
     try:
         yield
     finally:
         for name, value in old.items():
             db.execute_sql(f"PRAGMA {name} = {int(value)}")
+
+
+@contextmanager
+def bulk_writes(db: SqliteDatabase) -> Iterator[None]:
+    """Checkpoint less often on this thread's connection while a long run writes; the WAL
+    file is cut back to the same size at its next reset. Restores the settings after."""
+    page_size = db.execute_sql("PRAGMA page_size").fetchone()[0]
+    with temporary_pragmas(db, {"wal_autocheckpoint": BULK_WAL_PAGES,
+                                "journal_size_limit": BULK_WAL_PAGES * page_size}):
+        yield

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from peewee import Database
 
 from pxdesk.core.store.custom_fields import index_name, index_sql, list_custom_fields, table_for
+from pxdesk.core.store.db import temporary_pragmas
 from pxdesk.core.store.enums import TargetObject
 
 DEFER_MIN_RECORDS = 50_000  # a smaller listing keeps maintaining its indexes row by row
@@ -74,15 +75,8 @@ def _lean_sorter(db: Database) -> Iterator[None]:
     """Building an index sorts every row: with the store's temp_store=memory the sort runs
     would all stay in RAM (+60 MB at a million rows). Spill them to temporary files instead,
     and keep the sorter's in-memory share small; both settings come back afterwards."""
-    old = {name: db.execute_sql(f"PRAGMA {name}").fetchone()[0]
-           for name in ("temp_store", "cache_size")}
-    db.execute_sql("PRAGMA temp_store = 1")  # FILE
-    db.execute_sql(f"PRAGMA cache_size = {SORT_CACHE_KIB}")
-    try:
+    with temporary_pragmas(db, {"temp_store": 1, "cache_size": SORT_CACHE_KIB}):  # 1 = FILE
         yield
-    finally:
-        for name, value in old.items():
-            db.execute_sql(f"PRAGMA {name} = {int(value)}")
 
 
 class IndexDeferral:
