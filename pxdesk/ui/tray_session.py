@@ -135,19 +135,12 @@ class TraySession(QObject):
         self.window.bring_to_front()
 
     def show_run(self, run_id: int | None) -> None:
-        """Open the window on the Logs tab with the run selected (when the filters show it)."""
+        """Open the window on the Logs tab with the run selected."""
         self.open_window()
-        view = self._logs_view
-        self.window.tabs.setCurrentWidget(view)
-        view.tabs.setCurrentIndex(list(view.models).index(EXECUTION))
+        self.window.tabs.setCurrentWidget(self._logs_view)
         run = ExecutionRun.get_or_none(ExecutionRun.id == run_id) if run_id else None
-        if run is None:
-            return
-        view.select_job(run.job_name)
-        view.refresh()
-        row = view.models[EXECUTION].row_of(run.id)
-        if row >= 0:
-            view.tables[EXECUTION].selectRow(row)
+        if run is not None:
+            self._logs_view.show_run(run.id, run.job_name)
 
     @Slot()
     def _on_window_hidden_to_tray(self) -> None:

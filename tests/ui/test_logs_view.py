@@ -82,6 +82,24 @@ def test_filter_by_job_then_refresh(make_view, qtbot) -> None:  # type: ignore[n
     assert "1 of 1" in view.count_label.text()
 
 
+def test_show_run_clears_the_filters_that_hide_it(make_view) -> None:  # type: ignore[no-untyped-def]
+    failed = _run("Job A", status="Failure", at=T0, reason="bad key")
+    _run("Job B", at=T0 + 1)
+    view = make_view()
+    view.tabs.setCurrentIndex(1)  # the admin was reading the audit log
+    view.select_job("Job B")
+    view.status_combo.setCurrentIndex(view.status_combo.findData("Success"))
+    view.search_edit.setText("nothing like it")
+    view.refresh()
+    model = view.models["execution"]
+    assert model.row_of(failed.id) < 0  # hidden by every filter
+    assert view.show_run(failed.id, "Job A")
+    assert view.current_kind() == "execution"
+    (selected,) = view.tables["execution"].selectionModel().selectedRows()
+    assert model.row_id(selected.row()) == failed.id
+    assert view.show_run(10_000, "Job A") is False  # gone (retention): nothing selected
+
+
 def test_date_range_filter_uses_local_days(make_view) -> None:  # type: ignore[no-untyped-def]
     now = int(time.time() * 1000)
     recent, old = _run("J", at=now), _run("J", at=now - 10 * 86_400_000)

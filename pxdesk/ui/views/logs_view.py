@@ -192,6 +192,21 @@ class LogsView(QWidget):
         index = self.show_combo.findData(job_name) if job_name is not None else 0
         self.show_combo.setCurrentIndex(max(index, 0))
 
+    def show_run(self, run_id: int, job_name: str | None) -> bool:
+        """Show one run (a clicked notification): clear the filters that could hide it, pick its
+        job, reload and select its row. False when the run is not in the log any more."""
+        self.tabs.setCurrentIndex(list(self.models).index(EXECUTION))
+        self.status_combo.setCurrentIndex(0)
+        self.from_check.setChecked(False)
+        self.to_check.setChecked(False)
+        self.search_edit.clear()
+        self.select_job(job_name)
+        self.refresh()
+        row = self.models[EXECUTION].row_of(run_id)
+        if row >= 0:
+            self.tables[EXECUTION].selectRow(row)
+        return row >= 0
+
     def refresh(self) -> None:
         """Apply the filters to every log and reload from the store."""
         self._reload_job_choices()
