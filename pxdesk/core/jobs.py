@@ -13,7 +13,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -48,6 +48,24 @@ class RunCrash:
     job_name: str
     message: str
     status: str = "Failure"
+
+
+def run_tree(result: object) -> Iterator[object]:
+    """Every result of a finished run in run order: its dependencies (depth first), then it."""
+    for dep in getattr(result, "dependencies", None) or []:
+        yield from run_tree(dep)
+    yield result
+
+
+def tree_job_names(job_name: str, result: object) -> set[str]:
+    """The job of a finished run and every job that ran inside it as a dependency."""
+    return {job_name, *(str(getattr(r, "job_name", job_name)) for r in run_tree(result))}
+
+
+def tree_run_ids(result: object) -> list[int]:
+    """Run ids of a finished run tree in run order (a crash has none)."""
+    ids = (getattr(r, "run_id", None) for r in run_tree(result))
+    return [int(run_id) for run_id in ids if run_id is not None]
 
 
 def _freeze_long_lived_objects() -> None:

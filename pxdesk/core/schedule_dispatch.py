@@ -11,7 +11,7 @@ a setting, so "paused until X" survives a restart. No widgets: the UI only calls
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from apscheduler.schedulers.base import BaseScheduler
 from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance, Slot
 
+from pxdesk.core.jobs import tree_run_ids
 from pxdesk.core.logs.execution import (
     ExecutionLog,
     add_run_note,
@@ -87,15 +88,6 @@ class CatchUp:
 def store_schedules() -> dict[str, Schedule]:
     """Every job's Schedule row by job name; the scheduler ignores the disabled ones."""
     return {row.job.name: row for row in Schedule.select(Schedule, Job).join(Job)}
-
-
-def tree_run_ids(result: object) -> Iterator[int]:
-    """Run ids of every dependency run inside a finished run, in run order, then its own."""
-    for dep in getattr(result, "dependencies", None) or []:
-        yield from tree_run_ids(dep)
-    run_id = getattr(result, "run_id", None)
-    if run_id is not None:
-        yield int(run_id)
 
 
 class ScheduleDispatcher(QObject):

@@ -9,8 +9,7 @@ from functools import partial
 from peewee import Database
 from PySide6.QtCore import QObject, Signal, Slot
 
-from pxdesk.core.jobs import THREAD_WAIT_MS, BackgroundCall
-from pxdesk.core.schedule_dispatch import tree_run_ids
+from pxdesk.core.jobs import THREAD_WAIT_MS, BackgroundCall, tree_run_ids
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,11 @@ the window is open). It decides nothing about schedules: the dispatcher does.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from pxdesk.core.jobs import JobRunner
+from pxdesk.core.jobs import JobRunner, tree_job_names
 from pxdesk.core.logs.execution import last_results
 from pxdesk.core.logs.queries import EXECUTION
 from pxdesk.core.schedule_dispatch import ScheduleDispatcher
@@ -35,13 +34,6 @@ HIDDEN_MESSAGE = ("pxdesk keeps running in the tray and scheduled jobs continue.
 PERSISTENT_STATUSES = frozenset({RunStatus.FAILURE})
 SILENT_STATUSES = frozenset({RunStatus.CANCELLED})  # the admin did it (or quit): no message
 REASON_CHARS = 200
-
-
-def tree_job_names(job_name: str, result: object) -> Iterator[str]:
-    """The job of a finished run and every dependency that ran inside it."""
-    yield job_name
-    for dep in getattr(result, "dependencies", None) or []:
-        yield from tree_job_names(str(getattr(dep, "job_name", "")), dep)
 
 
 def run_message(job_name: str, result: object) -> tuple[str, str, bool]:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from pxdesk.core.errors import PxdeskError
-from pxdesk.core.jobs import ConnectionTestWorker, JobRunner
+from pxdesk.core.jobs import ConnectionTestWorker, JobRunner, tree_job_names
 from pxdesk.ui import controllers
 from pxdesk.ui.models.jobs_model import JobsTableModel
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
@@ -31,17 +31,6 @@ from pxdesk.ui.views.run_progress import RunProgressPanel
 from pxdesk.ui.wizards.connection_wizard import ConnectionWizard
 
 JobWizardFactory = Callable[[str, QWidget], Any]
-
-
-def run_tree_jobs(job_name: str, result: Any) -> set[str]:
-    """The job of a finished run and every dependency that ran inside it."""
-    names = {job_name}
-    pending = list(getattr(result, "dependencies", None) or [])
-    while pending:
-        dep = pending.pop()
-        names.add(str(dep.job_name))
-        pending.extend(getattr(dep, "dependencies", None) or [])
-    return names
 
 
 class FirstRunPanel(QWidget):
@@ -335,7 +324,7 @@ class ConnectorsView(QWidget):
     def _on_runner_run_finished(self, job_name: str, result: Any) -> None:
         # run_finished comes once per started job, but its dependencies ran inside the same
         # run and were announced by run_started under their own names: end them all.
-        finished = run_tree_jobs(job_name, result)
+        finished = tree_job_names(job_name, result)
         if getattr(result, "run_id", None) is None:
             # a crash (RunCrash) carries no tree: end every live row no other run owns
             running = set(self._runner.running_jobs())
