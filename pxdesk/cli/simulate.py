@@ -19,6 +19,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--api-key", default=pxsim.DEFAULT_API_KEY,
                         help="the key clients must send (default: the demo key)")
     parser.add_argument("--seed", type=int, default=pxsim.DEFAULT_SEED)
+    parser.add_argument("--scroll-mode", choices=pxsim.SCROLL_MODES, default="cursor",
+                        help="cursor: one scrollId whose cursor moves on every call (default); "
+                             "fresh: a new scrollId per page, a resend repeats the page")
+    parser.add_argument("--page-size-cap", type=int, default=pxsim.MAX_PAGE_SIZE,
+                        help="serve at most this many records per page, whatever was asked")
     parser.set_defaults(handler=run)
 
 
@@ -26,5 +31,6 @@ def run(args: argparse.Namespace) -> int:
     from pxdesk.core import pxsim
 
     pxsim.serve(port=args.port, accounts=args.accounts, users=args.users,
-                api_key=args.api_key, seed=args.seed)
+                api_key=args.api_key, seed=args.seed, scroll_mode=args.scroll_mode,
+                page_size_cap=args.page_size_cap)
     return 0

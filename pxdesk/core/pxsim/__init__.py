@@ -12,7 +12,9 @@ Run one from a shell with ``python -m pxdesk.core.pxsim [--users N] [--port P] .
 
 from __future__ import annotations
 
+from pxdesk.core.pxsim.api import MAX_PAGE_SIZE
 from pxdesk.core.pxsim.faults import Fault
+from pxdesk.core.pxsim.scrolls import SCROLL_MODES
 from pxdesk.core.pxsim.server import SimRequest
 from pxdesk.core.pxsim.simulator import (
     DEFAULT_ACCOUNTS,
@@ -28,6 +30,8 @@ __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_SEED",
     "DEFAULT_USERS",
+    "MAX_PAGE_SIZE",
+    "SCROLL_MODES",
     "Fault",
     "PxSimulator",
     "SimRequest",

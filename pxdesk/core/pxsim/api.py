@@ -8,8 +8,10 @@ Decisions where px-api.md is unverified:
   ``Authentication failed in loginAwareAuthentication``.
 * Errors use the ``externalapierror`` envelope, except injected 502/503/504 which answer with
   the flat ``{"errorMessage": ...}`` shape a gateway would.
-* ``pageSize`` must be an integer in 1..1000 (else 400); absent or empty means 25 on a first
-  page and the scroll's first page size on later ones. Later pages may change the size.
+* ``pageSize`` must be an integer in 1..1000 (else 400, also when sent empty); absent means
+  25 on a first page and the scroll's first page size on later ones. Later pages may change
+  the size. ``page_size_cap`` (default 1000) makes the server serve fewer than asked, as a
+  server capping its pages does.
 * With a ``scrollId`` the ``filter``/``sort`` params are ignored: the scroll already fixed
   the result set. An unknown, expired or other-entity scrollId is a 400.
 * ``Retry-After`` is written as seconds, fractional when the injected value is.
@@ -25,9 +27,9 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
 
-from pxdesk.core.pxsim.faults import Fault, FaultQueue
+from pxdesk.core.pxsim.faults import BACKEND_FAULTS, Fault, FaultQueue
 from pxdesk.core.pxsim.filters import FilterError, parse_filters, parse_sort
-from pxdesk.core.pxsim.scrolls import ScrollRegistry
+from pxdesk.core.pxsim.scrolls import Scroll, ScrollMode, ScrollRegistry
 from pxdesk.core.pxsim.store import RecordStore
 
 MAX_PAGE_SIZE = 1000
@@ -42,13 +44,15 @@ _GATEWAY = (502, 503, 504)
 
 @dataclass
 class Response:
-    """What to send; ``drop`` closes the connection instead; ``after`` runs once it is sent."""
+    """What to send; ``drop`` closes the connection instead; ``cut`` closes it halfway through
+    the body; ``after`` runs once it is sent."""
 
     status: int
     body: bytes = b""
     content_type: str = "application/json"
     headers: list[tuple[str, str]] = field(default_factory=list)
     drop: bool = False
+    cut: bool = False
     after: Callable[[], None] | None = None
 
 
@@ -76,6 +80,8 @@ class PxApi:
         metadata: Callable[[str], list[dict[str, Any]]],
         date_filter_supported: Callable[[], bool],
         sleep: Callable[[float], None] = time.sleep, ascii_json: bool = False,
+        scroll_mode: Callable[[], ScrollMode] = lambda: "cursor",
+        page_size_cap: Callable[[], int] = lambda: MAX_PAGE_SIZE,
     ) -> None:
         self._ascii = ascii_json
         self._key = api_key
@@ -85,21 +91,26 @@ class PxApi:
         self._metadata = metadata
         self._date_filter_supported = date_filter_supported
         self._sleep = sleep
+        self._scroll_mode = scroll_mode
+        self._page_size_cap = page_size_cap
 
     def handle(
         self, method: str, path: str, query: list[tuple[str, str]], api_key: str | None
     ) -> Response:
         scroll_id = _last(query, "scrollId")
         fault = self._faults.take(path, bool(scroll_id))
-        if fault is not None:
+        if fault is not None and fault.kind not in BACKEND_FAULTS:
             response = self._apply_fault(fault, path, scroll_id)
             if response is not None:
                 return response
+            fault = None
         if method != "GET":
             return error(405, f"Request method '{method}' is not supported")
         if api_key != self._key:
             return error(401, AUTH_FAILED)
-        return self._route(path, query)
+        if path in ("/v1/accounts", "/v1/users"):
+            return self._list(self._stores[path[4:]], query, fault)
+        return self._route(path)
 
     def _apply_fault(self, fault: Fault, path: str, scroll_id: str | None) -> Response | None:
         if fault.kind == "latency":
@@ -126,9 +137,7 @@ class PxApi:
             response.headers.append(("Retry-After", format(fault.retry_after, "g")))
         return response
 
-    def _route(self, path: str, query: list[tuple[str, str]]) -> Response:
-        if path in ("/v1/accounts", "/v1/users"):
-            return self._list(self._stores[path[4:]], query)
+    def _route(self, path: str) -> Response:
         if path == "/v1/admin/model/account/attributes":
             return Response(200, self._dumps(self._metadata("account")))
         if path == "/v1/admin/model/user/attributes":
@@ -148,10 +157,12 @@ class PxApi:
     def _dumps(self, value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=self._ascii, separators=(",", ":")).encode()
 
-    def _list(self, store: RecordStore, query: list[tuple[str, str]]) -> Response:
+    def _list(
+        self, store: RecordStore, query: list[tuple[str, str]], fault: Fault | None
+    ) -> Response:
         raw_size = _last(query, "pageSize")
         size: int | None = None
-        if raw_size:
+        if raw_size is not None:
             try:
                 size = int(raw_size)
             except ValueError:
@@ -161,9 +172,10 @@ class PxApi:
             if size > MAX_PAGE_SIZE:
                 return error(400, f"pageSize must be less than or equal to {MAX_PAGE_SIZE}")
         scroll_id = _last(query, "scrollId")
+        start: int | None = None
         if scroll_id:
             try:
-                scroll = self._scrolls.get(store.kind, scroll_id)
+                scroll, start = self._scrolls.get(store.kind, scroll_id)
             except KeyError:
                 return error(400, f"Invalid scroll id: {scroll_id}")
         else:
@@ -175,10 +187,27 @@ class PxApi:
             if "lastModifiedDate" in flt.fields and not self._date_filter_supported():
                 return error(400, "Filtering by lastModifiedDate is not supported")
             snapshot = store.snapshot(flt, sort)
-            scroll = self._scrolls.open(store, snapshot, size or DEFAULT_PAGE_SIZE)
-        page_size = size or scroll.page_size
-        body = scroll.next_page(page_size)
+            scroll = self._scrolls.open(
+                store, snapshot, size or DEFAULT_PAGE_SIZE, self._scroll_mode())
+        page_size = min(size or scroll.page_size, self._page_size_cap())
+        if fault is not None:
+            return self._misbehave(fault, scroll, start, page_size)
+        body = scroll.next_page(page_size, start)
         return Response(200, body, after=lambda: scroll.prefetch(page_size))
+
+    @staticmethod
+    def _misbehave(fault: Fault, scroll: Scroll, start: int | None, size: int) -> Response:
+        """A listing page as a misbehaving backend serves it (see faults.BACKEND_FAULTS)."""
+        if fault.kind == "cut":
+            return Response(200, scroll.next_page(size, start), cut=True)
+        if fault.kind == "repeat" and scroll.last_page is not None:
+            last_start, last_size = scroll.last_page
+            return Response(200, scroll.next_page(last_size, last_start, advance=False))
+        if fault.kind == "rewind":
+            at = scroll.position if start is None else start
+            return Response(200, scroll.next_page(size, max(0, at - fault.count)))
+        extra = [json.dumps(item) for item in fault.items]
+        return Response(200, scroll.next_page(size, start, extra=extra))
 
 
 def _last(query: list[tuple[str, str]], name: str) -> str | None:

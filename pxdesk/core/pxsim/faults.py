@@ -1,20 +1,26 @@
 """Injectable faults: queued misbehaviours the simulator applies to the next matching requests.
 
-A fault acts like the network or a gateway in front of PX: it is checked before the API key
-and it never advances a scroll (the request "did not reach" the backend), except
-``scroll_expired`` which discards the scroll it names, as a real expiry would.
+Most faults act like the network or a gateway in front of PX: they are checked before the API
+key and never advance a scroll (the request "did not reach" the backend), except
+``scroll_expired`` which discards the scroll it names, as a real expiry would. The
+``BACKEND_FAULTS`` act like a PX backend that misbehaves: they apply to listing requests after
+the key is checked, and ``cut`` advances the scroll before the answer is lost.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-FaultKind = Literal["status", "latency", "drop", "malformed", "html403", "scroll_expired"]
+FaultKind = Literal["status", "latency", "drop", "malformed", "html403", "scroll_expired",
+                    "cut", "repeat", "rewind", "items"]
+BACKEND_FAULTS: tuple[str, ...] = ("cut", "repeat", "rewind", "items")
 FAULT_KINDS: tuple[str, ...] = (
-    "status", "latency", "drop", "malformed", "html403", "scroll_expired",
+    "status", "latency", "drop", "malformed", "html403", "scroll_expired", *BACKEND_FAULTS,
 )
+LISTING_PATHS = ("/v1/accounts", "/v1/users")
+_NEEDS_SCROLL = ("scroll_expired", "repeat", "rewind")
 
 
 @dataclass
@@ -28,6 +34,13 @@ class Fault:
     malformed: 200 with truncated, invalid JSON.
     html403: 403 with a text/html page, as a gateway would.
     scroll_expired: only requests carrying a ``scrollId``; 400, and the scroll is gone.
+    cut: a listing page is served (its scroll advances) but the connection closes halfway
+        through the body, as a proxy dropping a transfer would.
+    repeat: only with a ``scrollId``: the previous page of the scroll again, cursor unmoved
+        (a server that ignores the cursor).
+    rewind: only with a ``scrollId``: the cursor steps back ``count`` records first, so the
+        page repeats ids of the page before (duplicate ids across pages).
+    items: the page's array also holds ``items`` (non-object values such as null).
     """
 
     kind: FaultKind
@@ -36,6 +49,8 @@ class Fault:
     delay: float = 0.0
     times: int = 1
     path: str | None = None
+    count: int = 0
+    items: tuple[Any, ...] = (None,)
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -46,7 +61,9 @@ class Fault:
     def applies_to(self, path: str, has_scroll: bool) -> bool:
         if self.path is not None and not path.startswith(self.path):
             return False
-        return has_scroll or self.kind != "scroll_expired"
+        if self.kind in BACKEND_FAULTS and path not in LISTING_PATHS:
+            return False
+        return has_scroll or self.kind not in _NEEDS_SCROLL
 
 
 class FaultQueue:

@@ -51,6 +51,9 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
+        if response.cut:
+            self._send_cut(response)
+            return
         self._send(response)
         if response.after is not None:
             # prefetching is an optimisation: if it fails, the next request renders the page
@@ -66,6 +69,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(response.body)
         self.wfile.flush()
+
+    def _send_cut(self, response: Response) -> None:
+        """Announce the whole body, send half of it, then close: a transfer cut mid-body."""
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body[: len(response.body) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     do_GET = _dispatch  # noqa: N815 - http.server's naming
     do_POST = _dispatch  # noqa: N815

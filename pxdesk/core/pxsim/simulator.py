@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterator
 from types import FrameType, TracebackType
 from typing import Any, TextIO
 
-from pxdesk.core.pxsim.api import PxApi
+from pxdesk.core.pxsim.api import MAX_PAGE_SIZE, PxApi
 from pxdesk.core.pxsim.data import AccountGenerator, SharedPools, anchor_for
 from pxdesk.core.pxsim.faults import Fault, FaultQueue
 from pxdesk.core.pxsim.metadata import attributes
-from pxdesk.core.pxsim.scrolls import ScrollRegistry
+from pxdesk.core.pxsim.scrolls import ScrollMode, ScrollRegistry
 from pxdesk.core.pxsim.server import SimHttpServer, SimRequest
 from pxdesk.core.pxsim.store import Record, RecordStore
 from pxdesk.core.pxsim.users import UserGenerator
@@ -38,7 +38,8 @@ class PxSimulator:
         self, accounts: int = DEFAULT_ACCOUNTS, users: int = DEFAULT_USERS,
         api_key: str = DEFAULT_API_KEY, seed: int = DEFAULT_SEED, port: int = 0,
         clock: Callable[[], int] | None = None, *, scroll_ttl: float = 600.0,
-        max_scrolls: int = 32, ascii_json: bool = False,
+        max_scrolls: int = 32, ascii_json: bool = False, scroll_mode: ScrollMode = "cursor",
+        page_size_cap: int = MAX_PAGE_SIZE,
     ) -> None:
         """Generate the data (cheap: two compact columns per user); ``start`` serves it.
 
@@ -47,6 +48,8 @@ class PxSimulator:
         seconds expire; only the ``max_scrolls`` most recent stay open. ``ascii_json``
         escapes non-ASCII text as \\uXXXX: equal once parsed and about a quarter faster for
         clients to parse; the default sends raw UTF-8, as most Java services do.
+        ``scroll_mode`` and ``page_size_cap`` (attributes, changeable while serving) choose
+        how scrolls behave and the most records a page holds (see scrolls.py and api.py).
         """
         self._clock = clock or _epoch_ms
         self._api_key = api_key
@@ -54,6 +57,8 @@ class PxSimulator:
         self.seed = seed
         self.anchor_ms = anchor_for(self._clock())
         self.date_filter_supported = True
+        self.scroll_mode: ScrollMode = scroll_mode
+        self.page_size_cap = page_size_cap
         shared = SharedPools(seed)
         self._account_gen = AccountGenerator(seed, accounts, self.anchor_ms, shared)
         user_gen = UserGenerator(
@@ -87,6 +92,8 @@ class PxSimulator:
             metadata=lambda entity: attributes(entity, self.seed, self.anchor_ms),
             date_filter_supported=lambda: self.date_filter_supported,
             ascii_json=self._ascii_json,
+            scroll_mode=lambda: self.scroll_mode,
+            page_size_cap=lambda: self.page_size_cap,
         )
         self._server = SimHttpServer(self._requested_port, api, self._record)
         self._thread = threading.Thread(
@@ -195,7 +202,9 @@ class PxSimulator:
     def add_user(self, record: dict[str, Any]) -> None:
         """Add a user (needs identifyId); dates default to clock()."""
         now = self._clock()
-        self._users.add({"createDate": now, "lastModifiedDate": now, **record})
+        identify_id = record.get("identifyId")
+        self._users.add(
+            {"createDate": now, "lastModifiedDate": now, "id": identify_id, **record})
         self._move_user(None, record.get("accountId"))
 
     def add_account(self, record: dict[str, Any]) -> None:
@@ -233,7 +242,8 @@ class PxSimulator:
 
 def serve(
     *, port: int = 0, accounts: int, users: int, api_key: str, seed: int,
-    out: TextIO = sys.stdout, ascii_json: bool = False,
+    out: TextIO = sys.stdout, ascii_json: bool = False, scroll_mode: ScrollMode = "cursor",
+    page_size_cap: int = MAX_PAGE_SIZE,
 ) -> None:
     """Run a simulator until Ctrl+C or SIGTERM; the base URL is the first line printed."""
     stop = threading.Event()
@@ -246,7 +256,7 @@ def serve(
     if in_main:
         previous = signal.signal(signal.SIGTERM, _on_term)
     sim = PxSimulator(accounts=accounts, users=users, api_key=api_key, seed=seed, port=port,
-                      ascii_json=ascii_json)
+                      ascii_json=ascii_json, scroll_mode=scroll_mode, page_size_cap=page_size_cap)
     try:
         sim.start()
         out.write(f"{sim.base_url}\n")

@@ -237,5 +237,11 @@ class RecordStore:
         """Record ``i`` of a snapshot as JSON text; generated users take the fast path."""
         if self._fast_json is not None and i not in overlay:
             return self._fast_json(i)
-        return json.dumps(
-            self.record_at(i, overlay), ensure_ascii=self._ascii, separators=(",", ":"))
+        record = self.record_at(i, overlay)
+        text = json.dumps(record, ensure_ascii=self._ascii, separators=(",", ":"))
+        if not self._ascii:
+            try:
+                text.encode()
+            except UnicodeEncodeError:  # a lone surrogate: legal JSON only as a \ud800 escape
+                text = json.dumps(record, ensure_ascii=True, separators=(",", ":"))
+        return text

@@ -29,6 +29,10 @@ from pxdesk.core.pxsim.data import (
 _FIRST = tuple(f for f, _ in pools.FIRST_NAMES)
 _LAST = tuple(n for n, _ in pools.LAST_NAMES)
 _BOOL_J = ("false", "true")
+# channelMetricList carries channel and environment as integers in the vendor spec (codes
+# whose meanings PX does not publish); clients must not expect "WEB"/"PRODUCTION" strings.
+CHANNEL_WEB = 1
+ENVIRONMENT_PRODUCTION = 1
 
 
 def _q(text: str | None) -> str:
@@ -143,7 +147,8 @@ class UserGenerator:
             if trial is not None:
                 cust["trialEndDate"] = trial
         rec: dict[str, Any] = {
-            "aptrinsicId": aptr, "identifyId": ident, "type": pools.USER_TYPES[typ],
+            "aptrinsicId": aptr, "identifyId": ident, "id": ident,
+            "type": pools.USER_TYPES[typ],
             "gender": pools.GENDERS[gender], "email": email, "firstName": _FIRST[first],
             "lastName": _LAST[last], "title": pools.TITLES[title], "phone": phone,
             "role": pools.ROLES[role], "subscriptionId": "", "sfdcContactId": sfdc,
@@ -153,7 +158,8 @@ class UserGenerator:
             "location": location, "lastInferredLocation": location if inferred else None,
             "propertyKeys": [sh.property_keys[0]], "customAttributes": cust,
             "channelMetricList": [] if visits == 0 else [{
-                "groupId": sh.property_keys[0], "channel": "WEB", "environment": "PRODUCTION",
+                "groupId": sh.property_keys[0], "channel": CHANNEL_WEB,
+                "environment": ENVIRONMENT_PRODUCTION,
                 "firstSeenDate": first_visit, "lastSeenDate": last_seen}],
             "lastVisitedUserAgentData": sh.agents[agent] if agent >= 0 else None,
         }
@@ -175,11 +181,13 @@ class UserGenerator:
             cust = (f'{{"plan":{self._plans_j[plan]},"department":{self._depts_j[dept]},'
                     f'"loginCount":{logins},"betaOptIn":{_BOOL_J[beta]}{trial_j}}}')
         channels = "[]" if visits == 0 else (
-            f'[{{"groupId":{pk},"channel":"WEB","environment":"PRODUCTION",'
+            f'[{{"groupId":{pk},"channel":{CHANNEL_WEB},'
+            f'"environment":{ENVIRONMENT_PRODUCTION},'
             f'"firstSeenDate":{first_visit},"lastSeenDate":{last_seen}}}]')
         title_phone = "" if absent else f'"title":{self._titles_j[title]},"phone":{_q(phone)},'
         return (
-            f'{{"aptrinsicId":"{aptr}","identifyId":"{ident}","type":{self._types_j[typ]},'
+            f'{{"aptrinsicId":"{aptr}","identifyId":"{ident}","id":"{ident}",'
+            f'"type":{self._types_j[typ]},'
             f'"gender":{self._genders_j[gender]},"email":{_q(email)},'
             f'"firstName":{self._first_j[first]},"lastName":{self._last_j[last]},{title_phone}'
             f'"role":{self._roles_j[role]},"subscriptionId":"",'
