@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from types import TracebackType
@@ -16,20 +17,33 @@ SUCCESS_FILE = "success.csv"
 MAX_RECORD_CHARS = 32_000  # a spreadsheet cell holds 32,767 characters
 
 
+def safe_text(text: str) -> str:
+    """`text` with each lone surrogate written as its escape (\\ud800): PX may send one (legal
+    JSON), but neither SQLite nor a UTF-8 file can store it. Inside JSON the escape is the
+    same string again once parsed."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def record_json(record: Any) -> str:
     """Compact JSON of a source record, cut to what a spreadsheet cell can hold."""
-    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = safe_text(json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str))
     return text if len(text) <= MAX_RECORD_CHARS else text[: MAX_RECORD_CHARS - 3] + "..."
 
 
 def value_text(value: Any) -> str | None:
     """The offending value as text for the error row (JSON for lists and maps)."""
-    if value is None or isinstance(value, str):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return safe_text(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, default=str)
+        return safe_text(json.dumps(value, ensure_ascii=False, default=str))
     return str(value)
 
 
@@ -46,6 +60,8 @@ class RunFiles:
 
     def _open(self, path: Path, header: tuple[str, ...]) -> CsvWriter:
         stream = open_csv(path)
+        if isinstance(stream, io.TextIOWrapper):  # a PX id with a lone surrogate, escaped
+            stream.reconfigure(errors="backslashreplace")
         self._streams.append(stream)
         return CsvWriter(stream, header)
 

@@ -81,6 +81,16 @@ def show_value(value: Any) -> str:
     return repr(value)
 
 
+def is_valid_text(text: str) -> bool:
+    """False for text holding a lone surrogate: legal in JSON (\\ud800) and in a Python str,
+    but not encodable as UTF-8, so SQLite and the run files cannot store it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _blank(value: Any) -> bool:
     if isinstance(value, str):
         return not value.strip()

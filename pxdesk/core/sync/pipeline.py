@@ -2,22 +2,25 @@
 
 Each page is written with executemany in the runner's transaction (which may hold several
 pages, each in its own savepoint). Should the database still refuse a statement (a constraint
-nobody foresaw), the page's writes are rolled back and its records are written one by one,
-each in its own savepoint, so only the offending record fails.
+nobody foresaw, text with a lone surrogate that SQLite cannot encode, an integer beyond 64
+bits), the page's writes are rolled back and its records are written one by one, each in its
+own savepoint, so only the offending record fails. Nothing is checked up front: a poison
+record costs its page a slower path, every clean page keeps the fast one.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from peewee import Database, IntegrityError
 
 from pxdesk.core.store.enums import JobKind, TargetObject
 from pxdesk.core.sync.fields import resolve_field
-from pxdesk.core.sync.lookups import Key
-from pxdesk.core.sync.mapping import ConversionError
+from pxdesk.core.sync.lookups import DerivedLookup, Key, Match
+from pxdesk.core.sync.mapping import ConversionError, is_valid_text
 from pxdesk.core.sync.plan import JobPlan
 from pxdesk.core.sync.writer import (
     INSERTED,
@@ -31,6 +34,32 @@ from pxdesk.core.sync.writer import (
     TableWriter,
     required_missing,
 )
+
+# What SQLite refuses to bind or store for one record's values: the page goes row by row.
+_UNSTORABLE = (IntegrityError, sqlite3.IntegrityError, sqlite3.OperationalError,
+               UnicodeEncodeError, OverflowError)
+_INT64 = range(-(2**63), 2**63)
+_NOT_A_RECORD = "PX sent an item that is not a record: "
+
+
+def unstorable_reason(exc: Exception, named: Iterable[tuple[str, Any]],
+                      ) -> tuple[str | None, Any, str]:
+    """(field, value, reason) for a record the database refused; `named` are its (field,
+    value) pairs, searched for the culprit only now that something failed."""
+    for name, value in named:
+        if isinstance(exc, UnicodeEncodeError) and isinstance(value, str) \
+                and not is_valid_text(value):
+            return name, value, ("contains text that is not valid Unicode (a lone surrogate) "
+                                 f"in field {name}")
+        if isinstance(exc, OverflowError) and type(value) is int and value not in _INT64:
+            return name, value, f"holds a number too large to store (over 64 bits) in field {name}"
+    return None, None, f"database refused: {exc}"
+
+
+def _item_text(item: Any) -> str:
+    """A PX item that is not a JSON object, as JSON, short enough for a message."""
+    text = json.dumps(item, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def values_factory(shapes: dict[str, Shape]) -> Callable[[], dict[str, list[Any]]]:
@@ -69,6 +98,10 @@ class PageProcessor:
         steps, new_values = self._steps, self._new_values
         rows: list[Row] = []
         for record in records:
+            if type(record) is not dict:  # null, text, a number: PX's item, not a record
+                failures.append(Failure(Row(None, record, {}), None, None,
+                                        _NOT_A_RECORD + _item_text(record)))
+                continue
             if (window is not None and not window(record)) or not matches(record):
                 self.filtered += 1
                 continue
@@ -96,7 +129,10 @@ class PageProcessor:
                         f"cannot match {lookup.label}: {bad_value!r} does not convert")))
                     continue
                 keyed.append((row, key))
-            found = lookup.find({k for _, k in keyed if k is not None})
+            try:
+                found = lookup.find({k for _, k in keyed if k is not None})
+            except _UNSTORABLE:
+                keyed, found = self._find_each(lookup, keyed, failures)
             obj = lookup.target_object
             kept: list[Row] = []
             for row, key in keyed:
@@ -115,6 +151,25 @@ class PageProcessor:
             rows = kept
         return rows
 
+    @staticmethod
+    def _find_each(lookup: DerivedLookup, keyed: list[tuple[Row, Key | None]],
+                   failures: list[Failure],
+                   ) -> tuple[list[tuple[Row, Key | None]], dict[Key, list[Match]]]:
+        """Key by key, after the page's query was refused: only the unqueryable rows fail."""
+        kept: list[tuple[Row, Key | None]] = []
+        found: dict[Key, list[Match]] = {}
+        for row, key in keyed:
+            try:
+                found.update(lookup.find({key}) if key is not None else {})
+            except _UNSTORABLE as exc:
+                field, value, reason = unstorable_reason(
+                    exc, zip(lookup.source_paths, key or (), strict=False))
+                failures.append(Failure(row, field, value, f"cannot match {lookup.label}: "
+                                                           f"{reason}"))
+                continue
+            kept.append((row, key))
+        return kept, found
+
     # ---- write --------------------------------------------------------------------------
 
     def write(self, rows: list[Row], result: PageResult) -> None:
@@ -122,11 +177,12 @@ class PageProcessor:
         try:
             with self.db.atomic():
                 self._write_rows(rows, result)
-        except (IntegrityError, sqlite3.IntegrityError, sqlite3.OperationalError) as exc:
+        except _UNSTORABLE as exc:
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise
             if len(rows) == 1:
-                result.failures.append(Failure(rows[0], None, None, f"database refused: {exc}"))
+                row = rows[0]
+                result.failures.append(Failure(row, *unstorable_reason(exc, self._named(row))))
                 return
             for row in rows:
                 single = PageResult()
@@ -135,6 +191,11 @@ class PageProcessor:
                 result.failures += single.failures
                 result.inserted += single.inserted
                 result.updated += single.updated
+
+    def _named(self, row: Row) -> Iterable[tuple[str, Any]]:
+        shapes = self.plan.shapes
+        for obj, values in row.values.items():
+            yield from zip((f.api_name for f in shapes[obj].fields), values, strict=True)
 
     def _write_rows(self, rows: list[Row], result: PageResult) -> None:
         partial = PageResult()

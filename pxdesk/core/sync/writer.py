@@ -31,7 +31,7 @@ class Row:
     """A mapped record: values per target object, in that object's Shape order."""
 
     source_id: str | None
-    record: dict[str, Any]
+    record: Any  # the PX record (a dict), or the item PX sent in its place when it was not one
     values: dict[str, list[Any]]
 
 
