@@ -68,7 +68,13 @@ class ProtocolError(PxError):
 
 
 class ShortfallError(PxError):
-    """A listing returned fewer records than its totalHits announced."""
+    """A listing could not finish and received fewer records than its totalHits announced."""
+
+
+class AnswerLostError(NetworkError):
+    """A request reached PX but its answer was lost (cut mid-body, timed out while reading).
+    Raised instead of resending when a resend could skip records (a scroll cursor that moves
+    on every call); the listing restarts instead."""
 
 
 class CancelledError(PxdeskError):

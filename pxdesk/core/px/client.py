@@ -14,7 +14,13 @@ from urllib.parse import quote
 
 import httpx
 
-from pxdesk.core.errors import ConfigError, NetworkError, ProtocolError, PxError
+from pxdesk.core.errors import (
+    AnswerLostError,
+    ConfigError,
+    NetworkError,
+    ProtocolError,
+    PxError,
+)
 from pxdesk.core.px.paging import MAX_PAGE_SIZE, Listing, Page
 from pxdesk.core.px.regions import resolve_base_url
 from pxdesk.core.px.responses import (
@@ -75,6 +81,7 @@ class _Attempt:
     response: httpx.Response | None
     reason: str | None
     body: bytes | None = None
+    reached: bool = False  # the request may have reached PX (its answer was lost on the way)
 
 
 class PxClient:
@@ -199,8 +206,17 @@ class PxClient:
 
     # ---- transport, retries, errors ------------------------------------------------------------
 
-    def get_json(self, path: str, params: Sequence[tuple[str, str]] = ()) -> Any:
-        """GET base_url+path with retries; the parsed JSON body, or a typed PxError."""
+    def get_json(
+        self, path: str, params: Sequence[tuple[str, str]] = (), *, resend_safe: bool = True
+    ) -> Any:
+        """GET base_url+path with retries; the parsed JSON body, or a typed PxError.
+
+        With `resend_safe` False (a scroll request whose cursor may move on every call), an
+        answer lost after the request may have reached PX (a body cut mid-transfer, a read
+        timeout, malformed JSON from a truncated body) raises AnswerLostError instead of
+        resending: the resend could return the next page and skip this one. Errors PX
+        answered (429, 5xx) and connections that never opened are retried either way.
+        """
         url = self.base_url + path
         malformed = 0
         attempt = 0
@@ -208,10 +224,16 @@ class PxClient:
             attempt += 1
             outcome = self._attempt(url, list(params), attempt)
             response = outcome.response
+            if outcome.reached and not resend_safe:
+                raise AnswerLostError(
+                    f"The answer from PX was lost on the way ({outcome.reason})", url=url)
             if response is not None and response.is_success:
                 try:
                     return parse_json(response, outcome.body)
                 except MalformedJsonError as exc:
+                    if not resend_safe:
+                        raise AnswerLostError(
+                            f"PX's answer arrived incomplete ({exc})", url=url) from None
                     malformed += 1
                     if malformed > MALFORMED_RETRIES or attempt > self.max_retries:
                         raise ProtocolError(
@@ -236,13 +258,16 @@ class PxClient:
         response: httpx.Response | None = None
         reason: str | None = None
         body: bytes | None = None
+        reached = False
         try:
             response = self._http.send(request, stream=True)
             body = _read_body(response)
-        except httpx.TimeoutException:
+        except httpx.TimeoutException as exc:
             reason = f"no answer within {self._timeout:g} s (timeout)"
+            reached = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
         except httpx.TransportError as exc:
             reason = _describe_transport_error(exc)
+            reached = not isinstance(exc, httpx.ConnectError)
         if reason is not None:
             response, body = None, None  # headers without a whole body are no answer either
         elapsed = (time.perf_counter() - started) * 1000.0
@@ -255,7 +280,7 @@ class PxClient:
         )
         if self._on_request is not None:
             self._on_request(event)
-        return _Attempt(response, self._redact_text(reason) if reason else None, body)
+        return _Attempt(response, self._redact_text(reason) if reason else None, body, reached)
 
     def _wait(self, attempt: int, retry_after: float | None) -> None:
         """Sleep before retry `attempt`: Retry-After when sent, else capped full jitter."""

@@ -1,45 +1,74 @@
-"""Scroll paging over PX accounts and users: stop rules, restart on a rejected scrollId."""
+"""Scroll paging over PX accounts and users: completeness, de-duplication and restarts.
+
+The rules (px-api.md, paging): a listing ends on an empty page, a null scrollId, or a short
+page that brings the distinct records to totalHits; a short page alone is not the end (a
+server may cap the page size). Records are handed out once per id, whatever the server
+repeats. When a resend could skip records (the answer to a scroll request was lost and the
+scroll's cursor may already have moved) or PX rejects a scrollId or serves the same page twice,
+the listing restarts from page 1, a bounded number of times, and says so in `notes`.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from pxdesk.core.errors import BadRequestError, CancelledError, ProtocolError, PxError
+from pxdesk.core.errors import (
+    AnswerLostError,
+    CancelledError,
+    ProtocolError,
+    PxError,
+    ShortfallError,
+)
+from pxdesk.core.px.idset import IdSet
 
 _log = logging.getLogger("pxdesk.px")
 
 MAX_PAGE_SIZE = 1000
 # PX documents 400 for a bad scrollId; an expired scroll may plausibly surface as 404 or 410.
 _SCROLL_REJECTED = frozenset({400, 404, 410})
+MAX_RESTARTS = 3  # restarts of one listing before it gives up, loudly
+MAX_REPEAT_RESTARTS = 1  # a server that serves the same page again gets one more chance
+ID_FIELDS = {"accounts": ("id",), "users": ("identifyId", "id")}
 
-Fetch = Callable[[str, list[tuple[str, str]]], Any]
-"""(path, query params) -> parsed JSON body; raises typed PxError subclasses."""
+
+class Fetch(Protocol):
+    """(path, query params) -> parsed JSON body; raises typed PxError subclasses."""
+
+    def __call__(self, path: str, params: list[tuple[str, str]], *,
+                 resend_safe: bool = True) -> Any: ...
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a listing as PX returned it."""
+    """One page of a listing: the records not handed out before (any JSON value PX put in
+    the array: a non-object item is passed on for the consumer to fail)."""
 
-    records: list[dict[str, Any]]
+    records: list[Any]
     number: int  # 1-based, counted from the last (re)start
     total_hits: int
-    received: int  # cumulative records received so far in this pass of the listing
+    received: int  # distinct records received so far, all passes included
+
+
+class _RestartError(Exception):
+    """Internal: abandon this pass of the listing and start again from page 1."""
+
+    def __init__(self, reason: str, *, repeat: bool = False) -> None:
+        super().__init__(reason)
+        self.repeat = repeat
 
 
 class Listing:
     """A lazy, single-pass scroll over `/accounts` or `/users`; iterate it for `Page`s.
 
-    Streams page by page (a generator inside): only the current page is held in memory.
-    Stops on a short page, an empty page (not yielded) or a null/empty/missing scrollId; it never
-    loops on scrollId alone. When PX rejects a scrollId, the listing restarts from page 1 once
-    (`restarts` becomes 1): **the consumer must tolerate records it has already seen**
-    (upsert by key). A second rejection raises. `received` counts the records of the current
-    pass. Once exhausted, `shortfall` is max(0, total_hits - received); a shortfall is logged as a
-    warning, not raised. `cancel()` is checked before each page request after the first; when it
-    returns True, CancelledError is raised between pages, never mid-page.
+    Streams page by page (a generator inside): only the current page is held in memory, plus
+    8 bytes per id handed out. `received` counts distinct records (items without an id count
+    once each); `shortfall` is what totalHits announced beyond that. When the listing cannot
+    finish (restarts used up), ShortfallError says how many records arrived of how many.
+    `cancel()` is checked before each page request after the first; when it returns True,
+    CancelledError is raised between pages, never mid-page.
     """
 
     def __init__(
@@ -65,16 +94,25 @@ class Listing:
         self._fetch = fetch
         self._cancel = cancel
         self._started = False
+        self._seen = IdSet()
+        self._unkeyed = 0
+        self._repeats = 0
         self.total_hits: int | None = None
-        self.received = 0
         self.pages = 0  # successful page requests, all passes included
         self.restarts = 0
+        self.duplicates = 0  # records dropped because their id was handed out already
         self.complete = False
+        self.notes: list[str] = []  # what the run should tell the admin (restarts)
+
+    @property
+    def received(self) -> int:
+        """Distinct records received so far (all passes)."""
+        return len(self._seen) + self._unkeyed
 
     @property
     def shortfall(self) -> int:
-        """Records announced by totalHits but not received (0 until the listing is complete)."""
-        if not self.complete or self.total_hits is None:
+        """Records announced by totalHits but not received."""
+        if self.total_hits is None:
             return 0
         return max(0, self.total_hits - self.received)
 
@@ -84,7 +122,7 @@ class Listing:
             f"received={self.received}, total_hits={self.total_hits}, complete={self.complete})"
         )
 
-    def records(self) -> Iterator[dict[str, Any]]:
+    def records(self) -> Iterator[Any]:
         """The records of every page, flattened."""
         for page in self:
             yield from page.records
@@ -95,6 +133,16 @@ class Listing:
         self._started = True
         return self._run()
 
+    def _run(self) -> Iterator[Page]:
+        while True:
+            try:
+                yield from self._pass()
+                break
+            except _RestartError as restart:
+                self._restart(restart)
+        self.complete = True
+        self._report_shortfall()
+
     def _base_params(self) -> list[tuple[str, str]]:
         params = [("filter", f) for f in self.filters]
         if self.sort:
@@ -102,8 +150,11 @@ class Listing:
         params.append(("pageSize", str(self.page_size)))
         return params
 
-    def _run(self) -> Iterator[Page]:
+    def _pass(self) -> Iterator[Page]:
+        """One pass from page 1; raises _RestartError when it cannot go on safely."""
         scroll_id: str | None = None
+        sent: str | None = None  # the scrollId of the previous request
+        previous_ids: set[Any] | None = None
         number = 0
         while True:
             if number > 0 and self._cancel is not None and self._cancel():
@@ -113,52 +164,89 @@ class Listing:
             params = self._base_params()
             if scroll_id is not None:
                 params.append(("scrollId", scroll_id))
+            # A resend repeats the page only when each page has its own scrollId; a scrollId
+            # used twice (or not yet known to change) may name a cursor that already moved.
+            safe = scroll_id is None or (sent is not None and scroll_id != sent)
             try:
-                body = self._fetch(f"/{self.kind}", params)
+                body = self._fetch(f"/{self.kind}", params, resend_safe=safe)
+            except AnswerLostError as exc:
+                raise _RestartError(f"{exc}, and a resend could have skipped records") from None
             except PxError as exc:
                 if scroll_id is None or exc.status not in _SCROLL_REJECTED:
                     raise
-                self._restart_after(exc)
-                scroll_id, number = None, 0
-                continue
+                raise _RestartError(f"PX rejected the scrollId ({exc})") from None
             rows, total, next_scroll = self._parse(body)
             self.pages += 1
             number += 1
             if number == 1:
                 self.total_hits = total
-            self.received += len(rows)
-            if rows:
-                yield Page(rows, number, self.total_hits or 0, self.received)
-            if len(rows) < self.page_size or not next_scroll:
-                break
-            scroll_id = next_scroll
-        self.complete = True
-        self._report_shortfall()
+            ids = self._ids(rows)
+            if ids and ids == previous_ids:
+                raise _RestartError("PX served the same page twice", repeat=True)
+            fresh = self._fresh(rows)
+            if fresh:
+                yield Page(fresh, number, self.total_hits or 0, self.received)
+            if not rows or not next_scroll:
+                return
+            if len(rows) < self.page_size and total is not None and self.received >= total:
+                return
+            sent, scroll_id, previous_ids = scroll_id, next_scroll, ids
 
-    def _restart_after(self, exc: PxError) -> None:
-        """Restart once from page 1 after a rejected scrollId; raise on the second rejection."""
-        if self.restarts >= 1:
-            raise BadRequestError(
-                f"PX rejected the scrollId of the {self.kind} listing again after a restart "
-                f"({exc}); try the run again later",
-                status=exc.status, url=exc.url,
-            ) from None
+    def _ids(self, rows: list[Any]) -> set[Any]:
+        fields = ID_FIELDS[self.kind]
+        ids = set()
+        for row in rows:
+            if isinstance(row, dict):
+                key = _id_of(row, fields)
+                if key is not None:
+                    ids.add(key)
+        return ids
+
+    def _fresh(self, rows: list[Any]) -> list[Any]:
+        """The rows whose id was not handed out before (rows without an id always pass)."""
+        fields, add = ID_FIELDS[self.kind], self._seen.add
+        fresh = []
+        for row in rows:
+            key = _id_of(row, fields) if isinstance(row, dict) else None
+            if key is None:
+                self._unkeyed += 1
+            elif not add(key):
+                self.duplicates += 1
+                continue
+            fresh.append(row)
+        return fresh
+
+    def _restart(self, restart: _RestartError) -> None:
+        """Start again from page 1, or give up loudly when restarting cannot help."""
+        if restart.repeat:
+            self._repeats += 1
+            if self._repeats > MAX_REPEAT_RESTARTS:
+                raise ProtocolError(
+                    f"PX served the same page of the {self.kind} listing again after a "
+                    f"restart: {self._progress()}. Try the run again later"
+                )
+        if self.restarts >= MAX_RESTARTS:
+            raise ShortfallError(
+                f"The PX {self.kind} listing could not finish ({restart}; restarted "
+                f"{self.restarts} times): {self._progress()}. Try the run again later"
+            )
         self.restarts += 1
-        _log.warning(
-            "PX rejected the scrollId of the %s listing after %d records (status %s): "
-            "restarting from page 1; records already received will come again",
-            self.kind, self.received, exc.status,
-        )
-        self.received = 0
-        self.total_hits = None
+        note = (f"The PX {self.kind} listing restarted from page 1 after {restart} "
+                f"(records already received were not counted twice)")
+        self.notes.append(note)
+        _log.warning("%s", note)
 
-    def _parse(self, body: Any) -> tuple[list[dict[str, Any]], int | None, str | None]:
+    def _progress(self) -> str:
+        total = "?" if self.total_hits is None else f"{self.total_hits:,}"
+        return f"received {self.received:,} of {total}"
+
+    def _parse(self, body: Any) -> tuple[list[Any], int | None, str | None]:
         if not isinstance(body, dict):
             raise ProtocolError(f"PX answered the {self.kind} listing with something not an object")
         rows = body.get(self.kind)
         if rows is None:
             rows = []
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        if not isinstance(rows, list):
             raise ProtocolError(
                 f"PX answered the {self.kind} listing with a malformed '{self.kind}' list"
             )
@@ -183,3 +271,12 @@ class Listing:
                 "PX listing of %s returned %d records, more than totalHits %d",
                 self.kind, self.received, self.total_hits,
             )
+
+
+def _id_of(row: dict[str, Any], fields: tuple[str, ...]) -> Any:
+    """The record's PX id (a string or number), or None when it has none usable."""
+    for name in fields:
+        value = row.get(name)
+        if (isinstance(value, str) and value) or type(value) is int:
+            return value
+    return None

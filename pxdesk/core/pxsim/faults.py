@@ -51,12 +51,13 @@ class Fault:
     path: str | None = None
     count: int = 0
     items: tuple[Any, ...] = (None,)
+    every: int = 1  # act on every Nth matching request only (the others pass untouched)
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}")
-        if self.times < 1:
-            raise ValueError("times must be at least 1")
+        if self.times < 1 or self.every < 1:
+            raise ValueError("times and every must be at least 1")
 
     def applies_to(self, path: str, has_scroll: bool) -> bool:
         if self.path is not None and not path.startswith(self.path):
@@ -71,11 +72,11 @@ class FaultQueue:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._faults: list[tuple[Fault, int]] = []  # (fault, remaining uses)
+        self._faults: list[tuple[Fault, int, int]] = []  # (fault, uses left, requests seen)
 
     def add(self, fault: Fault) -> None:
         with self._lock:
-            self._faults.append((fault, fault.times))
+            self._faults.append((fault, fault.times, 0))
 
     def clear(self) -> None:
         with self._lock:
@@ -84,13 +85,18 @@ class FaultQueue:
     def take(self, path: str, has_scroll: bool) -> Fault | None:
         """The fault for this request, if any, counting one use of it."""
         with self._lock:
-            for pos, (fault, left) in enumerate(self._faults):
-                if fault.applies_to(path, has_scroll):
-                    if left <= 1:
-                        del self._faults[pos]
-                    else:
-                        self._faults[pos] = (fault, left - 1)
-                    return fault
+            for pos, (fault, left, seen) in enumerate(self._faults):
+                if not fault.applies_to(path, has_scroll):
+                    continue
+                seen += 1
+                if seen % fault.every:
+                    self._faults[pos] = (fault, left, seen)
+                    return None
+                if left <= 1:
+                    del self._faults[pos]
+                else:
+                    self._faults[pos] = (fault, left - 1, seen)
+                return fault
             return None
 
     def __len__(self) -> int:
