@@ -10,6 +10,7 @@ from peewee import Database, DatabaseError, SqliteDatabase
 
 from pxdesk.core.errors import StoreError
 from pxdesk.core.store.base import BaseModel, database_proxy
+from pxdesk.core.store.errors import store_errors
 from pxdesk.core.store.migrations import migrate
 
 # Applied by peewee to every new connection, i.e. once per thread: a QThread worker writing
@@ -45,18 +46,17 @@ def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Sqlite
     memory = str(path) == ":memory:"
     if not memory:
         path = Path(path)
-        try:
+        with store_errors(path):
             path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"Cannot create the data folder {path.parent}: {exc}") from exc
     db = SqliteDatabase(str(path), pragmas=PRAGMAS)
     try:
-        db.connect()
-        migrate(db, backup_dir)
+        with store_errors(None if memory else path):
+            db.connect()
+            migrate(db, backup_dir)
     except StoreError:
         db.close()
         raise
-    except (DatabaseError, OSError) as exc:
+    except (DatabaseError, OSError) as exc:  # a store failure store_errors has no advice for
         db.close()
         raise StoreError(f"Cannot open the database {path}: {exc}") from exc
     database_proxy.initialize(db)

@@ -93,7 +93,7 @@ def test_worker_thread_writes_while_main_reads(store_db: SqliteDatabase) -> None
 def test_not_a_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "junk.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="Cannot open"):
+    with pytest.raises(StoreError, match="is not a pxdesk database or is damaged"):
         open_database(path)
 
 
