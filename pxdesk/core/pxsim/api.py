@@ -203,9 +203,12 @@ class PxApi:
         if fault.kind == "repeat" and scroll.last_page is not None:
             last_start, last_size = scroll.last_page
             return Response(200, scroll.next_page(last_size, last_start, advance=False))
+        at = scroll.position if start is None else start
         if fault.kind == "rewind":
-            at = scroll.position if start is None else start
             return Response(200, scroll.next_page(size, max(0, at - fault.count)))
+        if fault.kind == "vanish":
+            body = scroll.next_page(size - fault.count, at + fault.count)
+            return Response(200, body)
         extra = [json.dumps(item) for item in fault.items]
         return Response(200, scroll.next_page(size, start, extra=extra))
 

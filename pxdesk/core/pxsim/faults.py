@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 FaultKind = Literal["status", "latency", "drop", "malformed", "html403", "scroll_expired",
-                    "cut", "repeat", "rewind", "items"]
-BACKEND_FAULTS: tuple[str, ...] = ("cut", "repeat", "rewind", "items")
+                    "cut", "repeat", "rewind", "items", "vanish"]
+BACKEND_FAULTS: tuple[str, ...] = ("cut", "repeat", "rewind", "items", "vanish")
 FAULT_KINDS: tuple[str, ...] = (
     "status", "latency", "drop", "malformed", "html403", "scroll_expired", *BACKEND_FAULTS,
 )
@@ -41,6 +41,8 @@ class Fault:
     rewind: only with a ``scrollId``: the cursor steps back ``count`` records first, so the
         page repeats ids of the page before (duplicate ids across pages).
     items: the page's array also holds ``items`` (non-object values such as null).
+    vanish: the page leaves out its first ``count`` records though totalHits counted them
+        (records deleted while the listing ran); the cursor moves past them.
     """
 
     kind: FaultKind
