@@ -83,17 +83,13 @@ def export_job(args: argparse.Namespace) -> int:
 
 
 def import_job(args: argparse.Namespace) -> int:
-    from pxdesk.core.config.jobs import JobService
+    from pxdesk.core.config.jobs import JobService, read_job_file
     from pxdesk.core.context import open_context
 
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"Cannot read {args.file}: {exc}") from None
+    config = read_job_file(args.file)
     ctx = open_context(args.home)
     try:
         service = JobService(user=admin_user())
-        config = service.parse_json(text)
         job = service.get_by_kind(config.kind)
         issues = service.validate(job, config)
         if issues:

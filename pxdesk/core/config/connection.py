@@ -19,6 +19,7 @@ from pxdesk.core.config.defaults import (
     default_job_name,
     person_config,
 )
+from pxdesk.core.config.inputs import MAX_CONNECTION_NAME, check_text
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.config.jobs import apply_config, audit_config
 from pxdesk.core.errors import ConfigError, PxError
@@ -144,10 +145,7 @@ class ConnectionService:
         name = (name or "").strip()
         if not name:
             raise ConfigError("Enter a connection name", field="name")
-        if len(name) > 80:
-            raise ConfigError("The connection name is too long: use at most 80 characters",
-                              field="name")
-        return name
+        return check_text(name, "The connection name", "name", max_len=MAX_CONNECTION_NAME)
 
     def _create_jobs(self, conn: Connection) -> None:
         admin = str(get_setting(ADMIN_EMAIL) or "").strip()

@@ -7,10 +7,10 @@ file is its `to_dict()`; the sync engine reads the saved rows (or this, via `loa
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from pxdesk.core.config.json_input import JsonObject, is_whole, join, wrong
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.store.enums import JobKind, TargetObject
 from pxdesk.core.store.models import (
@@ -22,29 +22,14 @@ from pxdesk.core.store.models import (
     Schedule,
 )
 from pxdesk.core.store.settings import person_resolution_key
-from pxdesk.core.sync.filters import FilterSpec
+from pxdesk.core.sync.filters import FilterCondition, FilterSpec
 
 FORMAT_VERSION = 1
 
 
-def _require(data: Mapping[str, Any], key: str, where: str) -> Any:
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"{where} must be a JSON object", field=where)
-    if key not in data:
-        raise ConfigError(f"{where} is missing '{key}'", field=f"{where}.{key}")
-    return data[key]
-
-
-def _str_list(value: Any, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where} must be a list of texts", field=where)
-    return list(value)
-
-
-def _list_of_objects(value: Any, where: str) -> list[Mapping[str, Any]]:
-    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-        raise ConfigError(f"{where} must be a list of JSON objects", field=where)
-    return list(value)
+def _names(cls: type) -> tuple[str, ...]:
+    """The fields a JSON object of `cls` may have: its dataclass fields, nothing else."""
+    return tuple(f.name for f in fields(cls))
 
 
 @dataclass
@@ -64,13 +49,12 @@ class MappingConfig:
                 "target_type": self.target_type, "upsert_key": self.upsert_key}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "mapping") -> MappingConfig:
-        values = {k: _require(data, k, where) for k in
-                  ("source_path", "target_object", "target_field", "target_type")}
-        if not all(isinstance(v, str) for v in values.values()):
-            raise ConfigError(f"{where}: source_path and target fields must be texts", where)
-        return cls(source_type=str(data.get("source_type") or ""),
-                   upsert_key=bool(data.get("upsert_key", False)), **values)
+    def from_dict(cls, data: Any, where: str = "mapping") -> MappingConfig:
+        obj = JsonObject(data, where, _names(cls))
+        return cls(source_path=obj.text("source_path"), source_type=obj.text("source_type", ""),
+                   target_object=obj.text("target_object"),
+                   target_field=obj.text("target_field"), target_type=obj.text("target_type"),
+                   upsert_key=obj.flag("upsert_key", False))
 
 
 @dataclass
@@ -84,9 +68,9 @@ class MatchPair:
         return {"source_path": self.source_path, "lookup_field": self.lookup_field}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "pair") -> MatchPair:
-        return cls(str(_require(data, "source_path", where)),
-                   str(_require(data, "lookup_field", where)))
+    def from_dict(cls, data: Any, where: str = "pair") -> MatchPair:
+        obj = JsonObject(data, where, _names(cls))
+        return cls(obj.text("source_path"), obj.text("lookup_field"))
 
 
 @dataclass
@@ -109,17 +93,14 @@ class DerivedConfig:
                 "default_value": self.default_value}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "derived") -> DerivedConfig:
-        pairs = _list_of_objects(data.get("pairs", []), f"{where}.pairs")
-        default = data.get("default_value")
+    def from_dict(cls, data: Any, where: str = "derived") -> DerivedConfig:
+        obj = JsonObject(data, where, _names(cls))
         return cls(
-            target_object=str(_require(data, "target_object", where)),
-            target_field=str(_require(data, "target_field", where)),
-            lookup_object=str(_require(data, "lookup_object", where)),
-            pairs=[MatchPair.from_dict(p, f"{where}.pairs[{i}]") for i, p in enumerate(pairs)],
-            on_multiple=str(data.get("on_multiple", "use_any")),
-            on_none=str(data.get("on_none", "error")),
-            default_value=None if default is None else str(default),
+            target_object=obj.text("target_object"), target_field=obj.text("target_field"),
+            lookup_object=obj.text("lookup_object"),
+            pairs=[MatchPair.from_dict(p, path) for path, p in obj.items("pairs")],
+            on_multiple=obj.text("on_multiple", "use_any"), on_none=obj.text("on_none", "error"),
+            default_value=obj.optional_text("default_value"),
         )
 
 
@@ -144,26 +125,22 @@ class ScheduleConfig:
                 "day_of_month": self.day_of_month, "timezone": self.timezone}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ScheduleConfig:
-        if not isinstance(data, Mapping):
-            raise ConfigError("schedule must be a JSON object", field="schedule")
+    def from_dict(cls, data: Any, where: str = "schedule") -> ScheduleConfig:
         base = cls()
-        known = {k: data[k] for k in base.to_dict() if k in data}
-        try:
-            every = int(known.get("every_hours", base.every_hours))
-            dom = known.get("day_of_month")
-            dom = None if dom is None else int(dom)
-        except (TypeError, ValueError):
-            raise ConfigError("schedule: every_hours and day_of_month must be whole numbers",
-                              field="schedule") from None
-        days = known.get("days", base.days)
+        obj = JsonObject(data, where, _names(cls))
+        days: Any = obj.get("days", base.days)
         if isinstance(days, list):
-            days = [int(d) if isinstance(d, int | float) else d for d in days]
-        return cls(enabled=bool(known.get("enabled", base.enabled)),
-                   kind=str(known.get("kind", base.kind)), every_hours=every,
-                   time=known.get("time"), start_time=known.get("start_time"),
-                   end_time=known.get("end_time"), days=days, day_of_month=dom,
-                   timezone=str(known.get("timezone", base.timezone)))
+            for path, day in obj.items("days"):
+                if not is_whole(day):
+                    raise wrong(path, "a whole number", day)
+        elif not isinstance(days, str):
+            raise wrong(join(where, "days"), "a text or a list of whole numbers", days)
+        return cls(enabled=obj.flag("enabled", base.enabled), kind=obj.text("kind", base.kind),
+                   every_hours=obj.whole("every_hours", base.every_hours),
+                   time=obj.optional_text("time"), start_time=obj.optional_text("start_time"),
+                   end_time=obj.optional_text("end_time"), days=days,
+                   day_of_month=obj.optional_whole("day_of_month"),
+                   timezone=obj.text("timezone", base.timezone))
 
 
 @dataclass
@@ -198,42 +175,40 @@ class JobConfig:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> JobConfig:
-        """Parse an export; ConfigError (with the field) when its shape is wrong."""
-        if not isinstance(data, Mapping):
-            raise ConfigError("A job configuration must be a JSON object", field="config")
-        version = data.get("format_version", FORMAT_VERSION)
+    def from_dict(cls, data: Any) -> JobConfig:
+        """Parse an export strictly; ConfigError naming the JSON path of the first problem."""
+        obj = JsonObject(data, "", ("format_version", *_names(cls)))
+        version = obj.whole("format_version", FORMAT_VERSION)
         if version != FORMAT_VERSION:
-            raise ConfigError(f"Unsupported job export format_version {version!r} "
-                              f"(this version reads {FORMAT_VERSION})", field="format_version")
-        mappings = _list_of_objects(data.get("mappings", []), "mappings")
-        derived = _list_of_objects(data.get("derived", []), "derived")
-        filters = data.get("filters") or {}
-        if not isinstance(filters, Mapping):
-            raise ConfigError("filters must be a JSON object", field="filters")
-        try:
-            spec = FilterSpec.from_dict(filters)
-        except (ValueError, TypeError) as exc:
-            raise ConfigError(f"filters: {exc}", field="filters") from None
+            raise ConfigError(f"format_version: this version reads {FORMAT_VERSION}, not "
+                              f"{version}: export the job again", field="format_version")
         return cls(
-            name=str(_require(data, "name", "config")),
-            kind=str(_require(data, "kind", "config")),
-            modification_type=str(data.get("modification_type", "upsert")),
-            dependencies=_str_list(data.get("dependencies", []), "dependencies"),
-            success_recipients=_str_list(data.get("success_recipients", []),
-                                         "success_recipients"),
-            failure_recipients=_str_list(data.get("failure_recipients", []),
-                                         "failure_recipients"),
-            mappings=[MappingConfig.from_dict(m, f"mappings[{i}]")
-                      for i, m in enumerate(mappings)],
-            derived=[DerivedConfig.from_dict(d, f"derived[{i}]") for i, d in enumerate(derived)],
-            filters=spec,
-            schedule=ScheduleConfig.from_dict(data.get("schedule") or {}),
+            name=obj.text("name"), kind=obj.text("kind"),
+            modification_type=obj.text("modification_type", "upsert"),
+            dependencies=obj.texts("dependencies"),
+            success_recipients=obj.texts("success_recipients"),
+            failure_recipients=obj.texts("failure_recipients"),
+            mappings=[MappingConfig.from_dict(m, path) for path, m in obj.items("mappings")],
+            derived=[DerivedConfig.from_dict(d, path) for path, d in obj.items("derived")],
+            filters=filters_from_dict(obj.get("filters", {})),
+            schedule=ScheduleConfig.from_dict(obj.get("schedule", {})),
         )
 
     def upsert_keys(self) -> list[MappingConfig]:
         """The mappings ticked as upsert key (ANDed when several)."""
         return [m for m in self.mappings if m.upsert_key]
+
+
+def filters_from_dict(data: Any, where: str = "filters") -> FilterSpec:
+    """A job file's filters, strictly (FilterSpec.from_dict reads the store's own rows)."""
+    obj = JsonObject(data, where, ("conditions", "expression"))
+    conditions = []
+    for path, row in obj.items("conditions"):
+        c = JsonObject(row, path, _names(FilterCondition))
+        conditions.append(FilterCondition(c.text("alias"), c.text("field"),
+                                          c.text("field_type"), c.text("operator"),
+                                          c.scalars("value"), c.flag("locked", False)))
+    return FilterSpec(tuple(conditions), obj.text("expression", ""))
 
 
 def resolution_key_flags(kind: str, mapping: MappingConfig, key: list[str]) -> bool:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import Path
 
 from pxdesk.core.config.changes import config_changes
+from pxdesk.core.config.inputs import MAX_JOB_NAME, check_text, shown
 from pxdesk.core.config.job_config import (
     JobConfig,
     load_job_config,
     resolution_key_flags,
 )
+from pxdesk.core.config.json_input import loads, read_json_file
 from pxdesk.core.config.validation import (
     ConfigIssue,
     field_type_of,
@@ -32,6 +34,11 @@ from pxdesk.core.store.models import (
     now_ms,
 )
 from pxdesk.core.store.settings import person_resolution_key
+
+
+def read_job_file(path: Path) -> JobConfig:
+    """A job file read strictly (size, UTF-8, JSON, every field's type): what import applies."""
+    return JobConfig.from_dict(read_json_file(path))
 
 
 def apply_config(job: Job, config: JobConfig) -> None:
@@ -97,10 +104,12 @@ class JobService:
         return list(Job.select().order_by(Job.kind))
 
     def get(self, name: str) -> Job:
+        check_text(name, "The job name", "name", max_len=MAX_JOB_NAME)  # before the query
         job = Job.get_or_none(Job.name == name)
         if job is None:
             names = ", ".join(j.name for j in self.list()) or "none: create the PX connection"
-            raise ConfigError(f"There is no job named '{name}' (jobs: {names})", field="name")
+            raise ConfigError(f"There is no job named {shown(name)} (jobs: {names})",
+                              field="name")
         return job
 
     def get_by_kind(self, kind: str) -> Job:
@@ -154,11 +163,7 @@ class JobService:
         return json.dumps(self.config(name).to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def parse_json(self, text: str) -> JobConfig:
-        try:
-            data: Any = json.loads(text)
-        except ValueError as exc:
-            raise ConfigError(f"The file is not valid JSON: {exc}", field="json") from None
-        return JobConfig.from_dict(data)
+        return JobConfig.from_dict(loads(text, "The job configuration"))
 
     def import_json(self, text: str) -> Job:
         """Apply an export to the existing job of the same kind (its name may differ: the two

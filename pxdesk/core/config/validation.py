@@ -6,6 +6,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pxdesk.core.config.inputs import (
+    MAX_EMAIL,
+    MAX_FIELD_PATH,
+    MAX_JOB_NAME,
+    MAX_RECIPIENTS,
+    shown,
+    text_problem,
+)
 from pxdesk.core.config.job_config import DerivedConfig, JobConfig, MappingConfig
 from pxdesk.core.schedule_rules import validate_schedule
 from pxdesk.core.store.custom_fields import custom_field
@@ -116,8 +124,11 @@ class Validator:
             self.add(stage, "kind", f"This configuration is for {KIND_LABELS.get(c.kind, c.kind)}"
                      f", but {self.job.name} is {KIND_LABELS.get(self.kind, self.kind)}")
         name = c.name.strip()
+        problem = text_problem(name, "The job name", max_len=MAX_JOB_NAME)
         if not name:
             self.add(stage, "name", "Enter a job name")
+        elif problem is not None:  # before the name reaches a query
+            self.add(stage, "name", problem)
         elif name != c.name:
             self.add(stage, "name", "The job name must not start or end with spaces")
         elif Job.select().where((Job.name == name) & (Job.id != self.job.id)).exists():
@@ -126,11 +137,22 @@ class Validator:
             self.add(stage, "modification_type", "Choose the Data Modification Type: "
                      f"update or upsert (got '{c.modification_type}')")
         self.dependencies()
-        for key, label in (("success_recipients", "success"), ("failure_recipients", "failure")):
-            for address in getattr(c, key):
-                if not is_email(address):
-                    self.add(stage, key, f"'{address}' in the {label} recipients is not a valid "
-                             "email address: fix or remove it")
+        self.recipients("success_recipients", "success", c.success_recipients)
+        self.recipients("failure_recipients", "failure", c.failure_recipients)
+
+    def recipients(self, key: str, label: str, addresses: list[str]) -> None:
+        if len(addresses) > MAX_RECIPIENTS:
+            self.add("configuration", key, f"There are {len(addresses):,} {label} recipients: "
+                     f"list at most {MAX_RECIPIENTS}")
+            return
+        for address in addresses:
+            problem = text_problem(address, f"The {label} recipient {shown(address)}",
+                                   max_len=MAX_EMAIL, spaces=False)
+            if problem is None and not is_email(address):
+                problem = (f"{shown(address)} in the {label} recipients is not a valid email "
+                           "address: fix or remove it")
+            if problem is not None:
+                self.add("configuration", key, problem)
 
     def dependencies(self) -> None:
         stage, names = "configuration", self.config.dependencies
@@ -141,10 +163,10 @@ class Validator:
         ids: list[int] = []
         for name in names:
             if name in own:
-                self.add(stage, "dependencies", f"'{name}' is this job: a job cannot depend on "
-                         "itself")
+                self.add(stage, "dependencies", f"{shown(name)} is this job: a job cannot depend "
+                         "on itself")
             elif name not in jobs:
-                self.add(stage, "dependencies", f"There is no job named '{name}': pick an "
+                self.add(stage, "dependencies", f"There is no job named {shown(name)}: pick an "
                          "existing job")
             else:
                 ids.append(jobs[name])
@@ -184,9 +206,7 @@ class Validator:
         key = person_resolution_key() if self.kind == JobKind.COMPANY_PERSON else []
         for i, m in enumerate(self.config.mappings):
             where = f"mappings[{i}]"
-            if not m.source_path.strip():
-                self.add(stage, f"{where}.source_path", f"Mapping {i + 1} has no source field: "
-                         "pick a PX field")
+            self._source_path(stage, f"{where}.source_path", f"Mapping {i + 1}", m.source_path)
             ftype = self._target(stage, f"{where}.target_field", m.target_object,
                                  m.target_field)
             if ftype is not None:
@@ -197,6 +217,13 @@ class Validator:
             seen.add((m.target_object, m.target_field))
             self._upsert_flag(i, m, key)
         self._required_fields()
+
+    def _source_path(self, stage: str, where: str, label: str, path: str) -> None:
+        problem = text_problem(path, f"{label}'s source field", max_len=MAX_FIELD_PATH)
+        if not path.strip():
+            problem = f"{label} has no source field: pick a PX field"
+        if problem is not None:
+            self.add(stage, where, problem)
 
     def _mapping_type(self, i: int, m: MappingConfig, ftype: str) -> None:
         where, label = f"mappings[{i}]", field_label(m.target_object, m.target_field)
@@ -263,9 +290,8 @@ class Validator:
             self.add("derived", f"{where}.pairs", f"A derived mapping matches on 1 to "
                      f"{MAX_PAIRS} field pairs (it has {len(d.pairs)})")
         for j, pair in enumerate(d.pairs):
-            if not pair.source_path.strip():
-                self.add("derived", f"{where}.pairs[{j}].source_path", f"Match pair {j + 1} "
-                         "has no source field: pick a PX field")
+            self._source_path("derived", f"{where}.pairs[{j}].source_path",
+                              f"Match pair {j + 1}", pair.source_path)
             if field_type_of(obj, pair.lookup_field) is None:
                 self.add("derived", f"{where}.pairs[{j}].lookup_field", f"{OBJECT_LABELS[obj]} "
                          f"has no field '{pair.lookup_field}' to match on: pick one of its "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+from pxdesk.core.config.inputs import MAX_URL, check_text
 from pxdesk.core.errors import ConfigError
 
 REGIONS: dict[str, str] = {
@@ -40,12 +41,17 @@ def resolve_base_url(region: str | None = None, base_url: str | None = None) -> 
 
 def _check_custom_url(url: str) -> str:
     """Validate a custom base URL and strip its trailing slashes."""
+    # Before urlsplit, which silently drops tabs and newlines that httpx then refuses.
+    check_text(url, "The base URL", "base_url", max_len=MAX_URL, spaces=False)
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
-        _ = parts.port  # raises ValueError on a bad port
+        port = parts.port  # raises ValueError on a bad port
     except ValueError as exc:
         raise ConfigError(f"The base URL {url!r} is not a valid URL: {exc}", "base_url") from None
+    if parts.netloc.endswith(":") or port == 0:
+        raise ConfigError(f"The base URL {url!r} has an empty port or port 0 after the host: "
+                          "write a port from 1 to 65535 (e.g. :8080) or none", "base_url")
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not host:
         raise ConfigError(

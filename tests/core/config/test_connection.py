@@ -10,6 +10,7 @@ import pytest
 
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.config.job_config import load_job_config
+from pxdesk.core.config.jobs import JobService
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.custom_fields import custom_field
@@ -136,6 +137,17 @@ def test_create_validation(service: ConnectionService, context: Any, kwargs: dic
     assert Connection.select().count() == 0
     assert not context.paths.secrets_path.exists() or SECRET_KEY not in \
         context.paths.secrets_path.read_text()
+
+
+def test_the_longest_connection_name_still_makes_valid_job_names(
+        service: ConnectionService, sim: PxSimulator) -> None:
+    service.create("P" * 60, SECRET_KEY, base_url=sim.base_url)
+    jobs = JobService(user="tester")
+    for made in jobs.list():
+        assert len(made.name) <= 80
+        assert jobs.validate(made, load_job_config(made)) == []
+    with pytest.raises(ConfigError, match="61 characters long: use at most 60"):
+        service.edit(name="P" * 61)
 
 
 def test_create_is_all_or_nothing(service: ConnectionService, context: Any,

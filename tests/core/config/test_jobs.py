@@ -71,6 +71,21 @@ def _derived(**values: Any) -> Edit:
 COMPANY_CASES: list[tuple[str, Edit, str, str]] = [
     ("empty name", _set(name=""), "name", "Enter a job name"),
     ("duplicate name", _set(name=PERSON_JOB), "name", "Another job is already named"),
+    ("name with newline", _set(name="Company\nSync"), "name",
+     "The job name contains the control character U+000A (line feed) at character 8: "
+     "remove it"),
+    ("name with bidi mark", _set(name="Company \u202eSync"), "name",
+     "control character U+202E"),
+    ("name not UTF-8", _set(name="Company Sync_\udcff"), "name", "not valid UTF-8"),
+    ("long name", _set(name="J" * 10_000), "name", "10,000 characters long: use at most 80"),
+    ("many recipients", _set(success_recipients=[f"u{i}@example.com" for i in range(101)]),
+     "success_recipients", "101 success recipients: list at most 100"),
+    ("long recipient", _set(failure_recipients=["a" * 250 + "@example.com"]),
+     "failure_recipients", "at most 254"),
+    ("recipient with newline", _set(failure_recipients=["a@example.com\nBcc: x@y.z"]),
+     "failure_recipients", "control character U+000A"),
+    ("source with tab", _add(_m("ind\tustry", "company", "Industry", "Picklist")),
+     "mappings[3].source_path", "control character U+0009"),
     ("modification type", _set(modification_type="merge"), "modification_type",
      "update or upsert"),
     ("unknown dependency", _set(dependencies=["Nope"]), "dependencies", "no job named 'Nope'"),
@@ -280,9 +295,9 @@ def test_export_import_round_trip(jobs: JobService) -> None:
 
 @pytest.mark.parametrize(("text", "message"), [
     ("{not json", "not valid JSON"),
-    ("[]", "must be a JSON object"),
-    ('{"name": "x"}', "missing 'kind'"),
-    ('{"name": "x", "kind": "company", "mappings": {}}', "mappings must be a list"),
+    ("[]", "the file: expected an object, got a list"),
+    ('{"name": "x"}', "kind: missing"),
+    ('{"name": "x", "kind": "company", "mappings": {}}', "mappings: expected a list"),
     ('{"name": "x", "kind": "company", "format_version": 9}', "format_version"),
     ('{"name": "x", "kind": "account"}', "no job of kind 'account'"),
 ])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pxdesk.core.errors import ConfigError
@@ -65,3 +67,23 @@ def test_exactly_one_of_region_and_base_url(region: str | None, base_url: str | 
 def test_unknown_region_lists_choices() -> None:
     with pytest.raises(ConfigError, match="US, EU, US2"):
         resolve_base_url(region="apac")
+
+
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        ("http://127.0.0.1:8123/v\n1", "control character U+000A (line feed) at character 24"),
+        ("http://127.0.0.1:8123\r/v1", "control character U+000D"),
+        ("http://127.0.0.1:8123/\u202ev1", "control character U+202E"),
+        ("http://127.0.0.1:8123/\udcffv1", "not valid UTF-8"),
+        ("https://px.example.com/my v1", "contains a space"),
+        ("http://127.0.0.1:/v1", "empty port or port 0"),
+        ("https://px.example.com:0/v1", "empty port or port 0"),
+        ("https://px.example.com/" + "v" * 2100, "at most 2,048"),
+    ],
+)
+def test_base_url_httpx_would_refuse_is_refused_first(given: str, hint: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(hint)) as info:
+        resolve_base_url(base_url=given)
+    assert info.value.field == "base_url"
+    assert "\n" not in str(info.value) and "\r" not in str(info.value)
