@@ -56,9 +56,12 @@ def export(header: Sequence[str], rows: Iterable[Sequence[Any]], target: Path | 
 
 
 def run(args: argparse.Namespace) -> int:
+    from pxdesk.core.config.inputs import check_job_name
     from pxdesk.core.context import open_context
     from pxdesk.core.logs.exports import log_table
 
+    if args.job is not None:
+        check_job_name(args.job)
     ctx = open_context(args.home)
     try:
         header, rows = log_table(args.kind, args.job)

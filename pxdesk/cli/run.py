@@ -80,9 +80,11 @@ def _summary(result: Any, indent: str = "") -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pxdesk.core.config.inputs import check_job_name
     from pxdesk.core.context import open_context
     from pxdesk.core.sync.engine import SyncEngine
 
+    check_job_name(args.job)
     date_range = _date_range(args)
     ctx = open_context(args.home)
     stop = threading.Event()

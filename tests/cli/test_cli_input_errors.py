@@ -184,3 +184,11 @@ def test_show_with_an_undecodable_job_name_is_one_line(created: Path,
                                                        ) -> None:
     assert main(["--home", str(created), "jobs", "show", "Company Sync_\udcff"]) == 1
     assert "not valid UTF-8" in _one_error_line(capsys)
+
+
+@pytest.mark.parametrize("command", [["run"], ["logs", "execution", "--job"]])
+def test_run_and_logs_with_an_undecodable_job_name_are_one_line(
+        created: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    assert main(["--home", str(created), *command, "Company Sync_\udcff"]) == 1
+    line = _one_error_line(capsys)
+    assert line.startswith("error: The job name contains a byte that is not valid UTF-8")

@@ -61,3 +61,9 @@ def check_text(value: str, label: str, field: str, *, max_len: int,
     if problem is not None:
         raise ConfigError(problem, field=field)
     return value
+
+
+def check_job_name(name: str) -> str:
+    """A job name typed to look a job up: refused before it reaches a query (an undecodable
+    byte from the command line would make SQLite raise instead of answering "no such job")."""
+    return check_text(name, "The job name", "name", max_len=MAX_JOB_NAME)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from pxdesk.core.config.changes import config_changes
-from pxdesk.core.config.inputs import MAX_JOB_NAME, check_text, shown
+from pxdesk.core.config.inputs import check_job_name, shown
 from pxdesk.core.config.job_config import (
     JobConfig,
     load_job_config,
@@ -104,7 +104,7 @@ class JobService:
         return list(Job.select().order_by(Job.kind))
 
     def get(self, name: str) -> Job:
-        check_text(name, "The job name", "name", max_len=MAX_JOB_NAME)  # before the query
+        check_job_name(name)
         job = Job.get_or_none(Job.name == name)
         if job is None:
             names = ", ".join(j.name for j in self.list()) or "none: create the PX connection"
