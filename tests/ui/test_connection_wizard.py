@@ -87,3 +87,25 @@ def test_cancel_writes_nothing(qtbot: QtBot, service: Any, context: Any,
     _test(qtbot, wizard)
     wizard.reject()
     assert Connection.select().count() == 0
+
+
+def test_the_wizard_refuses_bad_text_with_the_core_rules(
+    qtbot: QtBot, service: Any, context: Any, sim: PxSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pxdesk.ui.wizards.connection_wizard as module
+
+    warnings: list[str] = []
+    monkeypatch.setattr(module.QMessageBox, "warning",
+                        lambda _parent, _title, text: warnings.append(text))
+    wizard = _wizard(qtbot, service, context)
+    wizard.prefill(name="PX", api_key=sim.api_key, base_url=sim.base_url.replace("/v1", "/\tv1"))
+    ok, message = _test(qtbot, wizard)
+    assert not ok and message.startswith("The base URL contains the control character U+0009")
+    wizard.page.base_url_edit.setText(sim.base_url)
+    wizard.page.name_edit.setText("PX \u202eProd")  # a pasted right-to-left override
+    assert _test(qtbot, wizard)[0] and _finish(wizard).isEnabled()
+    _finish(wizard).click()
+    assert warnings == ["The connection name contains the control character U+202E "
+                        "(right-to-left override) at character 4: remove it"]
+    assert Connection.select().count() == 0 and wizard.isVisible()
