@@ -177,6 +177,16 @@ def test_a_bad_url_saved_earlier_fails_test_in_one_line(created: Path,
     out = capsys.readouterr()
     assert "Traceback" not in out.err
     assert out.out.startswith("FAILED: The base URL ") and "U+000A" in out.out
+    ctx = open_context(created)
+    try:
+        FieldMapping.update(is_upsert_key=True).where(
+            FieldMapping.target_field == "PX_Account_ID__gc").execute()
+    finally:
+        ctx.close()
+    assert main(["--home", str(created), "run", "Company Sync_PX"]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err and "InvalidURL" not in out.out
+    assert "The base URL contains the control character U+000A" in out.out
 
 
 def test_show_with_an_undecodable_job_name_is_one_line(created: Path,
