@@ -22,7 +22,7 @@ def test_run_success_exit_0_and_json(connect, home, capsys):
     connect()
     assert _cli(home, "run", COMPANY_JOB, "--json") == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["status"] == "Success" and out["inserted"] == 30
+    assert out["status"] == "Success" and out["inserted"] == 30 and out["unchanged"] == 0
     assert ExecutionRun.get_by_id(out["run_id"]).status == RunStatus.SUCCESS
 
 

@@ -297,3 +297,11 @@ def test_a_dependency_row_shows_its_end_when_the_next_run_of_the_tree_starts(
     view.on_run_started(PERSON_JOB, top.id)  # only the next run of the tree says so
     statuses = dict(zip(_column(model, "Job"), _column(model, "Status"), strict=True))
     assert statuses == {PERSON_JOB: "In Progress", COMPANY_JOB: "Success"}
+
+
+def test_details_count_the_unchanged_records(make_view) -> None:  # type: ignore[no-untyped-def]
+    _run("Job A", success_count=5, inserted_count=1, updated_count=1, unchanged_count=3)
+    view = make_view()
+    view.tables["execution"].selectRow(0)
+    assert view.details.value_labels["Records"].text() == (
+        "5 succeeded (1 inserted, 1 updated, 3 unchanged), 0 failed")

@@ -36,6 +36,7 @@ class RunCounts:
     failure: int = 0
     inserted: int = 0
     updated: int = 0
+    unchanged: int = 0  # read again (the window's lookback) with nothing to change; successes
     filtered: int = 0
     pages: int = 0
     total_hits: int | None = None
@@ -87,6 +88,7 @@ class ExecutionLog:
     def _apply(run: ExecutionRun, counts: RunCounts) -> None:
         run.success_count, run.failure_count = counts.success, counts.failure
         run.inserted_count, run.updated_count = counts.inserted, counts.updated
+        run.unchanged_count = counts.unchanged
         run.pages, run.total_hits = counts.pages, counts.total_hits
 
     def close_interrupted_runs(self, is_running: Callable[[str], bool] | None = None) -> int:

@@ -36,9 +36,16 @@ def _m2_person_email_index(db: SqliteDatabase) -> None:
     db.execute_sql('CREATE INDEX "person_email_lower" ON "person" (lower(email))')
 
 
+def _m3_unchanged_count(db: SqliteDatabase) -> None:
+    # Records a run read again (the window's lookback) without a change: not rewritten.
+    db.execute_sql('ALTER TABLE "execution_run" ADD COLUMN "unchanged_count" INTEGER NOT NULL '
+                   "DEFAULT 0")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Create the v1 schema", _m1_create_schema),
     Migration(2, "Index lower(email) for case-insensitive lookups", _m2_person_email_index),
+    Migration(3, "Count the unchanged records of a run", _m3_unchanged_count),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 

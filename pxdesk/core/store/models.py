@@ -247,6 +247,8 @@ class ExecutionRun(BaseModel):
     reason = TextField(null=True)  # failure / skip / cancel reason
     error_file = TextField(null=True)
     success_file = TextField(null=True)
+    # Added by migration 3, hence last and with a database default (ALTER TABLE needs one).
+    unchanged_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         table_name = "execution_run"

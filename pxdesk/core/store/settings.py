@@ -21,6 +21,7 @@ SMTP_PASSWORD_REF = "smtp_password_ref"
 SMTP_FROM = "smtp_from"
 RETENTION_DAYS = "retention_days"
 CATCH_UP_MISSED = "catch_up_missed_runs"
+WINDOW_LOOKBACK_MINUTES = "window_lookback_minutes"
 
 # Defaults of the known settings. A None default accepts any JSON value.
 DEFAULTS: dict[str, Any] = {
@@ -37,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     SMTP_FROM: "",
     RETENTION_DAYS: 180,  # days of runs and their files to keep (the last run of a job stays)
     CATCH_UP_MISSED: True,  # run a job once at start-up / wake-up when its slot passed unseen
+    # Incremental runs re-read this much before the last window end: PX clock skew and late
+    # indexing never lose a record; what comes back unchanged is not written again.
+    WINDOW_LOOKBACK_MINUTES: 5,
 }
 
 _MISSING = object()
@@ -99,3 +103,7 @@ def person_resolution_key() -> list[str]:
 
 def retention_days() -> int:
     return int(get_setting(RETENTION_DAYS))
+
+
+def window_lookback_ms() -> int:
+    return max(0, int(get_setting(WINDOW_LOOKBACK_MINUTES))) * 60_000

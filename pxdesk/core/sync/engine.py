@@ -52,6 +52,7 @@ class RunResult:
     failure: int = 0
     inserted: int = 0
     updated: int = 0
+    unchanged: int = 0
     filtered: int = 0
     pages: int = 0
     total_hits: int | None = None
@@ -66,9 +67,9 @@ class RunResult:
     def from_run(cls, run: ExecutionRun, **extra: Any) -> RunResult:
         return cls(run.id, run.job_name, RunStatus(run.status), run.reason, run.success_count,
                    run.failure_count, run.inserted_count, run.updated_count,
-                   pages=run.pages, total_hits=run.total_hits, window_from=run.window_from,
-                   window_to=run.window_to, error_file=run.error_file,
-                   success_file=run.success_file, **extra)
+                   unchanged=run.unchanged_count, pages=run.pages, total_hits=run.total_hits,
+                   window_from=run.window_from, window_to=run.window_to,
+                   error_file=run.error_file, success_file=run.success_file, **extra)
 
 
 class SyncEngine:

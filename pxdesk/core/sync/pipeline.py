@@ -24,6 +24,7 @@ from pxdesk.core.sync.mapping import ConversionError, is_valid_text
 from pxdesk.core.sync.plan import JobPlan
 from pxdesk.core.sync.writer import (
     INSERTED,
+    UNCHANGED,
     UPDATED,
     Failure,
     GsidSource,
@@ -187,10 +188,7 @@ class PageProcessor:
             for row in rows:
                 single = PageResult()
                 self.write([row], single)
-                result.successes += single.successes
-                result.failures += single.failures
-                result.inserted += single.inserted
-                result.updated += single.updated
+                result.merge(single)
 
     def _named(self, row: Row) -> Iterable[tuple[str, Any]]:
         shapes = self.plan.shapes
@@ -207,10 +205,7 @@ class PageProcessor:
             self._write_people(rows, partial)
         for writer in self._writers.values():
             writer.flush()
-        result.successes += partial.successes
-        result.failures += partial.failures
-        result.inserted += partial.inserted
-        result.updated += partial.updated
+        result.merge(partial)
 
     def _keyed(self, obj: str, refs: Sequence[Any], label: str) -> KeyedUpsert:
         return KeyedUpsert(self.db, self.plan.shapes[obj], refs,
@@ -226,8 +221,13 @@ class PageProcessor:
                 result.failures.append(Failure(row, failures_field, None, reason or ""))
             else:
                 keyed.append((row, key))
-        upsert.load({k for _, k in keyed})
+        self._load(upsert, obj, {k for _, k in keyed})
         return keyed
+
+    def _load(self, upsert: KeyedUpsert, obj: str, keys: set[Key]) -> None:
+        """The page's matches by key, and their stored values for the unchanged check."""
+        upsert.load(keys)
+        self._writers[obj].load_current(upsert.existing_gsids())
 
     def _write_companies(self, rows: list[Row], result: PageResult) -> None:
         company_obj, inst_obj = TargetObject.COMPANY.value, TargetObject.COMPANY_INSTANCE.value
@@ -244,8 +244,9 @@ class PageProcessor:
                 vals[id_i] = row.source_id
                 if vals[name_i] is None:
                     vals[name_i] = row.record.get("name")
-            instances.load({(r.source_id,) for r, _ in keyed if r.source_id})
+            self._load(instances, inst_obj, {(r.source_id,) for r, _ in keyed if r.source_id})
         now = self.clock()
+        put_company, put_instance = self._putter(company_obj, now), self._putter(inst_obj, now)
         shape = self.plan.shapes[company_obj]
         for row, key in keyed:
             gsid, insert, reason = companies.decide(key)
@@ -260,13 +261,13 @@ class PageProcessor:
                 result.failures.append(Failure(row, None, None, reason or ""))
                 continue
             companies.commit(key, gsid, insert)
-            self._put(company_obj, gsid, insert, row.values[company_obj], now)
+            changed = put_company(gsid, insert, row.values[company_obj])
             if instances is not None and inst[0] is not None:
                 inst_vals = row.values[inst_obj]
                 inst_vals[self.plan.shapes[inst_obj].index("Company_ID")] = gsid
                 instances.commit((row.source_id,), inst[0], inst[1])
-                self._put(inst_obj, inst[0], inst[1], inst_vals, now)
-            self._success(result, row, gsid, insert)
+                changed = put_instance(inst[0], inst[1], inst_vals) or changed
+            self._success(result, row, gsid, insert, changed)
 
     def _write_people(self, rows: list[Row], result: PageResult) -> None:
         person_obj, cp_obj = TargetObject.PERSON.value, TargetObject.COMPANY_PERSON.value
@@ -283,7 +284,7 @@ class PageProcessor:
             company = row.values[cp_obj][cid_i]
             if found and len(found) == 1 and company is not None:
                 cp_keys.add((found[0][1], company))
-        links.load(cp_keys)
+        self._load(links, cp_obj, cp_keys)
         now = self.clock()
         put_person, put_link = self._putter(person_obj, now), self._putter(cp_obj, now)
         for row, key in keyed:
@@ -298,41 +299,42 @@ class PageProcessor:
                 result.failures.append(Failure(row, None, None, reason or ""))
                 continue
             people.commit(key, pgsid, pinsert)
-            put_person(pgsid, pinsert, values[person_obj])
+            changed = put_person(pgsid, pinsert, values[person_obj])
             if lgsid is None:
-                self._success(result, row, pgsid, pinsert)
+                self._success(result, row, pgsid, pinsert, changed)
                 continue
             cp_vals[pid_i] = pgsid
             links.commit((pgsid, company), lgsid, linsert)
-            put_link(lgsid, linsert, cp_vals)
-            self._success(result, row, lgsid, linsert)
+            changed = put_link(lgsid, linsert, cp_vals) or changed
+            self._success(result, row, lgsid, linsert, changed)
 
-    def _putter(self, obj: str, now: int) -> Callable[[str, bool, list[Any]], None]:
-        """put(gsid, is_insert, values): queue the row's INSERT or UPDATE on obj's writer."""
-        insert, update = self._writers[obj].insert, self._writers[obj].update
+    def _putter(self, obj: str, now: int) -> Callable[[str, bool, list[Any]], bool]:
+        """put(gsid, is_insert, values): queue the row's INSERT or UPDATE on obj's writer;
+        False when an update would change nothing (then nothing is queued)."""
+        writer = self._writers.get(obj)
+        if writer is None:  # an object this plan does not write (Company Instance when off)
+            return lambda gsid, is_insert, values: False
+        insert, update = writer.insert, writer.update
 
-        def put(gsid: str, is_insert: bool, values: list[Any]) -> None:
+        def put(gsid: str, is_insert: bool, values: list[Any]) -> bool:
             if is_insert:
                 insert(gsid, values, now)
-            else:
-                update(gsid, values, now)
+                return True
+            return update(gsid, values, now)
 
         return put
 
-    def _put(self, obj: str, gsid: str, insert: bool, values: list[Any], now: int) -> None:
-        writer = self._writers[obj]
-        if insert:
-            writer.insert(gsid, values, now)
-        else:
-            writer.update(gsid, values, now)
-
     @staticmethod
-    def _success(result: PageResult, row: Row, gsid: str, insert: bool) -> None:
-        result.successes.append((row.source_id, gsid, INSERTED if insert else UPDATED))
+    def _success(result: PageResult, row: Row, gsid: str, insert: bool, changed: bool) -> None:
         if insert:
+            result.successes.append((row.source_id, gsid, INSERTED))
             result.inserted += 1
-        else:
+        elif changed:
+            result.successes.append((row.source_id, gsid, UPDATED))
             result.updated += 1
+        else:
+            result.successes.append((row.source_id, gsid, UNCHANGED))
+            result.unchanged += 1
 
     def process(self, records: Sequence[dict[str, Any]]) -> PageResult:
         """Map, derive and write one page (the caller holds the transaction)."""

@@ -2,8 +2,11 @@
 
 Decisions: the first run (no window end yet) reads everything from 1970 and sends no date
 filter at all, so records without a lastModifiedDate still arrive; later runs read
-[window_end, run start) and Import From Date reads its (from, to) range without moving the
-window. The bounds are half-open so consecutive windows never read a record twice nor miss one.
+[window_end - lookback, run start) and Import From Date reads its (from, to) range without
+moving the window. The lookback (a setting, 5 minutes by default) re-reads the end of the
+previous window: a record PX stamped just before that end but indexed after it, or stamped by
+a clock running behind, is not missed. Upserts make the overlap harmless; the writer counts
+what it reads again without a change as unchanged.
 """
 
 from __future__ import annotations
@@ -50,10 +53,12 @@ class Window:
 
 
 def plan_window(
-    window_end: int | None, run_start: int, date_range: tuple[int, int] | None = None,
+    window_end: int | None, run_start: int, date_range: tuple[int, int] | None = None, *,
+    lookback_ms: int = 0,
 ) -> Window:
     """The window of a run starting at `run_start` for a job whose last window ended at
-    `window_end` (None: never ran successfully); `date_range` for Import From Date."""
+    `window_end` (None: never ran successfully), reaching `lookback_ms` before that end;
+    `date_range` for Import From Date."""
     if date_range is not None:
         start, end = date_range
         if start >= end:
@@ -62,4 +67,5 @@ def plan_window(
         return Window(start, end, advances=False, full=False)
     if window_end is None:
         return Window(0, run_start, advances=True, full=True)
-    return Window(window_end, max(window_end, run_start), advances=True, full=False)
+    return Window(max(0, window_end - lookback_ms), max(window_end, run_start), advances=True,
+                  full=False)

@@ -2,6 +2,8 @@
 
 Planning happens before any write so a record that fails (no existing record in Update mode,
 an ambiguous key, a missing required value) leaves nothing behind: a record is atomic.
+An update compares the mapped values with the stored row first and is skipped when nothing
+differs: the window's lookback reads records again, and those count as unchanged.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -19,11 +21,12 @@ from peewee import Database
 
 from pxdesk.core.store.enums import TargetObject
 from pxdesk.core.sync.fields import FieldRef, ascii_lower
-from pxdesk.core.sync.lookups import Key, Match, query_matches, table_source
+from pxdesk.core.sync.lookups import IN_CHUNK, Key, Match, query_matches, table_source
 from pxdesk.core.sync.mapping import show_value
 
 INSERTED = "Inserted"
 UPDATED = "Updated"
+UNCHANGED = "Unchanged"
 
 
 @dataclass(slots=True)
@@ -49,6 +52,14 @@ class PageResult:
     failures: list[Failure] = field(default_factory=list)
     inserted: int = 0
     updated: int = 0
+    unchanged: int = 0
+
+    def merge(self, other: PageResult) -> None:
+        self.successes += other.successes
+        self.failures += other.failures
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
 
 
 class Shape:
@@ -106,6 +117,9 @@ class TableWriter:
             f'INSERT INTO "{table}" (gsid, created_at, modified_at, created_by, modified_by, '
             f"custom{', ' + cols if cols else ''}) VALUES (?, ?, ?, ?, ?, ?"
             f"{', ' + marks if marks else ''})")
+        current_cols = "".join(f', "{c}"' for _, c in std) + (", custom" if self._custom else "")
+        self._current_sql = f'SELECT gsid{current_cols} FROM "{table}" WHERE gsid IN '
+        self._current: dict[str, tuple[Any, ...]] = {}
         sets = "".join(f', "{c}" = ?' for _, c in std)
         patch = ", custom = json_patch(custom, ?)" if self._custom else ""
         self.update_sql = (f'UPDATE "{table}" SET modified_at = ?, modified_by = ?{sets}{patch} '
@@ -123,15 +137,58 @@ class TableWriter:
         actor = self.actor
         self.inserts.append((gsid, now, now, actor, actor, custom, *self._std(values)))
 
-    def update(self, gsid: str, values: list[Any], now: int) -> None:
+    def load_current(self, gsids: Iterable[str]) -> None:
+        """The stored values of the rows this page may update, for `update` to compare:
+        standard columns in Shape order, then the custom values as a dict."""
+        wanted = list(gsids)
+        current = self._current
+        for i in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[i:i + IN_CHUNK]
+            sql = f"{self._current_sql}({', '.join('?' * len(chunk))})"
+            for row in self.db.execute_sql(sql, chunk):
+                if self._custom:
+                    current[row[0]] = (*row[1:-1], orjson.loads(row[-1] or "{}"))
+                else:
+                    current[row[0]] = row[1:]
+
+    def _unchanged(self, stored: tuple[Any, ...], std: tuple[Any, ...],
+                   values: list[Any]) -> bool:
+        if not self._custom:
+            return stored == std
+        custom = stored[-1]  # absent and null both mean empty
+        return stored[:-1] == std and all(custom.get(name) == values[i]
+                                          for i, name in self._custom)
+
+    def _after(self, stored: tuple[Any, ...], std: tuple[Any, ...],
+               values: list[Any]) -> tuple[Any, ...]:
+        """The row once this update ran (json_patch drops nulls): what the next update of the
+        same row in this page compares with."""
+        if not self._custom:
+            return std
+        custom = dict(stored[-1])
+        for i, name in self._custom:
+            if values[i] is None:
+                custom.pop(name, None)
+            else:
+                custom[name] = values[i]
+        return (*std, custom)
+
+    def update(self, gsid: str, values: list[Any], now: int) -> bool:
+        """Queue the row's UPDATE; False (nothing queued) when it would change nothing."""
+        std = self._std(values)
+        stored = self._current.get(gsid)
+        if stored is not None:
+            if self._unchanged(stored, std, values):
+                return False
+            self._current[gsid] = self._after(stored, std, values)
         if self._custom:  # a null removes the key: the field becomes empty
-            self.updates.append((now, self.actor, *self._std(values),
-                                 self._custom_json(values, True), gsid))
+            self.updates.append((now, self.actor, *std, self._custom_json(values, True), gsid))
         else:
-            self.updates.append((now, self.actor, *self._std(values), gsid))
+            self.updates.append((now, self.actor, *std, gsid))
+        return True
 
     def clear(self) -> None:
-        self.inserts, self.updates = [], []
+        self.inserts, self.updates, self._current = [], [], {}
 
     def flush(self) -> None:
         cursor = self.db.cursor()
@@ -209,6 +266,9 @@ class KeyedUpsert:
         self.existing = query_matches(self.db, self._source, self.key_refs, keys) if keys \
             else {}
         self.page_new = {}
+
+    def existing_gsids(self) -> list[str]:
+        return [gsid for matches in self.existing.values() for _, gsid in matches]
 
     def key(self, values: list[Any]) -> tuple[Key | None, str | None]:
         if self._single is not None:  # one key field, the usual case: no loop

@@ -133,7 +133,8 @@ class RunDetailsPanel(QWidget):
             "Status": run.status, "Trigger": run.trigger, "Window": window,
             "Started": ts(run.started_at), "Ended": ts(run.ended_at), "Duration": duration,
             "Records": f"{run.success_count} succeeded ({run.inserted_count} inserted, "
-                       f"{run.updated_count} updated), {run.failure_count} failed",
+                       f"{run.updated_count} updated, {run.unchanged_count} unchanged), "
+                       f"{run.failure_count} failed",
             "Fetched": f"{run.pages} page(s), {hits} hit(s)",
             "Reason": run.reason or "",
         }

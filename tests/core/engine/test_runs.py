@@ -36,13 +36,14 @@ def test_person_sync_skipped_when_dependency_fails(connect, engine, sim):
     assert ExecutionRun.get_by_id(result.run_id).status == RunStatus.SKIPPED
 
 
-def test_first_run_inserts_second_full_run_updates(connect, engine, sim):
+def test_first_run_inserts_second_full_run_leaves_unchanged(connect, engine, sim):
     connect()
     first = engine.run_job(COMPANY_JOB)
     assert (first.status, first.inserted, first.updated) == (RunStatus.SUCCESS, ACCOUNTS, 0)
     Job.update(window_end=None).execute()  # force another full read
     second = engine.run_job(COMPANY_JOB)
-    assert (second.status, second.inserted, second.updated) == (RunStatus.SUCCESS, 0, ACCOUNTS)
+    assert (second.status, second.success, second.inserted, second.updated, second.unchanged) \
+        == (RunStatus.SUCCESS, ACCOUNTS, 0, 0, ACCOUNTS)
     assert Company.select().count() == ACCOUNTS
     ids = {json.loads(c.custom)["PX_Account_ID__gc"] for c in Company.select()}
     assert ids == {f"acct-{i:06d}" for i in range(ACCOUNTS)}
@@ -56,7 +57,7 @@ def test_import_from_date_reads_range_and_keeps_window(connect, clocked_engine, 
     clock.advance()
     result = clocked_engine.run_job(COMPANY_JOB, date_range=(0, clock.now))
     assert result.status == RunStatus.SUCCESS
-    assert (result.inserted, result.updated) == (0, ACCOUNTS)
+    assert (result.inserted, result.updated, result.unchanged) == (0, 0, ACCOUNTS)
     assert ExecutionRun.get_by_id(result.run_id).trigger == "import_from_date"
     assert Job.get(Job.name == COMPANY_JOB).window_end == window_end  # not moved
     assert any("lastModifiedDate>=0" in v for r in sim.requests for k, v in r.query

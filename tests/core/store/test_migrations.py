@@ -138,3 +138,20 @@ def test_failed_step_rolls_back_schema_and_version(
     assert user_version(db) == 1
     assert ("table", "half_done") not in schema(db)
     db.close()
+
+
+def test_v2_runs_get_an_unchanged_count_of_zero(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
+    db = SqliteDatabase(str(path), pragmas=PRAGMAS)
+    migrate(db, target=2)
+    db.execute_sql("INSERT INTO execution_run (job_name, connection_name, calltype, trigger, "
+                   "status, success_count, failure_count, inserted_count, updated_count, "
+                   "queued_at, pages) VALUES ('J', '', 'APPLICATION_DATA', 'manual', "
+                   "'Success', 3, 0, 1, 2, 1, 1)")
+    db.close()
+    open_database(path, backup_dir=tmp_path / "backups")
+    from pxdesk.core.store.models import ExecutionRun
+
+    run = ExecutionRun.get()
+    assert (run.success_count, run.unchanged_count) == (3, 0)
+    close_database()
