@@ -96,7 +96,6 @@ def run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         engine = SyncEngine(ctx.secrets, user="cli", runs_dir=ctx.paths.runs_dir)
-        engine.close_interrupted_runs()
         result = engine.run_job(args.job, trigger=Trigger.MANUAL, date_range=date_range,
                                 cancel=stop.is_set)
     finally:

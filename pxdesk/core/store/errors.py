@@ -63,17 +63,18 @@ def store_error(exc: BaseException, path: str | os.PathLike[str] | None = None,
     transaction back itself, and peewee's clean-up then fails with "no such savepoint" or
     "cannot rollback" errors that would hide the real cause.
     """
+    where = Path(path) if path else None
     for link in _chain(exc):
+        error: StoreError | None = None
         if isinstance(link, StoreError):
-            return link
-        if isinstance(link, sqlite3.Error):
+            error = link
+        elif isinstance(link, sqlite3.Error):
             code = _sqlite_code(link)
-            if code is not None:
-                return _for_sqlite(code, str(link), Path(path) if path else None)
-        if isinstance(link, OSError) and link.errno is not None:
-            error = _for_os_error(link, Path(path) if path else None)
-            if error is not None:
-                return error
+            error = _for_sqlite(code, str(link), where) if code is not None else None
+        elif isinstance(link, OSError) and link.errno is not None:
+            error = _for_os_error(link, where)
+        if error is not None:
+            return error
     return None
 
 
