@@ -11,6 +11,24 @@ import platformdirs
 from pxdesk import APP_NAME
 
 HOME_ENV = "PXDESK_HOME"
+# The store, run files and logs hold synced people (emails, names): owner-only, like the
+# fallback secret file.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(folder: Path) -> Path:
+    """Create `folder` (and its parents) and make it owner-only, also when it existed."""
+    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    folder.chmod(PRIVATE_DIR_MODE)
+    return folder
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` empty if missing and make it owner-only before anything is written."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE))
+    path.chmod(PRIVATE_FILE_MODE)
+    return path
 
 
 @dataclass(frozen=True)
@@ -40,8 +58,9 @@ class AppPaths:
         return self.config_dir / "secrets.json"
 
     def ensure(self) -> AppPaths:
+        """Create the folders, owner-only (an older install's folders are tightened)."""
         for folder in (self.data_dir, self.config_dir, self.log_dir, self.runs_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)
         return self
 
     @classmethod

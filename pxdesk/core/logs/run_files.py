@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from pathlib import Path
@@ -9,6 +10,7 @@ from types import TracebackType
 from typing import Any, TextIO
 
 from pxdesk.core.logs.csv_export import CsvWriter, open_csv
+from pxdesk.core.paths import private_dir, private_file
 
 ERROR_HEADER = ("Source ID", "Field", "Value", "Error Message", "Source Record")
 SUCCESS_HEADER = ("Source ID", "GSID", "Action")
@@ -59,17 +61,20 @@ class RunFiles:
         self._successes: CsvWriter | None = None
 
     def _open(self, path: Path, header: tuple[str, ...]) -> CsvWriter:
-        stream = open_csv(path)
+        stream = open_csv(private_file(path))  # source records: owner-only
         if isinstance(stream, io.TextIOWrapper):  # a PX id with a lone surrogate, escaped
             stream.reconfigure(errors="backslashreplace")
         self._streams.append(stream)
         return CsvWriter(stream, header)
 
     def open(self) -> RunFiles:
-        """Create both files with their headers, so an empty run still has downloadable files."""
+        """Create both files with their headers, so an empty run still has downloadable files.
+        The headers are flushed at once: a full disk fails the run here, not at close."""
         if self._errors is None:
+            private_dir(self.folder)
             self._errors = self._open(self.error_path, ERROR_HEADER)
             self._successes = self._open(self.success_path, SUCCESS_HEADER)
+            self.flush()
         return self
 
     def add_error(
@@ -88,8 +93,11 @@ class RunFiles:
             stream.flush()
 
     def close(self) -> None:
+        """Never raises: every row was flushed per page, so a close can only repeat a write
+        error the run already reported (a full disk), and the clean-up must go on."""
         for stream in self._streams:
-            stream.close()
+            with contextlib.suppress(OSError):
+                stream.close()
         self._streams.clear()
 
     def __enter__(self) -> RunFiles:

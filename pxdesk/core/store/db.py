@@ -9,6 +9,7 @@ from pathlib import Path
 from peewee import Database, DatabaseError, SqliteDatabase
 
 from pxdesk.core.errors import StoreError
+from pxdesk.core.paths import PRIVATE_FILE_MODE, private_file
 from pxdesk.core.store.base import BaseModel, database_proxy
 from pxdesk.core.store.errors import store_errors
 from pxdesk.core.store.migrations import migrate
@@ -48,6 +49,7 @@ def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Sqlite
         path = Path(path)
         with store_errors(path):
             path.parent.mkdir(parents=True, exist_ok=True)
+            _make_private(path)
     db = SqliteDatabase(str(path), pragmas=PRAGMAS)
     try:
         with store_errors(None if memory else path):
@@ -61,6 +63,15 @@ def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Sqlite
         raise StoreError(f"Cannot open the database {path}: {exc}") from exc
     database_proxy.initialize(db)
     return db
+
+
+def _make_private(path: Path) -> None:
+    """The store holds every synced person: owner-only (0600). SQLite gives the -wal and -shm
+    files it creates the database's mode; those of an older install are tightened here."""
+    private_file(path)
+    for sidecar in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if sidecar.exists():
+            sidecar.chmod(PRIVATE_FILE_MODE)
 
 
 def close_database() -> None:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from peewee import SqliteDatabase
 
 from pxdesk.core.errors import StoreError
+from pxdesk.core.paths import private_dir, private_file
 from pxdesk.core.store.schema_v1 import SCHEMA_V1_SQL
 
 
@@ -70,7 +71,7 @@ def backup_database(
     db: SqliteDatabase, backup_dir: Path, version: int, *, now: datetime | None = None
 ) -> Path:
     """Copy the whole database with sqlite3's online backup API; returns the backup file."""
-    backup_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(backup_dir)  # a copy of every synced person: owner-only, as the store
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     stem = Path(str(db.database)).stem
     target = backup_dir / f"{stem}-v{version}-{stamp}.sqlite3"
@@ -78,7 +79,7 @@ def backup_database(
     while target.exists():  # two migrations in the same second must not overwrite
         counter += 1
         target = backup_dir / f"{stem}-v{version}-{stamp}-{counter}.sqlite3"
-    dest = sqlite3.connect(target)
+    dest = sqlite3.connect(private_file(target))
     try:
         db.connection().backup(dest)
     finally:
