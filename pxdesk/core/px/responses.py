@@ -113,14 +113,22 @@ def error_for_status(
     detail = f" PX said: {said}" if said else ""
     if status == 401:
         return AuthError(
-            f"API key rejected by PX (401): check the key and the region.{detail}",
+            "API key rejected by PX (401): check the key and the region. The key is wrong or "
+            "revoked: copy it again from PX Administration > REST API, for the subscription of "
+            f"the region chosen.{detail}",
+            status=status, url=url,
+        )
+    if status == 403 and html:  # PX answers JSON: an HTML page comes from something in between
+        return ForbiddenError(
+            "PX refused access (403): a gateway or proxy between this computer and PX blocked "
+            "the request (it answered with an HTML page, not PX's JSON); ask your network "
+            f"administrator to allow {host}.",
             status=status, url=url,
         )
     if status == 403:
-        origin = " (the answer was an HTML page, likely from a gateway or proxy)" if html else ""
         return ForbiddenError(
-            "PX refused access (403): the key needs Read permission, or a gateway blocked "
-            f"the request{origin}.{detail}",
+            "PX refused access (403): the API key lacks a permission for this request; in PX "
+            f"Administration > REST API give the key Read permission.{detail}",
             status=status, url=url,
         )
     if status == 404:

@@ -55,7 +55,7 @@ def test_html_403_is_not_parsed(
     with pytest.raises(ForbiddenError) as info:
         make_client(sim.base_url).test_connection()
     text = str(info.value)
-    assert text.startswith("PX refused access (403): the key needs Read permission")
+    assert text.startswith("PX refused access (403): a gateway or proxy")
     assert "HTML page" in text
     assert "<" not in text and "html>" not in text.lower()
     assert len(sim.requests) == 1 and recorder.sleeps == []
@@ -203,3 +203,22 @@ def test_retry_mid_listing_keeps_the_scroll(
     ids = {r["identifyId"] for r in first.records} | {r["identifyId"] for r in rest}
     assert len(ids) == 2500 and listing.restarts == 0 and listing.complete
     assert len(recorder.sleeps) == 1
+
+
+def test_401_and_403_say_different_actionable_things(
+    sim: Any, make_client: Callable[..., PxClient], recorder: Recorder
+) -> None:
+    with pytest.raises(AuthError) as bad_key:
+        make_client(sim.base_url, api_key="revoked-key").test_connection()
+    sim.inject(_fault(kind="status", status=403, times=1))
+    with pytest.raises(ForbiddenError) as no_permission:
+        make_client(sim.base_url).test_connection()
+    sim.inject(_fault(kind="html403", times=1))
+    with pytest.raises(ForbiddenError) as gateway:
+        make_client(sim.base_url).test_connection()
+    key, permission, blocked = str(bad_key.value), str(no_permission.value), str(gateway.value)
+    assert "wrong or revoked" in key and "Administration > REST API" in key
+    assert "lacks a permission" in permission and "Read" in permission
+    assert "gateway" not in permission
+    assert "gateway or proxy" in blocked and "permission" not in blocked
+    assert "network administrator" in blocked
