@@ -1,4 +1,5 @@
-"""CSV export: streaming rows, ISO timestamps with a time zone, formula-injection-safe cells."""
+"""CSV export: streaming rows, ISO timestamps with a time zone, formula-injection-safe cells
+without NUL bytes."""
 
 from __future__ import annotations
 
@@ -29,12 +30,13 @@ def iso_timestamp(ms: int | None, tz: tzinfo | None = None) -> str:
 
 
 def cell(value: Any) -> str:
-    """Text of one cell: None -> '', booleans as true/false, then neutralised."""
+    """Text of one cell: None -> '', booleans as true/false, NUL bytes (PX may send them;
+    Excel and many CSV readers stop or fail at one) stripped, then neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return neutralise(str(value))
+    return neutralise(str(value).replace("\x00", ""))
 
 
 class CsvWriter:
