@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
+import truststore
 
 from pxdesk.core.errors import (
     AnswerLostError,
@@ -131,6 +133,9 @@ class PxClient:
             headers={"Accept": "application/json", "User-Agent": "pxdesk"},
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,  # a redirect could carry the key to another host
+            # The OS trust store, as the admin's browser uses: a TLS-inspecting corporate proxy
+            # works; a TLS_CLIENT context always verifies the certificate and the host name.
+            verify=truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
         )
 
     def __repr__(self) -> str:
