@@ -32,7 +32,7 @@ def _page(client: httpx.Client, scroll: str | None = None, size: int = 10) -> di
 
 
 def test_cursor_mode_keeps_one_id_and_a_resend_moves_on(http: tuple) -> None:
-    sim, client = http
+    _sim, client = http
     first = _page(client)
     second = _page(client, first["scrollId"])
     resent = _page(client, first["scrollId"])
