@@ -133,7 +133,9 @@ class ScheduleConfig:
             for path, day in obj.items("days"):
                 if not is_whole(day):
                     raise wrong(path, "a whole number", day)
-        elif not isinstance(days, str):
+        elif isinstance(days, str):
+            days = obj.text("days", base.days)
+        else:
             raise wrong(join(where, "days"), "a text or a list of whole numbers", days)
         return cls(enabled=obj.flag("enabled", base.enabled), kind=obj.text("kind", base.kind),
                    every_hours=obj.whole("every_hours", base.every_hours),

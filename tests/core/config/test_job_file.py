@@ -50,6 +50,10 @@ def test_an_export_reads_back_unchanged() -> None:
     (_set(["schedule", "enabled"], "no"), 'schedule.enabled: expected true or false, got "no"'),
     (_set(["schedule", "days"], [1, "2"]), 'schedule.days[1]: expected a whole number, '
      'got "2"'),
+    (_set(["schedule", "days"], {"mon": True}), "schedule.days: expected a text or a list "
+     "of whole numbers, got an object"),
+    (_set(["schedule", "days"], "week\udcffdays"), "schedule.days: \\udcff at character 5 is "
+     "not valid Unicode"),
     (_set(["schedule", "timezone"], None), "schedule.timezone: expected a text, got null"),
     (_set(["name"], 42), "name: expected a text, got 42"),
     (_set(["kind"], ["company"]), "kind: expected a text, got a list"),
