@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from peewee import fn
@@ -40,6 +41,17 @@ class RunCounts:
     filtered: int = 0
     pages: int = 0
     total_hits: int | None = None
+
+    @contextmanager
+    def undone_on_error(self) -> Iterator[None]:
+        """Wrap one write transaction: if it raises, nothing of it was committed, so the
+        counters go back to what the store holds (a run counts only committed pages)."""
+        saved = replace(self)
+        try:
+            yield
+        except BaseException:
+            vars(self).update(vars(saved))
+            raise
 
 
 class ExecutionLog:

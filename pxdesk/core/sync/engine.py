@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from pxdesk.core.px.regions import resolve_base_url
 from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store.base import database_proxy, now_ms
 from pxdesk.core.store.enums import TargetObject, Trigger
+from pxdesk.core.store.errors import STORE_FAILURES, failure_reason, store_errors
 from pxdesk.core.store.models import Connection, ExecutionRun, Job, JobDependency, RunStatus
 from pxdesk.core.sync.deferred_indexes import restore_indexes
 from pxdesk.core.sync.locks import JobLocks
@@ -99,13 +100,15 @@ class SyncEngine:
         cancel: Callable[[], bool] | None = None,
     ) -> RunResult:
         """Run `job_name` after its dependencies; never raises for run-time problems (they end
-        as a Failure row with the reason), only ConfigError for an unknown job."""
-        job = Job.get_or_none(Job.name == job_name)
-        if job is None:
-            raise ConfigError(f"There is no job named {job_name!r}.", field="job")
-        if date_range is not None:
-            trigger = Trigger.IMPORT_FROM_DATE
-        return self._run_tree(job, Trigger(trigger), date_range, progress, cancel, set())
+        as a Failure row with the reason), only ConfigError for an unknown job and StoreError
+        when the store cannot even record the run (busy, full, unwritable): one clear line."""
+        with store_errors(self.database().database):
+            job = Job.get_or_none(Job.name == job_name)
+            if job is None:
+                raise ConfigError(f"There is no job named {job_name!r}.", field="job")
+            if date_range is not None:
+                trigger = Trigger.IMPORT_FROM_DATE
+            return self._run_tree(job, Trigger(trigger), date_range, progress, cancel, set())
 
     def is_running(self, job_name: str) -> bool:
         return self._locks.is_running(job_name)
@@ -143,11 +146,27 @@ class SyncEngine:
                               + (f": {result.reason}" if result.reason else ""))
                     self.log.finish(run, RunStatus.SKIPPED, reason=reason)
                     return RunResult.from_run(run, dependencies=deps)
-            result = JobRun(self, job, run, date_range, progress, cancel).execute()
+            try:
+                result = JobRun(self, job, run, date_range, progress, cancel).execute()
+            except Exception as exc:  # its clean-up failed too (e.g. the disk is still full)
+                return self._close_failed_run(run, exc, deps)
             result.dependencies = deps
             return result
         finally:
             self._locks.release(job.name)
+
+    def _close_failed_run(self, run: ExecutionRun, exc: Exception,
+                          deps: list[RunResult]) -> RunResult:
+        """End the row as Failure with one line; if even that write fails, the result still
+        says why (the row is closed as interrupted when the store is next opened)."""
+        _log.error("run %s of %s failed while closing", run.id, run.job_name, exc_info=exc)
+        reason = failure_reason(exc, self.database().database)
+        try:
+            self.log.finish(run, RunStatus.FAILURE, reason=reason)
+        except STORE_FAILURES:
+            _log.exception("cannot close run %s", run.id)
+        return replace(RunResult.from_run(run, dependencies=deps), status=RunStatus.FAILURE,
+                       reason=reason)
 
     @staticmethod
     def _dependencies(job: Job) -> list[Job]:

@@ -15,13 +15,15 @@ from pxdesk.core.logs.csv_export import cell, write_csv
 from pxdesk.core.logs.run_files import RunFiles
 
 
-class _FullDiskStream(io.StringIO):
+class FullDiskStream(io.StringIO):
+    """A file on a full disk: every flush fails with ENOSPC, as the OS reports it."""
+
     def flush(self) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
 
 def test_a_full_disk_fails_open_and_never_close(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(run_files_module, "open_csv", lambda path: _FullDiskStream())
+    monkeypatch.setattr(run_files_module, "open_csv", lambda path: FullDiskStream())
     files = RunFiles(tmp_path, 7)
     with pytest.raises(OSError) as caught:
         files.open()  # the headers are flushed at once: an empty run reports it too
