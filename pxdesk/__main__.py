@@ -29,16 +29,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     # Qt is imported here, not at module import, so `pxdesk --version` stays instant.
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from pxdesk.app import AppOptions, PxdeskApp
     from pxdesk.core.applog import setup_logging
     from pxdesk.core.context import open_context
-    from pxdesk.core.paths import AppPaths
+    from pxdesk.core.errors import PxdeskError
+    from pxdesk.core.paths import AppPaths, private_file
+    from pxdesk.core.store.errors import store_errors
     from pxdesk.ui.crash_dialog import install_excepthook
     from pxdesk.ui.single_instance import SingleInstance, instance_name
 
-    setup_logging(AppPaths.resolve(args.home).ensure().log_dir)
+    paths = AppPaths.resolve(args.home)
+    try:
+        with store_errors(paths.db_path):  # folders we may not create: one line, no traceback
+            private_file(setup_logging(paths.ensure().log_dir))
+    except PxdeskError as exc:
+        print(f"pxdesk: {exc}", file=sys.stderr)
+        return 1
     install_excepthook()
     qapp = QApplication.instance() or QApplication([sys.argv[0], *sys.argv[1:]])
     qapp.setApplicationName(APP_NAME)
@@ -48,7 +56,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not instance.claim():
         log.info("pxdesk already runs for this home; asked it to show its window")
         return 0
-    context = open_context(args.home)
+    try:
+        context = open_context(args.home)
+    except PxdeskError as exc:  # damaged, busy or forbidden store: what to do, not a crash report
+        log.error("cannot open the store: %s", exc)
+        print(f"pxdesk: {exc}", file=sys.stderr)
+        QMessageBox.critical(None, "pxdesk cannot start", str(exc))
+        instance.release()
+        return 1
     app = PxdeskApp(context, qapp, AppOptions(minimized=args.minimized))  # type: ignore[arg-type]
     instance.activation_requested.connect(app.activate)
     _quit_on_signals(qapp, app.quit_now)
