@@ -16,11 +16,14 @@ from pxdesk.core.logs.execution import (
     final_status,
     insert_record_errors,
 )
-from pxdesk.core.logs.run_files import RunFiles, record_json, value_text
+from pxdesk.core.logs.run_files import RunFiles, record_json, safe_text, value_text
 from pxdesk.core.px.client import PxClient
+from pxdesk.core.px.paging import Listing
 from pxdesk.core.store.db import bulk_writes
 from pxdesk.core.store.enums import JobKind, RunStatus, TargetObject
+from pxdesk.core.store.errors import failure_reason
 from pxdesk.core.store.models import ExecutionRun, Job
+from pxdesk.core.store.settings import window_lookback_ms
 from pxdesk.core.sync.deferred_indexes import IndexDeferral, restore_indexes
 from pxdesk.core.sync.fetch import PageFetcher
 from pxdesk.core.sync.filters import combine_pushdown
@@ -95,6 +98,7 @@ class JobRun:
         self._started = time.perf_counter()
         self._records = 0
         self._fetcher: PageFetcher | None = None
+        self._listing: Listing | None = None
 
     def execute(self) -> RunResult:
         from pxdesk.core.sync.engine import RunResult
@@ -110,7 +114,8 @@ class JobRun:
             if blockers:
                 log.finish(run, RunStatus.FAILURE, reason="; ".join(blockers))
                 return RunResult.from_run(run)
-            window = plan_window(self.job.window_end, self.engine.clock(), self.date_range)
+            window = plan_window(self.job.window_end, self.engine.clock(), self.date_range,
+                                 lookback_ms=window_lookback_ms())
             log.start(run, window.start, window.end)
             restore_indexes(self.db, plan.objects)  # left out by a killed run of this job
             files = RunFiles(self.engine.runs_dir, run.id).open()
@@ -127,17 +132,23 @@ class JobRun:
                     deferral.restore()
             self.counts.filtered = processor.filtered
             status = final_status(self.counts.success, self.counts.failure)
-            if status in ADVANCING_STATUSES and window.advances:
+            shortfall = self._shortfall()
+            if shortfall is not None:
+                self.notes.append(shortfall)
+                if status == RunStatus.SUCCESS:
+                    status = RunStatus.PARTIAL_SUCCESS
+            elif status in ADVANCING_STATUSES and window.advances:
                 Job.update(window_end=window.end).where(Job.id == self.job.id).execute()
             log.finish(run, status, self.counts, reason="; ".join(self.notes) or None)
         except CancelledError:
             log.finish(run, RunStatus.CANCELLED, self.counts, reason="cancelled by the admin")
         except PxdeskError as exc:
-            log.finish(run, RunStatus.FAILURE, self.counts, reason=str(exc))
-        except Exception as exc:  # a bug must still close the row, never leave it In Progress
+            log.finish(run, RunStatus.FAILURE, self.counts,
+                       reason=self._reason_with_progress(exc))
+        except Exception as exc:  # a store failure or a bug must still close the row
             _log.exception("run %s of %s failed", run.id, self.job.name)
             log.finish(run, RunStatus.FAILURE, self.counts,
-                       reason=f"internal error: {type(exc).__name__}: {exc}")
+                       reason=failure_reason(exc, self.db.database))
         finally:
             if files is not None:
                 files.close()
@@ -164,9 +175,11 @@ class JobRun:
                 _log.warning("%s: %s", self.job.name, note)
             received = False
 
-            def make(stop: Callable[[], bool], filters: list[str] = filters) -> Any:
-                return client.list(plan.listing, filters=filters,  # type: ignore[arg-type]
-                                   page_size=self.engine.page_size, cancel=stop)
+            def make(stop: Callable[[], bool], filters: list[str] = filters) -> Listing:
+                self._listing = client.list(
+                    plan.listing, filters=filters,  # type: ignore[arg-type]
+                    page_size=self.engine.page_size, cancel=stop)
+                return self._listing
 
             with PageFetcher(make, self.cancel) as fetcher:
                 self._fetcher = fetcher
@@ -180,6 +193,29 @@ class JobRun:
                 except BadRequestError:
                     if received or i == len(ladder) - 1:
                         raise
+
+    def _shortfall(self) -> str | None:
+        """Why the listing was not exact (restarts noted too), or None when it was."""
+        listing = self._listing
+        if listing is None:
+            return None
+        self.notes.extend(listing.notes)
+        if listing.complete and not listing.shortfall:
+            return None
+        return (f"PX announced {listing.total_hits:,} {listing.kind}, received "
+                f"{listing.received:,}: {listing.shortfall:,} missing, so the window did not "
+                "move and the next run reads them again")
+
+    def _reason_with_progress(self, exc: PxdeskError) -> str:
+        """The error, with what the listing had received when it stopped."""
+        listing, reason = self._listing, str(exc)
+        if listing is not None:
+            reason = "; ".join([reason, *listing.notes])
+            if not listing.complete and listing.total_hits is not None \
+                    and "received" not in reason:
+                reason += (f"; received {listing.received:,} of {listing.total_hits:,} "
+                           f"{listing.kind}")
+        return reason
 
     def _next_ready(self) -> bool:
         return self._fetcher is not None and self._fetcher.ready()
@@ -201,7 +237,7 @@ class JobRun:
                 break
             batch = _Batch()
             started = time.perf_counter()
-            with self.db.atomic():
+            with self.counts.undone_on_error(), self.db.atomic():
                 while page is not None:
                     try:
                         deferral.begin(page.total_hits)
@@ -215,6 +251,8 @@ class JobRun:
                             page = next(pages, None)
                     except Exception as exc:  # the pages before it still commit
                         stop, page = exc, None
+                if stop is not None and not self.db.connection().in_transaction:
+                    raise stop  # SQLite rolled it all back itself (disk full, I/O error)
                 requests.flush()
                 self.engine.log.progress(self.run, self.counts)
             self._write_files(batch, files)  # only what is committed goes to the files
@@ -243,7 +281,7 @@ class JobRun:
 
     @staticmethod
     def _error_rows(result: PageResult) -> list[ErrorRow]:
-        return [(f.row.source_id, f.field, value_text(f.value), f.reason,
+        return [(value_text(f.row.source_id), f.field, value_text(f.value), safe_text(f.reason),
                  record_json(f.row.record)) for f in result.failures]
 
     def _count(self, result: PageResult, page: Any) -> None:
@@ -252,6 +290,7 @@ class JobRun:
         c.failure += len(result.failures)
         c.inserted += result.inserted
         c.updated += result.updated
+        c.unchanged += result.unchanged
         c.pages += 1
         c.total_hits = page.total_hits
         self._records += len(page.records)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pxdesk.core.errors import ServerError
-from pxdesk.core.px.paging import Page
+from pxdesk.core.px.paging import Listing, Page
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import ExecutionRun, Job, Person, RunStatus
 from pxdesk.core.sync import runner as runner_module
@@ -26,19 +26,33 @@ PAGE = 50
 Pages = Callable[[str, list[list[dict[str, Any]]]], Iterator[Page]]
 
 
+class ScriptedListing(Listing):
+    """A listing whose pages come from a script instead of HTTP; complete when it ends."""
+
+    def __init__(self, kind: Any, pages: Iterator[Page]) -> None:
+        super().__init__(lambda *_a, **_k: None, kind)
+        self._pages = pages
+
+    def __iter__(self) -> Iterator[Page]:
+        for page in self._pages:
+            self.total_hits, self._unkeyed = page.total_hits, page.received
+            yield page
+        self.complete = True
+
+
 class ScriptedClient:
     """Serves the simulator's records as pages through `script(kind, chunks)`."""
 
     def __init__(self, sim: PxSimulator, script: Pages) -> None:
         self._sim, self._script = sim, script
 
-    def list(self, kind: str, **_: Any) -> Iterator[Page]:
+    def list(self, kind: str, **_: Any) -> Listing:
         if kind == "accounts":
             records = [self._sim.get_account(i) for i in self._sim.account_ids()]
         else:
             records = [self._sim.get_user(i) for i in self._sim.user_ids()]
         chunks = [records[i:i + PAGE] for i in range(0, len(records), PAGE)]
-        return self._script(kind, chunks)
+        return ScriptedListing(kind, self._script(kind, chunks))
 
     def close(self) -> None:
         pass
