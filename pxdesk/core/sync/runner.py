@@ -133,8 +133,8 @@ class JobRun:
             self.counts.filtered = processor.filtered
             status = final_status(self.counts.success, self.counts.failure)
             shortfall = self._shortfall()
-            if shortfall is not None:
-                self.notes.append(shortfall)
+            if shortfall is not None:  # first, so a shortened tray message still says it
+                self.notes.insert(0, shortfall)
                 if status == RunStatus.SUCCESS:
                     status = RunStatus.PARTIAL_SUCCESS
             elif status in ADVANCING_STATUSES and window.advances:
