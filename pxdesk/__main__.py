@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from pxdesk.core.applog import setup_logging
     from pxdesk.core.context import open_context
     from pxdesk.core.errors import PxdeskError
-    from pxdesk.core.paths import AppPaths, private_file
+    from pxdesk.core.paths import AppPaths
     from pxdesk.core.store.errors import store_errors
     from pxdesk.ui.crash_dialog import install_excepthook
     from pxdesk.ui.single_instance import SingleInstance, instance_name
@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = AppPaths.resolve(args.home)
     try:
         with store_errors(paths.db_path):  # folders we may not create: one line, no traceback
-            private_file(setup_logging(paths.ensure().log_dir))
+            setup_logging(paths.ensure().log_dir)
     except PxdeskError as exc:
         print(f"pxdesk: {exc}", file=sys.stderr)
         return 1

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 from pathlib import Path
+from typing import Any
+
+from pxdesk.core.paths import PRIVATE_FILE_MODE
 
 # Values that must never reach a log file, whatever a third-party library prints.
 _SECRET_PATTERNS = (
@@ -32,6 +36,16 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it opens (the first and each after a rollover) is owner-only: logs name
+    jobs, hosts and record ids."""
+
+    def _open(self) -> Any:
+        stream = super()._open()
+        os.chmod(self.baseFilename, PRIVATE_FILE_MODE)
+        return stream
+
+
 def setup_logging(log_dir: Path, *, level: int = logging.INFO, console: bool = False) -> Path:
     """Log to ``log_dir/pxdesk.log`` (rotated, 5 x 2 MB); returns the file path."""
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -40,7 +54,7 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO, console: bool = F
     root.setLevel(level)
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(
+        _PrivateRotatingFileHandler(
             log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     ]

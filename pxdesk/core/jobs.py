@@ -20,6 +20,8 @@ from typing import Any, Protocol
 from peewee import Database
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from pxdesk.core.errors import PxdeskError
+
 log = logging.getLogger("pxdesk.jobs")
 
 DateRange = tuple[int, int]  # epoch ms, from-to (Import From Date)
@@ -123,6 +125,9 @@ class SyncWorker(QObject):
                     result = self._run()
             else:
                 result = self._run()
+        except PxdeskError as exc:  # already one line that says what to do (a busy store)
+            log.warning("Run of %s could not start: %s", self.job_name, exc)
+            result = RunCrash(self.job_name, str(exc))
         except Exception as exc:  # a crash must still end the run in the UI
             log.exception("Run of %s crashed", self.job_name)
             result = RunCrash(self.job_name, f"{type(exc).__name__}: {exc}")

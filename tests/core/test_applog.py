@@ -30,3 +30,24 @@ def test_log_file_is_redacted(tmp_path: Path) -> None:
             if handler not in before:
                 root.removeHandler(handler)
                 handler.close()
+
+
+def test_rotated_log_files_are_private_too(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    old_umask = os.umask(0o022)
+    try:
+        log_file = setup_logging(tmp_path / "logs")
+        handler = next(h for h in root.handlers if h not in before)
+        handler.doRollover()
+        assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
+        assert stat.S_IMODE((tmp_path / "logs" / "pxdesk.log.1").stat().st_mode) == 0o600
+    finally:
+        os.umask(old_umask)
+        for h in list(root.handlers):
+            if h not in before:
+                root.removeHandler(h)
+                h.close()

@@ -157,3 +157,15 @@ def test_background_call_returns_value_or_error_in_the_gui_thread(qtbot: QtBot) 
     with qtbot.waitSignal(bad.failed, timeout=5000) as blocker:
         bad.start()
     assert blocker.args == ["bad key"]
+
+
+def test_a_store_failure_before_the_run_is_one_line_without_a_class_name(qtbot: QtBot) -> None:
+    from pxdesk.core.store.errors import DatabaseBusyError
+
+    def busy() -> FakeEngine:
+        raise DatabaseBusyError("the database is busy: let it finish, then try again")
+
+    runner = JobRunner(busy)
+    with qtbot.waitSignal(runner.run_finished, timeout=5000) as blocker:
+        runner.start("job", "manual")
+    assert blocker.args[1].message == "the database is busy: let it finish, then try again"
