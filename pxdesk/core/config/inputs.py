@@ -18,6 +18,7 @@ MAX_FIELD_PATH = 200  # a PX field path such as customAttributes.plan
 MAX_URL = 2_048  # what browsers and proxies reliably carry
 MAX_EMAIL = 254  # RFC 5321 path limit
 MAX_RECIPIENTS = 100  # per list (success, failure)
+MAX_FILTER_VALUE = 1_000  # one filter value (each item of an in-list); PX gets it in the URL
 MAX_FILE_BYTES = 1_000_000  # a job export is a few KB; 1 MB leaves room for long in-lists
 
 # Unicode gives control characters (Cc) no name; format characters (Cf) have one.

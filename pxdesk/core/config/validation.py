@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pxdesk.core.config.inputs import (
     MAX_EMAIL,
     MAX_FIELD_PATH,
+    MAX_FILTER_VALUE,
     MAX_JOB_NAME,
     MAX_RECIPIENTS,
     shown,
@@ -318,6 +319,20 @@ class Validator:
         required = [default_email_filter()] if self.kind == JobKind.COMPANY_PERSON else []
         for issue in validate_filters(self.config.filters, required):
             self.add("filters", issue.field, issue.message)
+        for c in self.config.filters.conditions:
+            self._text("filters", f"{c.alias}.field", c.field, f"The field of condition "
+                       f"{c.alias}", MAX_FIELD_PATH)
+            values = c.value if isinstance(c.value, tuple) else (c.value,)
+            for value in values:
+                if isinstance(value, str):
+                    self._text("filters", f"{c.alias}.value", value, f"The value of "
+                               f"condition {c.alias}", MAX_FILTER_VALUE)
+
+    def _text(self, stage: str, field: str, value: str, label: str, max_len: int) -> None:
+        """Record why a free text cannot be saved (control characters, length), if it cannot."""
+        problem = text_problem(value, label, max_len=max_len)
+        if problem is not None:
+            self.add(stage, field, problem)
 
     def schedule(self) -> None:
         s = self.config.schedule

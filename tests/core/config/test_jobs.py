@@ -125,6 +125,18 @@ COMPANY_CASES: list[tuple[str, Edit, str, str]] = [
     ("filter expression", _set(filters=FilterSpec(
         (FilterCondition("A", "name", "STRING", "equals", "x"),), "A AND (")), "expression",
      "Expression"),
+    ("filter value control", _set(filters=FilterSpec(
+        (FilterCondition("A", "name", "STRING", "equals", "Acme\nCorp"),), "A")), "A.value",
+     "control character U+000A"),
+    ("filter list control", _set(filters=FilterSpec(
+        (FilterCondition("A", "name", "STRING", "in_list", ["ok", "bad\u202e"]),), "A")),
+     "A.value", "right-to-left override"),
+    ("filter field control", _set(filters=FilterSpec(
+        (FilterCondition("A", "na\tme", "STRING", "equals", "x"),), "A")), "A.field",
+     "control character U+0009"),
+    ("filter value length", _set(filters=FilterSpec(
+        (FilterCondition("A", "name", "STRING", "equals", "x" * 5000),), "A")), "A.value",
+     "use at most"),
 ]
 
 
