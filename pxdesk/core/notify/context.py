@@ -40,6 +40,7 @@ class NotificationContext:
     reason: str | None = None  # why the run failed as a whole (bad key, no network...)
     inserted: int = 0
     updated: int = 0
+    unchanged: int = 0  # read again (window lookback) and already up to date
 
 
 def recipients_for(
@@ -118,6 +119,7 @@ def context_for_run(run: ExecutionRun, runs_dir: Path | None = None) -> Notifica
         recipients=recipients_for(run.status, success_list, failure_list),
         timezone=_job_zone(job), run_id=run.id, reason=run.reason,
         inserted=run.inserted_count, updated=run.updated_count,
+        unchanged=run.unchanged_count,
     )
 
 

@@ -141,8 +141,8 @@ def body_for(ctx: NotificationContext, decision: Decision | None = None,
         f"Started:    {_time(ctx.started_at, ctx.timezone)}",
         f"Ended:      {_time(ctx.ended_at, ctx.timezone)}",
         f"Duration:   {_duration(ctx)}",
-        f"Records:    {ctx.success} succeeded ({ctx.inserted} inserted, {ctx.updated} updated), "
-        f"{ctx.failure} failed",
+        f"Records:    {ctx.success} succeeded ({ctx.inserted} inserted, {ctx.updated} updated, "
+        f"{ctx.unchanged} unchanged), {ctx.failure} failed",
     ]
     if ctx.reason:
         lines.append(f"Reason:     {ctx.reason}")

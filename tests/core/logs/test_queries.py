@@ -94,7 +94,8 @@ def test_format_row_display_and_export(runs: list[ExecutionRun]) -> None:
     exported = q.format_row("execution", row, export=True, tz=UTC)
     assert shown[0] == "2023-11-14 22:13:20"
     assert exported[0] == "2023-11-14T22:13:20+00:00"
-    assert shown[1:8] == exported[1:8] and shown[10] == exported[10] == "1.5"
+    duration = q.EXECUTION_HEADER.index("Duration (s)")
+    assert shown[1:8] == exported[1:8] and shown[duration] == exported[duration] == "1.5"
     assert len(shown) == len(q.EXECUTION_HEADER)
 
 
@@ -155,3 +156,12 @@ def test_save_run_file_copies_or_rebuilds(runs: list[ExecutionRun], tmp_path: Pa
 def test_job_choices_include_names_only_in_the_log(runs: list[ExecutionRun]) -> None:
     names = [name for _, name in q.job_choices()]
     assert names == ["Company Person Sync_PX", "Company Sync_PX"]
+
+
+def test_the_execution_log_shows_unchanged_records(context: object) -> None:
+    run = _run("Company Sync_PX", success_count=5, inserted_count=1, updated_count=1,
+               unchanged_count=3)
+    row = q.fetch_row("execution", LogFilter(), run.id)
+    assert row is not None
+    cells = dict(zip(q.EXECUTION_HEADER, q.format_row("execution", row, tz=UTC), strict=True))
+    assert (cells["Inserted"], cells["Updated"], cells["Unchanged"]) == (1, 1, 3)

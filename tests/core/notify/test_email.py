@@ -38,7 +38,7 @@ def make_context(tmp_path: Path, **changes: object) -> NotificationContext:
         success=980, failure=20,
         top_reasons=[("No existing record", 15), ("Invalid email", 5)],
         error_file=error_file, recipients=["ops@example.com", "cs@example.com"],
-        timezone=ZoneInfo("Europe/Paris"), run_id=42, inserted=10, updated=970,
+        timezone=ZoneInfo("Europe/Paris"), run_id=42, inserted=10, updated=900, unchanged=70,
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
@@ -56,7 +56,7 @@ def test_subject_and_body_say_what_happened(tmp_path: Path) -> None:
     for expected in ("Job:        Company Sync_X", "Connection: X", "Status:     Partial Success",
                      "2024-07-01 10:00:00 CEST (Europe/Paris)",  # start in the schedule's zone
                      "2024-07-01 10:02:05 CEST", "Duration:   2 min 5 s",
-                     "980 succeeded (10 inserted, 970 updated), 20 failed",
+                     "980 succeeded (10 inserted, 900 updated, 70 unchanged), 20 failed",
                      "15 x No existing record", "5 x Invalid email", "run 42"):
         assert expected in body, expected
     assert body.index("No existing record") < body.index("Invalid email")
