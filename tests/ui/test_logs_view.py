@@ -305,3 +305,18 @@ def test_details_count_the_unchanged_records(make_view) -> None:  # type: ignore
     view.tables["execution"].selectRow(0)
     assert view.details.value_labels["Records"].text() == (
         "5 succeeded (1 inserted, 1 updated, 3 unchanged), 0 failed")
+
+
+def test_a_long_reason_is_never_clipped_in_the_details(make_view, qtbot) -> None:  # type: ignore[no-untyped-def]
+    reason = ("PX announced 200 accounts, received 193: 7 missing, so the window did not move "
+              "and the next run reads them again; " * 3)
+    _run("Job A", status="Partial Success", reason=reason)
+    view = make_view()
+    view.resize(1366, 768)
+    view.show()
+    qtbot.waitExposed(view)
+    view.tables["execution"].selectRow(0)
+    label = view.details.value_labels["Reason"]
+    assert label.text() == reason
+    # every line gets its room once the layout has run (the panel scrolls instead)
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=2000)

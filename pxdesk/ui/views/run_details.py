@@ -6,13 +6,17 @@ from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -27,8 +31,9 @@ from pxdesk.ui.models.log_models import RequestsModel
 
 # (parent, dialog title, suggested file name) -> chosen path, or None when cancelled.
 AskSavePath = Callable[[QWidget, str, str], Path | None]
-_FIELDS = ("Job", "Status", "Trigger", "Window", "Started", "Ended", "Duration",
-           "Records", "Fetched", "Reason")
+# The reason (what went wrong, what a run missed) right under the status: first thing read.
+_FIELDS = ("Job", "Status", "Reason", "Records", "Fetched", "Trigger", "Window", "Started",
+           "Ended", "Duration")
 
 
 class RequestsDialog(QDialog):
@@ -50,6 +55,20 @@ class RequestsDialog(QDialog):
         self.resize(900, 400)
 
 
+class _WrappedFields(QWidget):
+    """A form of word-wrapped labels that asks for the height its wrapped lines need: a
+    scroll area only knows a widget's minimum size, not its height for a given width."""
+
+    def fit_height(self) -> None:
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            self.setMinimumHeight(layout.heightForWidth(self.width()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_height()
+
+
 class RunDetailsPanel(QWidget):
     """Shows the run selected in the execution log; files are saved through `ask_save_path`."""
 
@@ -63,10 +82,19 @@ class RunDetailsPanel(QWidget):
         self._ask = ask_save_path
         self._tz = tz
         self.value_labels = {name: QLabel("", self) for name in _FIELDS}
-        form = QFormLayout()
+        # The form scrolls instead of squeezing its rows: a long reason (what a run missed)
+        # must always be readable in full, whatever height the splitter leaves the panel.
+        self._fields = fields = _WrappedFields(self)
+        form = QFormLayout(fields)
+        form.setContentsMargins(0, 0, 0, 0)
         for name, label in self.value_labels.items():
             label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(f"{name}:", label)
+        self.fields_area = QScrollArea(self)
+        self.fields_area.setWidget(fields)
+        self.fields_area.setWidgetResizable(True)
+        self.fields_area.setFrameShape(QFrame.Shape.NoFrame)
         self.summary_table = QTableWidget(0, 2, self)
         self.summary_table.setObjectName("error_summary_table")
         self.summary_table.setHorizontalHeaderLabels(["Error reason", "Records"])
@@ -87,10 +115,9 @@ class RunDetailsPanel(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         left = QVBoxLayout()
-        left.addLayout(form)
+        left.addWidget(self.fields_area, 1)
         left.addLayout(buttons)
         left.addWidget(self.message_label)
-        left.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)
         layout.addWidget(self.summary_table, 1)
@@ -140,6 +167,7 @@ class RunDetailsPanel(QWidget):
         }
         for name, text in values.items():
             self.value_labels[name].setText(str(text))
+        self._fields.fit_height()
         summary = queries.error_summary(run.id)
         self.summary_table.setRowCount(len(summary))
         for row, (reason, count) in enumerate(summary):
