@@ -14,16 +14,6 @@ from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import Connection, FieldMapping, Job
 
 
-@pytest.fixture
-def created(home: Path, sim: PxSimulator, monkeypatch: pytest.MonkeyPatch,
-            capsys: pytest.CaptureFixture[str]) -> Path:
-    monkeypatch.setenv("PXDESK_API_KEY", sim.api_key)
-    assert main(["--home", str(home), "connection", "create", "--name", "PX",
-                 "--base-url", sim.base_url]) == 0
-    capsys.readouterr()
-    return home
-
-
 def _one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
     err = capsys.readouterr().err
     assert "Traceback" not in err

@@ -8,17 +8,6 @@ from pathlib import Path
 import pytest
 
 from pxdesk.cli import main
-from pxdesk.core.pxsim import PxSimulator
-
-
-@pytest.fixture
-def created(home: Path, sim: PxSimulator, monkeypatch: pytest.MonkeyPatch,
-            capsys: pytest.CaptureFixture[str]) -> Path:
-    monkeypatch.setenv("PXDESK_API_KEY", sim.api_key)
-    assert main(["--home", str(home), "connection", "create", "--name", "PX",
-                 "--base-url", sim.base_url]) == 0
-    capsys.readouterr()
-    return home
 
 
 def test_list_and_show(created: Path, capsys: pytest.CaptureFixture[str]) -> None:
