@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pxdesk.assets import APP_ICON_PNG, APP_ICON_SVG, DESKTOP_TEMPLATE, asset_bytes
 from pxdesk.core.autostart import desktop_exec
-from pxdesk.ui.assets import APP_ICON_PNG, APP_ICON_SVG, DESKTOP_TEMPLATE, asset_bytes
 
 ICON_SIZES = (16, 32, 48, 64, 128, 256)
 

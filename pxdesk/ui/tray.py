@@ -16,8 +16,8 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from pxdesk.assets import APP_ICON_PNG, asset_bytes
 from pxdesk.core.store.enums import RunStatus
-from pxdesk.ui.assets import APP_ICON_PNG, asset_bytes
 
 ICON_SIZES = (16, 22, 32, 64)
 REFRESH_MS = 60_000  # relative times ("5 min ago") age; refresh them once a minute

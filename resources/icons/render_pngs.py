@@ -17,7 +17,7 @@ from PySide6.QtSvg import QSvgRenderer
 SIZES = (16, 32, 48, 64, 128, 256)
 HERE = Path(__file__).resolve().parent
 SVG = HERE / "pxdesk.svg"
-ASSETS = HERE.parent.parent / "pxdesk" / "ui" / "assets"
+ASSETS = HERE.parent.parent / "pxdesk" / "assets"
 
 
 def render(renderer: QSvgRenderer, size: int, target: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from pxdesk.assets import asset_bytes
 from pxdesk.cli import main
 from pxdesk.cli.desktop_entry import pxdesk_command
-from pxdesk.ui.assets import asset_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
