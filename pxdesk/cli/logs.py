@@ -56,8 +56,8 @@ def export(header: Sequence[str], rows: Iterable[Sequence[Any]], target: Path | 
 
 
 def run(args: argparse.Namespace) -> int:
-    from pxdesk.core.config.inputs import check_job_name
     from pxdesk.core.context import open_context
+    from pxdesk.core.inputs import check_job_name
     from pxdesk.core.logs.exports import log_table
 
     if args.job is not None:

@@ -80,8 +80,8 @@ def _summary(result: Any, indent: str = "") -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pxdesk.core.config.inputs import check_job_name
     from pxdesk.core.context import open_context
+    from pxdesk.core.inputs import check_job_name
     from pxdesk.core.sync.engine import SyncEngine
 
     check_job_name(args.job)

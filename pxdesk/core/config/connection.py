@@ -19,10 +19,10 @@ from pxdesk.core.config.defaults import (
     default_job_name,
     person_config,
 )
-from pxdesk.core.config.inputs import MAX_CONNECTION_NAME, check_text
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.config.jobs import apply_config, audit_config
 from pxdesk.core.errors import ConfigError, PxError
+from pxdesk.core.inputs import MAX_CONNECTION_NAME, check_text
 from pxdesk.core.logs.connection_log import API_KEY_ATTRIBUTE, log_connection_change
 from pxdesk.core.px.client import PxClient
 from pxdesk.core.px.regions import resolve_base_url

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from pxdesk.core.config.changes import config_changes
-from pxdesk.core.config.inputs import check_job_name, shown
 from pxdesk.core.config.job_config import (
     JobConfig,
     load_job_config,
@@ -19,6 +18,7 @@ from pxdesk.core.config.validation import (
     validate_job_config,
 )
 from pxdesk.core.errors import ConfigError
+from pxdesk.core.inputs import check_job_name, shown
 from pxdesk.core.logs.audit import write_audit
 from pxdesk.core.store.custom_fields import create_custom_field
 from pxdesk.core.store.enums import JobKind, TargetObject

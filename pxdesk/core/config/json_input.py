@@ -12,8 +12,8 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
-from pxdesk.core.config.inputs import MAX_FILE_BYTES, shown
 from pxdesk.core.errors import ConfigError
+from pxdesk.core.inputs import MAX_FILE_BYTES, shown
 
 _MISSING: Any = object()  # "no default": the field is required
 

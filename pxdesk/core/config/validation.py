@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pxdesk.core.config.inputs import (
+from pxdesk.core.config.job_config import DerivedConfig, JobConfig, MappingConfig
+from pxdesk.core.inputs import (
     MAX_EMAIL,
     MAX_FIELD_PATH,
     MAX_FILTER_VALUE,
@@ -15,7 +16,6 @@ from pxdesk.core.config.inputs import (
     shown,
     text_problem,
 )
-from pxdesk.core.config.job_config import DerivedConfig, JobConfig, MappingConfig
 from pxdesk.core.schedule_rules import validate_schedule
 from pxdesk.core.store.custom_fields import custom_field
 from pxdesk.core.store.enums import (

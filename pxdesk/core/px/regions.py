@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from pxdesk.core.config.inputs import MAX_URL, check_text
 from pxdesk.core.errors import ConfigError
+from pxdesk.core.inputs import MAX_URL, check_text
 
 REGIONS: dict[str, str] = {
     "us": "https://api.aptrinsic.com/v1",
