@@ -18,6 +18,7 @@ from typing import Any
 from peewee import Database, IntegrityError
 
 from pxdesk.core.store.enums import JobKind, TargetObject
+from pxdesk.core.store.errors import store_error
 from pxdesk.core.sync.fields import resolve_field
 from pxdesk.core.sync.lookups import DerivedLookup, Key, Match
 from pxdesk.core.sync.mapping import ConversionError, is_valid_text
@@ -179,7 +180,7 @@ class PageProcessor:
             with self.db.atomic():
                 self._write_rows(rows, result)
         except _UNSTORABLE as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            if store_error(exc) is not None:  # the store's failure (busy, full), no record's
                 raise
             if len(rows) == 1:
                 row = rows[0]
