@@ -223,12 +223,12 @@ class Listing:
             if self._repeats > MAX_REPEAT_RESTARTS:
                 raise ProtocolError(
                     f"PX served the same page of the {self.kind} listing again after a "
-                    f"restart: {self._progress()}. Try the run again later"
+                    f"restart: {self.progress}. Try the run again later"
                 )
         if self.restarts >= MAX_RESTARTS:
             raise ShortfallError(
                 f"The PX {self.kind} listing could not finish ({restart}; restarted "
-                f"{self.restarts} times): {self._progress()}. Try the run again later"
+                f"{self.restarts} times): {self.progress}. Try the run again later"
             )
         self.restarts += 1
         note = (f"The PX {self.kind} listing restarted from page 1 after {restart} "
@@ -236,9 +236,11 @@ class Listing:
         self.notes.append(note)
         _log.warning("%s", note)
 
-    def _progress(self) -> str:
+    @property
+    def progress(self) -> str:
+        """How far the listing got, for messages: "received 1,000 of 2,500 users"."""
         total = "?" if self.total_hits is None else f"{self.total_hits:,}"
-        return f"received {self.received:,} of {total}"
+        return f"received {self.received:,} of {total} {self.kind}"
 
     def _parse(self, body: Any) -> tuple[list[Any], int | None, str | None]:
         if not isinstance(body, dict):

@@ -133,6 +133,7 @@ class JobRun:
             self.counts.filtered = processor.filtered
             status = final_status(self.counts.success, self.counts.failure)
             shortfall = self._shortfall()
+            self.notes += self._listing_notes()
             if shortfall is not None:  # first, so a shortened tray message still says it
                 self.notes.insert(0, shortfall)
                 if status == RunStatus.SUCCESS:
@@ -195,27 +196,25 @@ class JobRun:
                         raise
 
     def _shortfall(self) -> str | None:
-        """Why the listing was not exact (restarts noted too), or None when it was."""
+        """What the listing missed, or None when it was exact."""
         listing = self._listing
-        if listing is None:
-            return None
-        self.notes.extend(listing.notes)
-        if listing.complete and not listing.shortfall:
+        if listing is None or (listing.complete and not listing.shortfall):
             return None
         return (f"PX announced {listing.total_hits:,} {listing.kind}, received "
                 f"{listing.received:,}: {listing.shortfall:,} missing, so the window did not "
                 "move and the next run reads them again")
 
+    def _listing_notes(self) -> list[str]:
+        """What the listing told the admin (its restarts)."""
+        return [] if self._listing is None else self._listing.notes
+
     def _reason_with_progress(self, exc: PxdeskError) -> str:
         """The error, with what the listing had received when it stopped."""
-        listing, reason = self._listing, str(exc)
-        if listing is not None:
-            reason = "; ".join([reason, *listing.notes])
-            if not listing.complete and listing.total_hits is not None \
-                    and "received" not in reason:
-                reason += (f"; received {listing.received:,} of {listing.total_hits:,} "
-                           f"{listing.kind}")
-        return reason
+        parts, listing = [str(exc), *self._listing_notes()], self._listing
+        if listing is not None and not listing.complete and listing.total_hits is not None \
+                and listing.progress not in parts[0]:
+            parts.append(listing.progress)
+        return "; ".join(parts)
 
     def _next_ready(self) -> bool:
         return self._fetcher is not None and self._fetcher.ready()
