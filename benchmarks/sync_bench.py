@@ -56,13 +56,13 @@ def setup_jobs(ctx: object, base_url: str) -> None:
     except ImportError:
         ConnectionService = None  # noqa: N806
     if ConnectionService is not None:
-        ConnectionService(ctx.secrets, user="bench").create(  # type: ignore[attr-defined]
+        ConnectionService(ctx.secrets, user="bench").create(
             "PX", KEY, base_url=base_url)
         FieldMapping.update(is_upsert_key=True).where(
             FieldMapping.target_field == "PX_Account_ID__gc").execute()
         _ = JobService
         return
-    ref = ctx.secrets.put(KEY)  # type: ignore[attr-defined]
+    ref = ctx.secrets.put(KEY)
     conn = Connection.create(name="PX", base_url=base_url, key_ref=ref)
     ensure_custom_field("company", "PX Account ID", "String", "bench")
     ensure_custom_field("company", "Number of Users", "Number", "bench")
@@ -147,10 +147,10 @@ def main() -> int:
     c_rate = args.accounts / c_secs
     p_rate = args.users / p_secs
     b_rate = base_count / b_secs
-    print(f"Company Sync:        {company.status} {company.success:,} ok "  # type: ignore[attr-defined]
-          f"{company.failure:,} failed in {c_secs:.1f} s = {c_rate:,.0f} accounts/s")  # type: ignore[attr-defined]
-    print(f"Company Person Sync: {people.status} {people.success:,} ok "  # type: ignore[attr-defined]
-          f"{people.failure:,} failed {people.filtered:,} filtered in {p_secs:.1f} s "  # type: ignore[attr-defined]
+    print(f"Company Sync:        {company.status} {company.counts.success:,} ok "
+          f"{company.counts.failure:,} failed in {c_secs:.1f} s = {c_rate:,.0f} accounts/s")
+    print(f"Company Person Sync: {people.status} {people.counts.success:,} ok "
+          f"{people.counts.failure:,} failed {people.counts.filtered:,} filtered in {p_secs:.1f} s "
           f"= {p_rate:,.0f} users/s")
     print(f"Baseline (httpx+json+sqlite3 upsert): {base_count:,} users in {b_secs:.1f} s "
           f"= {b_rate:,.0f} users/s")

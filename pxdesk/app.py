@@ -24,6 +24,7 @@ from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.schedule_dispatch import ScheduleDispatcher
 from pxdesk.core.store.settings import ADMIN_NAME, get_setting, set_setting
 from pxdesk.core.sync.engine import SyncEngine
+from pxdesk.core.sync.results import RunOutcome
 from pxdesk.ui.main_window import MainWindow
 from pxdesk.ui.network_watch import NetworkWatch
 from pxdesk.ui.run_mailer import RunMailer
@@ -83,11 +84,10 @@ class PxdeskApp(QObject):
                                          self._make_job_wizard, self.window)
         self.data_view = DataView(self.window)
         self.logs_view = LogsView(context.paths.runs_dir, self.window)
+        self._build_scheduling()
         self.runner.run_started.connect(self.logs_view.on_run_started)
         self.runner.run_progress.connect(self.logs_view.on_run_progress)
-        # The dispatcher notes a catch-up on the run's row first; the log and mail read it after.
-        self._build_scheduling()
-        self.runner.run_finished.connect(self.logs_view.on_run_finished)
+        self.runner.run_ended.connect(self.logs_view.on_run_ended)
         self.runner.run_finished.connect(self.mailer.on_run_finished)
         self.window.add_tab(self.connectors, "Connectors")
         self.window.add_tab(self.data_view, "Data")
@@ -190,9 +190,8 @@ class PxdeskApp(QObject):
         SettingsDialog(self.context.secrets, self.window, autostart=Autostart(),
                        login_argv=login_argv(self.context.paths)).exec()
 
-    def _on_runner_run_finished(self, job_name: str, result: object) -> None:
-        status = getattr(result, "status", "")
-        self.window.statusBar().showMessage(f"{job_name}: {status}", 10_000)
+    def _on_runner_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
+        self.window.statusBar().showMessage(f"{job_name}: {outcome.status}", 10_000)
         self.data_view.refresh()
 
     def _on_connectors_connection_changed(self) -> None:

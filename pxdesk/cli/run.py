@@ -14,6 +14,7 @@ from typing import Any
 
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.store.enums import RunStatus, Trigger
+from pxdesk.core.sync.results import RunResult
 
 EXIT_CODES = {RunStatus.SUCCESS: 0, RunStatus.PARTIAL_SUCCESS: 3}
 
@@ -63,20 +64,31 @@ def _date_range(args: argparse.Namespace) -> tuple[int, int] | None:
     return start, end
 
 
-def _summary(result: Any, indent: str = "") -> list[str]:
+def _summary(result: RunResult, indent: str = "") -> list[str]:
+    c = result.counts
     lines = [f"{indent}{result.job_name}: {result.status}"]
-    lines.append(f"{indent}  success {result.success}, failure {result.failure}, "
-                 f"inserted {result.inserted}, updated {result.updated}, "
-                 f"filtered out {result.filtered}, pages {result.pages}")
+    lines.append(f"{indent}  success {c.success}, failure {c.failure}, "
+                 f"inserted {c.inserted}, updated {c.updated}, "
+                 f"filtered out {c.filtered}, pages {c.pages}")
     if result.reason:
         lines.append(f"{indent}  reason: {result.reason}")
-    if result.error_file and result.failure:
+    if result.error_file and c.failure:
         lines.append(f"{indent}  error file: {result.error_file}")
-    if result.success_file and result.success:
+    if result.success_file and c.success:
         lines.append(f"{indent}  success file: {result.success_file}")
     for dep in result.dependencies:
         lines += _summary(dep, indent + "  (dependency) ")
     return lines
+
+
+def _as_json(result: RunResult) -> dict[str, Any]:
+    """The result with its counters at the top level (the shape scripts read)."""
+    def flat(data: dict[str, Any]) -> dict[str, Any]:
+        data.update(data.pop("counts"))
+        data["dependencies"] = [flat(dep) for dep in data["dependencies"]]
+        return data
+
+    return flat(dataclasses.asdict(result))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -102,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
         ctx.close()
     if args.json:
-        print(json.dumps(dataclasses.asdict(result), indent=2, default=str))
+        print(json.dumps(_as_json(result), indent=2, default=str))
     else:
         print("\n".join(_summary(result)))
     return EXIT_CODES.get(result.status, 1)

@@ -13,14 +13,22 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from peewee import Database
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from pxdesk.core.errors import PxdeskError
+from pxdesk.core.store.enums import RunStatus
+from pxdesk.core.sync.results import (
+    RunCrash,
+    RunOutcome,
+    RunProgress,
+    RunResult,
+    RunStart,
+    run_tree,
+)
 
 log = logging.getLogger("pxdesk.jobs")
 
@@ -39,35 +47,11 @@ class RunsJobs(Protocol):
 
     def run_job(
         self, job_name: str, *, trigger: str, date_range: DateRange | None = ...,
-        progress: Callable[[Any], None] | None = ..., cancel: Callable[[], bool] | None = ...,
-    ) -> Any: ...
-
-
-@dataclass(frozen=True)
-class RunCrash:
-    """Stands in for a RunResult when run_job itself raised (a bug, not a PX error)."""
-
-    job_name: str
-    message: str
-    status: str = "Failure"
-
-
-def run_tree(result: object) -> Iterator[object]:
-    """Every result of a finished run in run order: its dependencies (depth first), then it."""
-    for dep in getattr(result, "dependencies", None) or []:
-        yield from run_tree(dep)
-    yield result
-
-
-def tree_job_names(job_name: str, result: object) -> set[str]:
-    """The job of a finished run and every job that ran inside it as a dependency."""
-    return {job_name, *(str(getattr(r, "job_name", job_name)) for r in run_tree(result))}
-
-
-def tree_run_ids(result: object) -> list[int]:
-    """Run ids of a finished run tree in run order (a crash has none)."""
-    ids = (getattr(r, "run_id", None) for r in run_tree(result))
-    return [int(run_id) for run_id in ids if run_id is not None]
+        progress: Callable[[RunProgress], None] | None = ...,
+        cancel: Callable[[], bool] | None = ...,
+        on_start: Callable[[RunStart], None] | None = ...,
+        on_end: Callable[[RunResult], None] | None = ..., note: str | None = ...,
+    ) -> RunResult: ...
 
 
 def _freeze_long_lived_objects() -> None:
@@ -81,33 +65,37 @@ def _freeze_long_lived_objects() -> None:
 
 
 class SyncWorker(QObject):
-    """Runs one job in its thread; cancel() may be called from any thread.
+    """Runs one job (its whole run tree) in its thread; cancel() may be called from any thread.
 
-    Progress is throttled to one signal per `progress_interval_s` per run; the first and the
-    last report of every run (dependencies included) always go out, so listeners see each run
-    start and its final counts.
+    Every run of the tree is announced by `started` and closed by `ended`, once each, in run
+    order; `finished` then carries the tree's outcome. Progress is throttled to one signal per
+    `progress_interval_s`; a run's last report always goes out before its `ended`.
     """
 
+    started = Signal(object)  # RunStart
     progressed = Signal(object)  # RunProgress
-    finished = Signal(str, object)  # job name, RunResult or RunCrash
+    ended = Signal(object)  # RunOutcome of one run of the tree
+    finished = Signal(str, object)  # job name, RunOutcome of the tree
 
     def __init__(
         self, job_name: str, trigger: str, date_range: DateRange | None,
         engine_factory: Callable[[], RunsJobs], db: Database | None,
-        progress_interval_s: float = PROGRESS_INTERVAL_S,
+        progress_interval_s: float = PROGRESS_INTERVAL_S, note: str | None = None,
     ) -> None:
         super().__init__()
         self.job_name = job_name
         self._interval = progress_interval_s
-        self._last_run: object = None  # run id of the last report sent
+        self._last_run: int | None = None  # run id of the last report sent
         self._last_sent = 0.0
-        self._pending: object | None = None  # latest report held back by the throttle
+        self._pending: RunProgress | None = None  # latest report held back by the throttle
         self._trigger = trigger
         self._date_range = date_range
+        self._note = note
         self._engine_factory = engine_factory
         self._db = db
         self._cancel = threading.Event()
-        self.result: object | None = None  # set before `finished` is emitted
+        self._open: dict[int, str] = {}  # runs started and not ended: run id -> job name
+        self.result: RunOutcome | None = None  # set before `finished` is emitted
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -117,7 +105,7 @@ class SyncWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        result: object
+        result: RunOutcome
         try:
             if self._db is not None:
                 # peewee opens one connection per thread; close ours when the run ends.
@@ -127,32 +115,49 @@ class SyncWorker(QObject):
                 result = self._run()
         except PxdeskError as exc:  # already one line that says what to do (a busy store)
             log.warning("Run of %s could not start: %s", self.job_name, exc)
-            result = RunCrash(self.job_name, str(exc))
+            result = self._crashed(str(exc))
         except Exception as exc:  # a crash must still end the run in the UI
             log.exception("Run of %s crashed", self.job_name)
-            result = RunCrash(self.job_name, f"{type(exc).__name__}: {exc}")
-        self._flush_progress()
+            result = self._crashed(f"{type(exc).__name__}: {exc}")
         self.result = result
         self.finished.emit(self.job_name, result)
 
-    def _run(self) -> object:
+    def _run(self) -> RunResult:
         engine = self._engine_factory()
         return engine.run_job(
             self.job_name, trigger=self._trigger, date_range=self._date_range,
             progress=self._on_engine_progress, cancel=self._cancel.is_set,
+            on_start=self._on_engine_start, on_end=self._on_engine_end, note=self._note,
         )
 
-    def _on_engine_progress(self, progress: object) -> None:
+    def _crashed(self, message: str) -> RunCrash:
+        """End every run still open with the crash, then stand for the tree."""
+        self._flush_progress()
+        for name in self._open.values():
+            self.ended.emit(RunCrash(name, message))
+        self._open.clear()
+        return RunCrash(self.job_name, message)
+
+    def _on_engine_start(self, start: RunStart) -> None:
+        self._flush_progress()
+        self._open[start.run_id] = start.job_name
+        self.started.emit(start)
+
+    def _on_engine_end(self, result: RunResult) -> None:
+        self._flush_progress()
+        self._open.pop(result.run_id, None)
+        self.ended.emit(result)
+
+    def _on_engine_progress(self, progress: RunProgress) -> None:
         """Called by the engine after each page, in this worker's thread."""
-        run_id = getattr(progress, "run_id", None)
         now = time.monotonic()
-        if run_id != self._last_run:
-            self._flush_progress()  # the previous run (a dependency) ended: its last counts
+        if progress.run_id != self._last_run:
+            self._flush_progress()  # the first report of a run always goes out
         elif now - self._last_sent < self._interval:
             self._pending = progress
             return
         self._pending = None
-        self._last_run, self._last_sent = run_id, now
+        self._last_run, self._last_sent = progress.run_id, now
         self.progressed.emit(progress)
 
     def _flush_progress(self) -> None:
@@ -162,12 +167,15 @@ class SyncWorker(QObject):
 
 
 class JobRunner(QObject):
-    """Owns the running SyncWorkers (one per job at a time) and re-emits their results."""
+    """Owns the running SyncWorkers (one per job at a time) and re-emits what they report.
 
-    # job name, run id: from the first progress report of each run (dependencies included)
-    run_started = Signal(str, int)
+    The one place that knows which runs are going: `run_started`/`run_ended` come once for
+    every run of a tree (dependencies included), `run_finished` once per tree started here."""
+
+    run_started = Signal(object)  # RunStart
     run_progress = Signal(object)  # RunProgress
-    run_finished = Signal(str, object)  # job name, RunResult (or RunCrash)
+    run_ended = Signal(object)  # RunOutcome of one run (a dependency or the job itself)
+    run_finished = Signal(str, object)  # job name, RunOutcome of the whole tree
 
     def __init__(
         self, engine_factory: Callable[[], RunsJobs], db: Database | None = None,
@@ -179,21 +187,25 @@ class JobRunner(QObject):
         self._progress_interval = progress_interval_s
         self._idle_switch_interval = sys.getswitchinterval()
         self._workers: dict[str, tuple[SyncWorker, QThread]] = {}
-        self._announced: set[int] = set()  # run ids already reported by run_started
+        self._live: dict[int, tuple[str, str]] = {}  # run id -> (job name, top job name)
 
     def start(
-        self, job_name: str, trigger: str = "manual", date_range: DateRange | None = None
+        self, job_name: str, trigger: str = "manual", date_range: DateRange | None = None,
+        *, note: str | None = None,
     ) -> bool:
-        """Start a run in a new thread; False when that job is already running here."""
-        if job_name in self._workers:
+        """Start a run in a new thread; False when that job is already running here.
+        `note` goes in front of the run's reason (why a scheduled run catches up)."""
+        if self.is_running(job_name):
             return False
         worker = SyncWorker(job_name, trigger, date_range, self._engine_factory, self._db,
-                            self._progress_interval)
+                            self._progress_interval, note)
         thread = QThread()
         thread.setObjectName(f"sync-{job_name}")
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
+        worker.started.connect(self._on_worker_started)
         worker.progressed.connect(self._on_worker_progressed)
+        worker.ended.connect(self._on_worker_ended)
         worker.finished.connect(self._on_worker_finished)
         if not self._workers:
             _freeze_long_lived_objects()
@@ -212,10 +224,12 @@ class JobRunner(QObject):
         return True
 
     def is_running(self, job_name: str) -> bool:
-        return job_name in self._workers
+        """True while the job runs here, on its own or as a dependency of another."""
+        return job_name in self._workers or any(n == job_name for n, _ in self._live.values())
 
     def running_jobs(self) -> list[str]:
-        return list(self._workers)
+        """The jobs started here and the dependencies running inside them."""
+        return list(dict.fromkeys([*self._workers, *(n for n, _ in self._live.values())]))
 
     def cancel_all_and_wait(self, timeout_ms: int = THREAD_WAIT_MS) -> None:
         """Cancel every run and wait for their threads (quit): runs end as Cancelled."""
@@ -225,39 +239,70 @@ class JobRunner(QObject):
             thread.quit()  # the event loop starts only after run() returns
             if not thread.wait(timeout_ms):
                 log.warning("Thread %s did not stop in %d ms", thread.objectName(), timeout_ms)
-        # Deliver the queued finished signals so listeners see the final results.
+        # The workers' queued signals are not delivered now: close what they left open.
         for name in list(self._workers):
             self._finish(name, None)
 
+    def _top_of(self, worker: object) -> str | None:
+        """The job a signal's worker was started for; None once it is gone (a late signal)."""
+        return next((n for n, (w, _t) in self._workers.items() if w is worker), None)
+
     @Slot(object)
-    def _on_worker_progressed(self, progress: object) -> None:
-        name = str(getattr(progress, "job_name", ""))
-        run_id = getattr(progress, "run_id", None)
-        if name and run_id is not None and int(run_id) not in self._announced:
-            self._announced.add(int(run_id))
-            self.run_started.emit(name, int(run_id))
-        self.run_progress.emit(progress)
+    def _on_worker_started(self, start: RunStart) -> None:
+        top = self._top_of(self.sender())
+        if top is not None and start.run_id not in self._live:
+            self._live[start.run_id] = (start.job_name, top)
+            self.run_started.emit(start)
+
+    @Slot(object)
+    def _on_worker_progressed(self, progress: RunProgress) -> None:
+        if progress.run_id in self._live:
+            self.run_progress.emit(progress)
+
+    @Slot(object)
+    def _on_worker_ended(self, outcome: RunOutcome) -> None:
+        top = self._top_of(self.sender())
+        if top is None:
+            return
+        if isinstance(outcome, RunResult):
+            if self._live.pop(outcome.run_id, None) is None:
+                return
+        else:
+            for run_id in [rid for rid, (name, owner) in self._live.items()
+                           if owner == top and name == outcome.job_name]:
+                del self._live[run_id]
+        self.run_ended.emit(outcome)
 
     @Slot(str, object)
-    def _on_worker_finished(self, job_name: str, result: object) -> None:
+    def _on_worker_finished(self, job_name: str, result: RunOutcome) -> None:
         self._finish(job_name, result)
 
-    def _finish(self, job_name: str, result: object | None) -> None:
-        entry = self._workers.pop(job_name, None)
+    def _finish(self, job_name: str, result: RunOutcome | None) -> None:
+        entry = self._workers.get(job_name)
         if entry is None:
             return
-        if not self._workers:
-            self._announced.clear()
-            if sys.getswitchinterval() == RUN_SWITCH_INTERVAL_S:  # still ours to give back
-                sys.setswitchinterval(self._idle_switch_interval)
         worker, thread = entry
+        if result is None:  # quitting: the worker's queued signals will not be delivered
+            result = worker.result or RunCrash(job_name, "stopped when pxdesk quit",
+                                               RunStatus.CANCELLED)
+        self._end_left_open(job_name, result)
+        del self._workers[job_name]
+        if not self._workers and sys.getswitchinterval() == RUN_SWITCH_INTERVAL_S:
+            sys.setswitchinterval(self._idle_switch_interval)  # still ours to give back
         thread.quit()
         thread.wait(THREAD_WAIT_MS)
         worker.deleteLater()
         thread.deleteLater()
-        if result is None:
-            result = worker.result or RunCrash(job_name, "stopped when pxdesk quit", "Cancelled")
         self.run_finished.emit(job_name, result)
+
+    def _end_left_open(self, top: str, result: RunOutcome) -> None:
+        """Runs of the tree whose `ended` never came through (at quit): end them with what
+        the tree's outcome says of them, or as stopped."""
+        outcomes = {r.run_id: r for r in run_tree(result) if isinstance(r, RunResult)}
+        for run_id in [rid for rid, (_n, owner) in self._live.items() if owner == top]:
+            name, _owner = self._live.pop(run_id)
+            self.run_ended.emit(outcomes.get(run_id) or RunCrash(
+                name, "stopped when pxdesk quit", RunStatus.CANCELLED))
 
 
 class _CallWorker(QObject):

@@ -19,10 +19,8 @@ from typing import Any, Protocol
 from apscheduler.schedulers.base import BaseScheduler
 from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance, Slot
 
-from pxdesk.core.jobs import tree_run_ids
 from pxdesk.core.logs.execution import (
     ExecutionLog,
-    add_run_note,
     failed_for_network,
     last_run_times,
 )
@@ -31,6 +29,7 @@ from pxdesk.core.scheduler import REASON_MISSED, JobScheduler
 from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.store.models import Job, Schedule
 from pxdesk.core.store.settings import CATCH_UP_MISSED, delete_setting, get_setting, set_setting
+from pxdesk.core.sync.results import RunOutcome, tree_run_ids
 
 log = logging.getLogger("pxdesk.schedule")
 
@@ -60,7 +59,8 @@ class Runner(Protocol):
 
     run_finished: SignalInstance
 
-    def start(self, job_name: str, trigger: str = ..., date_range: Any = ...) -> bool: ...
+    def start(self, job_name: str, trigger: str = ..., date_range: Any = ..., *,
+              note: str | None = ...) -> bool: ...
 
     def is_running(self, job_name: str) -> bool: ...
 
@@ -78,10 +78,11 @@ class CatchUp:
         zone = getattr(self.slot.tzinfo, "key", None) or self.slot.tzname() or ""
         return f"{self.slot:%Y-%m-%d %H:%M} {zone}".strip()
 
-    def note(self) -> str:
+    def note(self, attempt: int = 1) -> str:
+        """What the run of `attempt` says about itself, in front of its reason."""
         text = f"caught up the run due {self.due_text()}, missed {self.why}"
-        if self.attempts > 1:
-            text += f" (attempt {self.attempts}: PX was unreachable before)"
+        if attempt > 1:
+            text += f" (attempt {attempt}: PX was unreachable before)"
         return text
 
 
@@ -246,7 +247,8 @@ class ScheduleDispatcher(QObject):
 
     def _start(self, job_name: str, catch_up: CatchUp | None) -> None:
         busy = self._runner.is_running(job_name) or self._is_locked(job_name)
-        if busy or not self._runner.start(job_name, trigger=Trigger.SCHEDULED):
+        note = catch_up.note(catch_up.attempts + 1) if catch_up is not None else None
+        if busy or not self._runner.start(job_name, trigger=Trigger.SCHEDULED, note=note):
             if catch_up is None:
                 self._write_skipped(job_name, SKIP_RUNNING)
             else:
@@ -257,16 +259,14 @@ class ScheduleDispatcher(QObject):
         if catch_up is not None:
             catch_up.attempts += 1
             self._active[job_name] = catch_up
-            log.info("Catching up %s (%s)", job_name, catch_up.note())
+            log.info("Catching up %s (%s)", job_name, note)
 
     @Slot(str, object)
-    def _on_runner_run_finished(self, job_name: str, result: object) -> None:
+    def _on_runner_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
         catch_up = self._active.pop(job_name, None)
-        run_id = getattr(result, "run_id", None)
-        if catch_up is None or run_id is None:
+        if catch_up is None:
             return
-        add_run_note(int(run_id), catch_up.note())
-        network = any(failed_for_network(rid) for rid in tree_run_ids(result))
+        network = any(failed_for_network(rid) for rid in tree_run_ids(outcome))
         if network and self._now() < catch_up.deadline and job_name not in self._pending:
             log.info("Catch-up of %s could not reach PX; retrying in a minute", job_name)
             self._pending[job_name] = catch_up

@@ -9,7 +9,9 @@ from functools import partial
 from peewee import Database
 from PySide6.QtCore import QObject, Signal, Slot
 
-from pxdesk.core.jobs import THREAD_WAIT_MS, BackgroundCall, tree_run_ids
+from pxdesk.core.jobs import THREAD_WAIT_MS, BackgroundCall
+from pxdesk.core.notify.notifier import NotifyOutcome
+from pxdesk.core.sync.results import RunOutcome, tree_run_ids
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +22,7 @@ class RunMailer(QObject):
 
     mailed = Signal(object)  # the outcomes of one run tree (tests and logs)
 
-    def __init__(self, notify_run: Callable[[int], object], db: Database | None = None,
+    def __init__(self, notify_run: Callable[[int], NotifyOutcome], db: Database | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._notify_run = notify_run
@@ -28,8 +30,8 @@ class RunMailer(QObject):
         self._calls: list[BackgroundCall] = []
 
     @Slot(str, object)
-    def on_run_finished(self, _job_name: str, result: object) -> None:
-        run_ids = list(tree_run_ids(result))
+    def on_run_finished(self, _job_name: str, outcome: RunOutcome) -> None:
+        run_ids = tree_run_ids(outcome)
         if not run_ids:
             return  # a crash without a run row: nothing to report by mail
         call = BackgroundCall(partial(self._notify_all, run_ids), self._db, self)
@@ -46,16 +48,15 @@ class RunMailer(QObject):
         for call in list(self._calls):
             call.wait(timeout_ms)
 
-    def _notify_all(self, run_ids: list[int]) -> list[object]:
+    def _notify_all(self, run_ids: list[int]) -> list[NotifyOutcome]:
         """In the worker thread: dependencies first, as they ran."""
         return [self._notify_run(run_id) for run_id in run_ids]
 
     @Slot(object)
-    def _on_call_finished(self, outcomes: object) -> None:
-        for outcome in outcomes if isinstance(outcomes, list) else []:
-            error = getattr(outcome, "error", None)
-            if error:
-                log.warning("Run e-mail not sent: %s", error)
+    def _on_call_finished(self, outcomes: list[NotifyOutcome]) -> None:
+        for outcome in outcomes:
+            if outcome.error:
+                log.warning("Run e-mail not sent: %s", outcome.error)
         self._end_call()
         self.mailed.emit(outcomes)
 

@@ -12,13 +12,14 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from pxdesk.core.jobs import JobRunner, tree_job_names
+from pxdesk.core.jobs import JobRunner
 from pxdesk.core.logs.execution import last_results
 from pxdesk.core.logs.queries import EXECUTION
 from pxdesk.core.schedule_dispatch import ScheduleDispatcher
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job
 from pxdesk.core.store.settings import get_setting, set_setting
+from pxdesk.core.sync.results import RunCrash, RunOutcome, RunResult, RunStart
 from pxdesk.ui.main_window import MainWindow
 from pxdesk.ui.tray import REFRESH_MS, TrayController, TrayJobInfo
 from pxdesk.ui.views.logs_view import LogsView
@@ -36,19 +37,21 @@ SILENT_STATUSES = frozenset({RunStatus.CANCELLED})  # the admin did it (or quit)
 REASON_CHARS = 200
 
 
-def run_message(job_name: str, result: object) -> tuple[str, str, bool]:
+def run_message(job_name: str, outcome: RunOutcome) -> tuple[str, str, bool]:
     """(title, text, persistent) of the tray message after a run."""
-    status = str(getattr(result, "status", ""))
-    title = f"{job_name}: {status}"
+    title = f"{job_name}: {outcome.status}"
     parts = []
-    if hasattr(result, "success"):
-        parts.append(f"{result.success:,} succeeded, {getattr(result, 'failure', 0):,} failed")
-    reason = str(getattr(result, "reason", None) or getattr(result, "message", None) or "")
+    match outcome:
+        case RunResult(counts=counts, reason=reason):
+            parts.append(f"{counts.success:,} succeeded, {counts.failure:,} failed")
+        case RunCrash(message=reason):
+            pass
     if reason:
         parts.append(reason if len(reason) <= REASON_CHARS else reason[:REASON_CHARS] + "…")
-    if status in PERSISTENT_STATUSES:
+    persistent = outcome.status in PERSISTENT_STATUSES
+    if persistent:
         parts.append("Click to open the run.")
-    return title, ". ".join(parts) or status, status in PERSISTENT_STATUSES
+    return title, ". ".join(parts) or str(outcome.status), persistent
 
 
 class TraySession(QObject):
@@ -64,8 +67,8 @@ class TraySession(QObject):
         super().__init__(parent)
         self.window, self.tray = window, tray
         self._runner, self._dispatcher, self._logs_view = runner, dispatcher, logs_view
-        self._live: set[str] = set()  # jobs announced by run_started (dependencies too)
         runner.run_started.connect(self._on_runner_run_started)
+        runner.run_ended.connect(self._on_runner_run_ended)
         runner.run_finished.connect(self._on_runner_run_finished)
         dispatcher.schedules_changed.connect(self.update_jobs)
         dispatcher.pause_changed.connect(self._on_dispatcher_pause_changed)
@@ -110,7 +113,7 @@ class TraySession(QObject):
         infos = []
         for (name,) in Job.select(Job.name).order_by(Job.kind, Job.name).tuples():
             status, at = results.get(name, (None, None))
-            running = self._runner.is_running(name) or name in self._live
+            running = self._runner.is_running(name)
             infos.append(TrayJobInfo(name, status, at, self._dispatcher.next_run(name),
                                      running))
         return infos
@@ -143,21 +146,20 @@ class TraySession(QObject):
 
     # ---- runs ---------------------------------------------------------------------------
 
-    @Slot(str, int)
-    def _on_runner_run_started(self, job_name: str, _run_id: int) -> None:
-        self._live.add(job_name)
+    @Slot(object)
+    def _on_runner_run_started(self, _start: RunStart) -> None:
+        self.update_jobs()
+
+    @Slot(object)
+    def _on_runner_run_ended(self, _outcome: RunOutcome) -> None:
         self.update_jobs()
 
     @Slot(str, object)
-    def _on_runner_run_finished(self, job_name: str, result: object) -> None:
-        self._live.difference_update(tree_job_names(job_name, result))
-        if getattr(result, "run_id", None) is None:  # a crash carries no tree
-            self._live.intersection_update(self._runner.running_jobs())
-        self.update_jobs()
-        status = str(getattr(result, "status", ""))
-        if self.tray is not None and status not in SILENT_STATUSES:
-            title, text, persistent = run_message(job_name, result)
-            self.tray.notify(title, text, persistent, getattr(result, "run_id", None))
+    def _on_runner_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
+        if self.tray is not None and outcome.status not in SILENT_STATUSES:
+            title, text, persistent = run_message(job_name, outcome)
+            run_id = outcome.run_id if isinstance(outcome, RunResult) else None
+            self.tray.notify(title, text, persistent, run_id)
 
     @Slot(str, int)
     def _on_dispatcher_run_logged(self, _job_name: str, run_id: int) -> None:

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from pxdesk.app import AppOptions, PxdeskApp
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.logs.queries import EXECUTION
+from pxdesk.core.notify.notifier import NotifyOutcome
 from pxdesk.core.schedule_dispatch import PAUSE_SETTING
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import Job, Schedule
@@ -44,11 +45,11 @@ class Mail:
         self.calls: list[tuple[int, bool]] = []
         self.error = error
 
-    def __call__(self, run_id: int) -> object:
+    def __call__(self, run_id: int) -> NotifyOutcome:
         self.calls.append((run_id, threading.current_thread() is threading.main_thread()))
         if self.error is not None:
             raise self.error
-        return None
+        return NotifyOutcome(False, None, None)
 
 
 @pytest.fixture

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from pxdesk.core.config.connection import ConnectionService
-from pxdesk.core.jobs import JobRunner, RunCrash
+from pxdesk.core.jobs import JobRunner
 from pxdesk.core.pxsim import Fault, PxSimulator
+from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import Company, ExecutionRun
+from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
 from pxdesk.ui.views.connectors_view import ConnectorsView
 from tests.ui.conftest import (
     ACCOUNTS,
@@ -105,50 +106,54 @@ def test_import_now_with_a_dependency_refreshes_every_row_of_the_run_tree(
     view = jobs_view
     view.select_job(PERSON_JOB)
     started: list[str] = []
-    company_when_person_started: list[str] = []
+    rows_when_ended: list[tuple[str, str, str]] = []
 
-    def on_started(name: str, _run_id: int) -> None:  # runs after the view's own slot
-        started.append(name)
-        if name == PERSON_JOB:
-            company_when_person_started.append(_cell(view, COMPANY_JOB, 3))
+    def on_ended(outcome: RunOutcome) -> None:  # runs after the view's own slot
+        rows_when_ended.append((outcome.job_name, _cell(view, COMPANY_JOB, 3),
+                                _cell(view, PERSON_JOB, 3)))
 
-    runner.run_started.connect(on_started)
+    runner.run_started.connect(lambda start: started.append(start.job_name))
+    runner.run_ended.connect(on_ended)
     with qtbot.waitSignal(runner.run_finished, timeout=20_000) as blocker:
         view.import_now_button.click()
     assert blocker.args[0] == PERSON_JOB
-    assert started == [COMPANY_JOB, PERSON_JOB], "the dependency ran first"
-    assert company_when_person_started == ["Success"], "shown as soon as the next job starts"
+    assert started == [PERSON_JOB, COMPANY_JOB], "the job's run, then its dependency's"
+    assert rows_when_ended[0] == (COMPANY_JOB, "Success", "In Progress"), \
+        "the dependency's end shows at once, while its job still runs"
     assert _cell(view, COMPANY_JOB, 3) == "Success", "the dependency's row is not left live"
     assert _cell(view, COMPANY_JOB, 5) == f"{ACCOUNTS} / 0"
     result = blocker.args[1]
     assert _cell(view, PERSON_JOB, 3) == str(result.status) != "In Progress"
-    assert _cell(view, PERSON_JOB, 5) == f"{result.success} / {result.failure}"
-    assert result.success + result.failure + result.filtered == USERS
+    assert _cell(view, PERSON_JOB, 5) == f"{result.counts.success} / {result.counts.failure}"
+    assert result.counts.success + result.counts.failure + result.counts.filtered == USERS
     assert not view.progress_panel.has(COMPANY_JOB)
     assert not view.progress_panel.has(PERSON_JOB)
 
 
 class DependencyOnlyEngine:
-    """Company Sync reads a page as the dependency; the job itself then reads nothing (so it
-    never announces itself), or the engine crashes."""
+    """Company Sync runs as the dependency and reads a page; then the job itself ends, or the
+    engine crashes with the job's run still open. Nothing is written to the store."""
 
     def __init__(self, crash: bool) -> None:
         self.crash = crash
 
-    def run_job(self, job_name: str, *, progress: Any = None, **_kwargs: Any) -> Any:
-        progress(SimpleNamespace(run_id=3, job_name=COMPANY_JOB, pages=1, records=1,
-                                 success=1, failure=0, total_hits=1, rate_per_s=1.0,
-                                 elapsed_s=0.1))
+    def run_job(self, job_name: str, *, progress: Any, on_start: Any, on_end: Any,
+                **_kwargs: Any) -> RunResult:
+        on_start(RunStart(4, job_name, RunStatus.QUEUED))
+        on_start(RunStart(3, COMPANY_JOB, RunStatus.QUEUED))
+        progress(RunProgress(3, COMPANY_JOB, pages=1, records=1, success=1, failure=0,
+                             total_hits=1, rate_per_s=1.0, elapsed_s=0.1))
+        dep = RunResult(3, COMPANY_JOB, RunStatus.SUCCESS)
+        on_end(dep)
         if self.crash:
             raise RuntimeError("engine bug")
-        dep = SimpleNamespace(run_id=3, job_name=COMPANY_JOB, status="Success",
-                              dependencies=[])
-        return SimpleNamespace(run_id=4, job_name=job_name, status="Success",
-                               dependencies=[dep])
+        result = RunResult(4, job_name, RunStatus.SUCCESS, dependencies=[dep])
+        on_end(result)
+        return result
 
 
 @pytest.mark.parametrize("crash", [False, True], ids=["result-tree", "crash"])
-def test_run_finished_ends_the_live_rows_of_the_whole_tree(
+def test_every_live_row_of_the_tree_ends_with_its_run_or_a_crash(
     qtbot: QtBot, context: Any, crash: bool
 ) -> None:
     ConnectionService(context.secrets, user="tester").create(

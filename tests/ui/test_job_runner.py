@@ -6,56 +6,63 @@ import gc
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from pxdesk.core.jobs import RUN_SWITCH_INTERVAL_S, BackgroundCall, JobRunner, RunCrash
-
-
-@dataclass
-class FakeProgress:
-    run_id: int
-    job_name: str
-    records: int
-
-
-@dataclass
-class FakeResult:
-    job_name: str
-    status: str
-    records: int
-    thread: str
+from pxdesk.core.jobs import RUN_SWITCH_INTERVAL_S, BackgroundCall, JobRunner
+from pxdesk.core.logs.execution import RunCounts
+from pxdesk.core.store.enums import RunStatus
+from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
 
 
 class FakeEngine:
-    """Reports `pages` pages; waits on `gate` per page so a test can cancel mid-run."""
+    """Runs the tree `runs` (dependencies first, the job's own run id last) of `pages` pages
+    each, as SyncEngine reports it: every run announced when its row is made (the job's own
+    first), progress per page, each run ended; waits on `gate` per page so a test can cancel
+    mid-run. The worker thread's name is kept in the reason."""
 
     def __init__(self, pages: int = 3, gate: threading.Event | None = None,
                  runs: tuple[int, ...] = (7,)) -> None:
         self.pages = pages
         self.gate = gate
-        self.runs = runs  # run ids reported in turn: dependencies first, as the engine does
+        self.runs = runs
 
     def run_job(
         self, job_name: str, *, trigger: str, date_range: Any = None,
-        progress: Callable[[Any], None] | None = None,
+        progress: Callable[[RunProgress], None] | None = None,
         cancel: Callable[[], bool] | None = None,
-    ) -> FakeResult:
-        done = 0
-        for run_id in self.runs:
-            done = 0
-            for _page in range(self.pages):
-                if self.gate is not None:
-                    self.gate.wait(5)
-                if cancel is not None and cancel():
-                    return FakeResult(job_name, "Cancelled", done,
-                                      threading.current_thread().name)
-                done += 10
-                if progress is not None:
-                    progress(FakeProgress(run_id, job_name, done))
-        return FakeResult(job_name, "Success", done, threading.current_thread().name)
+        on_start: Callable[[RunStart], None] | None = None,
+        on_end: Callable[[RunResult], None] | None = None, note: str | None = None,
+    ) -> RunResult:
+        assert progress and cancel and on_start and on_end
+        *deps, own = self.runs
+        on_start(RunStart(own, job_name, RunStatus.QUEUED))
+        ended = [self._run(run_id, f"dep-{run_id}", progress, cancel, on_start, on_end, note)
+                 for run_id in deps]
+        result = self._run(own, job_name, progress, cancel, None, on_end, note)
+        result.dependencies = ended
+        return result
+
+    def _run(self, run_id: int, name: str, progress: Callable[[RunProgress], None],
+             cancel: Callable[[], bool], on_start: Callable[[RunStart], None] | None,
+             on_end: Callable[[RunResult], None], note: str | None) -> RunResult:
+        if on_start is not None:
+            on_start(RunStart(run_id, name, RunStatus.IN_PROGRESS))
+        status, counts = RunStatus.SUCCESS, RunCounts()
+        for _page in range(self.pages):
+            if self.gate is not None:
+                self.gate.wait(5)
+            if cancel():
+                status = RunStatus.CANCELLED
+                break
+            counts.success += 10
+            progress(RunProgress(run_id, name, counts.pages, counts.success, counts.success,
+                                 0, None, 1.0, 1.0))
+        result = RunResult(run_id, name, status, note or threading.current_thread().name,
+                           counts)
+        on_end(result)
+        return result
 
 
 def test_runner_reports_progress_and_result_from_a_worker_thread(qtbot: QtBot) -> None:
@@ -63,15 +70,15 @@ def test_runner_reports_progress_and_result_from_a_worker_thread(qtbot: QtBot) -
     progress: list[int] = []
     started: list[tuple[str, int]] = []
     runner.run_progress.connect(lambda p: progress.append(p.records))
-    runner.run_started.connect(lambda name, run_id: started.append((name, run_id)))
+    runner.run_started.connect(lambda s: started.append((s.job_name, s.run_id)))
     with qtbot.waitSignal(runner.run_finished, timeout=5000) as blocker:
         assert runner.start("Company Sync_x", "manual")
         assert runner.is_running("Company Sync_x")
         assert not runner.start("Company Sync_x", "manual"), "one run of a job at a time"
     name, result = blocker.args
     assert name == "Company Sync_x"
-    assert result.status == "Success" and result.records == 30
-    assert result.thread != threading.current_thread().name
+    assert result.status == "Success" and result.counts.success == 30
+    assert result.reason != threading.current_thread().name
     assert progress == [10, 20, 30]
     assert started == [("Company Sync_x", 7)]
     assert not runner.is_running("Company Sync_x")
@@ -85,11 +92,11 @@ def test_progress_is_throttled_but_every_run_reports_its_first_and_last_page(
     seen: list[tuple[int, int]] = []
     started: list[int] = []
     runner.run_progress.connect(lambda p: seen.append((p.run_id, p.records)))
-    runner.run_started.connect(lambda _name, run_id: started.append(run_id))
+    runner.run_started.connect(lambda s: started.append(s.run_id))
     with qtbot.waitSignal(runner.run_finished, timeout=5000):
         runner.start("Company Person Sync_x", "manual")
     assert seen == [(3, 10), (3, 500), (4, 10), (4, 500)]
-    assert started == [3, 4]
+    assert started == [4, 3]
 
 
 def test_runs_hand_the_gil_to_the_gui_quickly_and_spare_it_full_collections(
@@ -169,3 +176,41 @@ def test_a_store_failure_before_the_run_is_one_line_without_a_class_name(qtbot: 
     with qtbot.waitSignal(runner.run_finished, timeout=5000) as blocker:
         runner.start("job", "manual")
     assert blocker.args[1].message == "the database is busy: let it finish, then try again"
+
+
+def test_every_run_of_a_tree_is_announced_once_and_ended_once_in_order(qtbot: QtBot) -> None:
+    """Views keep no bookkeeping of their own: the runner says when each run starts and ends,
+    and which jobs are running, dependencies included."""
+    gate = threading.Event()
+    runner = JobRunner(lambda: FakeEngine(pages=2, gate=gate, runs=(3, 4)))
+    events: list[tuple[str, int | str]] = []
+    runner.run_started.connect(lambda s: events.append(("start", s.run_id)))
+    runner.run_ended.connect(lambda o: events.append(("end", o.run_id)))
+    runner.run_finished.connect(lambda name, _o: events.append(("finished", name)))
+    runner.start("job", "manual", note="caught up")
+    qtbot.waitUntil(lambda: len(events) == 2, timeout=5000)
+    assert runner.is_running("job") and runner.is_running("dep-3")
+    assert runner.running_jobs() == ["job", "dep-3"]
+    with qtbot.waitSignal(runner.run_finished, timeout=5000) as blocker:
+        gate.set()
+    assert events == [("start", 4), ("start", 3), ("end", 3), ("end", 4), ("finished", "job")]
+    assert blocker.args[1].reason == "caught up", "the note reaches the engine"
+    assert runner.running_jobs() == [] and not runner.is_running("dep-3")
+
+
+def test_a_crash_ends_every_run_left_open(qtbot: QtBot) -> None:
+    class Crashing(FakeEngine):
+        def _run(self, run_id: int, name: str, *args: Any) -> RunResult:
+            if run_id == 4:
+                raise RuntimeError("engine bug")
+            return super()._run(run_id, name, *args)
+
+    runner = JobRunner(lambda: Crashing(pages=1, runs=(3, 4)))
+    ended: list[RunOutcome] = []
+    runner.run_ended.connect(ended.append)
+    with qtbot.waitSignal(runner.run_finished, timeout=5000) as blocker:
+        runner.start("job", "manual")
+    assert [type(o).__name__ for o in ended] == ["RunResult", "RunCrash"]
+    assert ended[1].job_name == "job" and "engine bug" in ended[1].message
+    assert isinstance(blocker.args[1], RunCrash)
+    assert runner.running_jobs() == []

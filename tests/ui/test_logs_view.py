@@ -13,8 +13,10 @@ from PySide6.QtGui import QColor
 
 from pxdesk.core.logs import queries
 from pxdesk.core.pxsim import PxSimulator
+from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import AuditLog, ExecutionRun, RecordError, RequestLog
-from pxdesk.core.sync.engine import RunProgress, RunResult, SyncEngine
+from pxdesk.core.sync.engine import SyncEngine
+from pxdesk.core.sync.results import RunCrash, RunProgress, RunResult, RunStart
 from pxdesk.ui.models.log_models import EXPORT_ROLE, STATUS_COLOURS, LogTableModel
 from pxdesk.ui.views.logs_view import LogsView
 from tests.ui.conftest import COMPANY_JOB, PERSON_JOB, setup_jobs
@@ -123,7 +125,7 @@ def test_execution_row_updates_live_during_a_run(make_view) -> None:  # type: ig
     model = view.models["execution"]
     run = ExecutionRun.create(job_name="Job B", trigger="manual", status="In Progress",
                               queued_at=T0 + 5, started_at=T0 + 5)
-    view.on_run_started("Job B", run.id)
+    view.on_run_started(RunStart(run.id, "Job B", RunStatus.IN_PROGRESS))
     assert model.rowCount() == 2 and model.row_id(0) == run.id  # new run on top
     assert "2 of 2" in view.count_label.text()
     assert _column(model, "Status")[0] == "In Progress"
@@ -136,8 +138,7 @@ def test_execution_row_updates_live_during_a_run(make_view) -> None:  # type: ig
     run.status, run.success_count, run.failure_count, run.ended_at = (
         "Partial Success", 490, 10, T0 + 9000)
     run.save()
-    view.on_run_finished("Job B", RunResult(run_id=run.id, job_name="Job B",
-                                            status=run.status))
+    view.on_run_ended(RunResult(run.id, "Job B", RunStatus(run.status)))
     status = model.index(0, model.header.index("Status"))
     assert model.data(status) == "Partial Success" and model.rowCount() == 2
     assert model.data(status, Qt.ItemDataRole.ForegroundRole) == QColor(
@@ -151,11 +152,11 @@ def test_live_rows_respect_the_filter(make_view) -> None:  # type: ignore[no-unt
     view.refresh()
     model = view.models["execution"]
     run = ExecutionRun.create(job_name="J", trigger="manual", status="In Progress")
-    view.on_run_started("J", run.id)
+    view.on_run_started(RunStart(run.id, "J", RunStatus.IN_PROGRESS))
     assert model.rowCount() == 0  # In Progress is not Success
     run.status = "Success"
     run.save()
-    view.on_run_finished("J", RunResult(run_id=run.id, job_name="J", status=run.status))
+    view.on_run_ended(RunResult(run.id, "J", RunStatus.SUCCESS))
     assert model.rowCount() == 1
 
 
@@ -226,7 +227,7 @@ def test_partial_success_files_hold_exactly_failed_and_succeeded_records(
 ) -> None:  # type: ignore[no-untyped-def]
     setup_jobs(context, sim)
     result = engine.run_job(PERSON_JOB)
-    assert result.status == "Partial Success" and result.success and result.failure
+    assert result.status == "Partial Success" and result.counts.success and result.counts.failure
     view = make_view()
     view.select_job(PERSON_JOB)
     view.refresh()
@@ -239,8 +240,8 @@ def test_partial_success_files_hold_exactly_failed_and_succeeded_records(
     failed_ids = {r[0] for r in errors}
     ok_ids = {r[0] for r in successes}
     stored = {e.source_id for e in RecordError.select().where(RecordError.run == result.run_id)}
-    assert failed_ids == stored and len(failed_ids) == result.failure
-    assert len(ok_ids) == len(successes) == result.success
+    assert failed_ids == stored and len(failed_ids) == result.counts.failure
+    assert len(ok_ids) == len(successes) == result.counts.success
     assert not failed_ids & ok_ids and (failed_ids | ok_ids) <= set(sim.user_ids())
     assert all(r[3] for r in errors)  # every failed record says why
 
@@ -254,7 +255,7 @@ def test_runner_signals_update_the_view_live(context: Any, make_view, qtbot, sim
     model.rowsInserted.connect(lambda *_: seen.append(model.rowCount()))
     runner.run_started.connect(view.on_run_started)
     runner.run_progress.connect(view.on_run_progress)
-    runner.run_finished.connect(view.on_run_finished)
+    runner.run_ended.connect(view.on_run_ended)
     with qtbot.waitSignal(runner.run_finished, timeout=20_000):
         assert runner.start(COMPANY_JOB, "manual")
     assert seen and model.rowCount() == 1  # inserted live, no refresh
@@ -284,19 +285,31 @@ def test_model_loads_100k_rows_lazily(context: Any, qtbot) -> None:  # type: ign
     assert len({model.row_id(r) for r in range(1000)}) == 1000
 
 
-def test_a_dependency_row_shows_its_end_when_the_next_run_of_the_tree_starts(
+def test_a_dependency_row_shows_its_end_as_soon_as_it_ends(
     make_view,  # type: ignore[no-untyped-def]
 ) -> None:
     view = make_view()
     model = view.models["execution"]
-    top = ExecutionRun.create(job_name=PERSON_JOB, trigger="manual", status="In Progress")
+    top = ExecutionRun.create(job_name=PERSON_JOB, trigger="manual", status="Queued")
     dep = ExecutionRun.create(job_name=COMPANY_JOB, trigger="dependency", status="In Progress")
-    view.on_run_started(COMPANY_JOB, dep.id)
+    view.on_run_started(RunStart(top.id, PERSON_JOB, RunStatus.QUEUED))
+    view.on_run_started(RunStart(dep.id, COMPANY_JOB, RunStatus.IN_PROGRESS))
     dep.status, dep.success_count = "Success", 12  # the engine ends the dependency run
     dep.save()
-    view.on_run_started(PERSON_JOB, top.id)  # only the next run of the tree says so
+    view.on_run_ended(RunResult(dep.id, COMPANY_JOB, RunStatus.SUCCESS))
     statuses = dict(zip(_column(model, "Job"), _column(model, "Status"), strict=True))
-    assert statuses == {PERSON_JOB: "In Progress", COMPANY_JOB: "Success"}
+    assert statuses == {PERSON_JOB: "Queued", COMPANY_JOB: "Success"}
+
+
+def test_a_crash_reads_the_runs_again(make_view) -> None:  # type: ignore[no-untyped-def]
+    view = make_view()
+    model = view.models["execution"]
+    run = ExecutionRun.create(job_name="J", trigger="manual", status="In Progress")
+    view.on_run_started(RunStart(run.id, "J", RunStatus.IN_PROGRESS))
+    run.status = "Failure"  # closed by someone else: no result tells the view
+    run.save()
+    view.on_run_ended(RunCrash("J", "the store is busy"))
+    assert _column(model, "Status") == ["Failure"]
 
 
 def test_details_count_the_unchanged_records(make_view) -> None:  # type: ignore[no-untyped-def]

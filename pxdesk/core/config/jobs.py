@@ -14,16 +14,14 @@ from pxdesk.core.config.job_config import (
 from pxdesk.core.config.json_input import loads, read_json_file
 from pxdesk.core.config.validation import (
     ConfigIssue,
-    field_type_of,
     validate_job_config,
 )
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.inputs import check_job_name, shown
 from pxdesk.core.logs.audit import write_audit
 from pxdesk.core.store.custom_fields import create_custom_field
-from pxdesk.core.store.enums import JobKind, TargetObject
+from pxdesk.core.store.enums import JobKind
 from pxdesk.core.store.models import (
-    Connection,
     CustomField,
     DerivedMapping,
     FieldMapping,
@@ -34,6 +32,7 @@ from pxdesk.core.store.models import (
     now_ms,
 )
 from pxdesk.core.store.settings import person_resolution_key
+from pxdesk.core.sync.plan import run_blockers
 
 
 def read_job_file(path: Path) -> JobConfig:
@@ -138,25 +137,8 @@ class JobService:
             audit_config(job, old, load_job_config(job), self.user)
 
     def run_blockers(self, job: Job) -> list[str]:
-        """Why the job cannot run now (empty when it can); the engine refuses to start."""
-        blockers: list[str] = []
-        if Connection.get_or_none(Connection.id == job.connection_id) is None:
-            return ["There is no PX connection: create it first"]
-        config = load_job_config(job)
-        if job.kind == JobKind.COMPANY and not config.upsert_keys():
-            blockers.append("No upsert key: mark one mapping (normally id -> PX Account ID) as "
-                            "the upsert key before running this job")
-        if job.kind == JobKind.COMPANY_PERSON:
-            mapped = {m.target_field for m in config.mappings
-                      if m.target_object == TargetObject.PERSON}
-            blockers.extend(
-                f"The Person Resolution Key field {name} is not mapped: map a PX field to it"
-                for name in person_resolution_key() if name not in mapped)
-            for name in person_resolution_key():
-                if field_type_of(TargetObject.PERSON, name) is None:
-                    blockers.append(f"The Person Resolution Key names {name}, which Person does "
-                                    "not have: fix the setting")
-        return blockers
+        """Why the job cannot run now (empty when it can): the run applies the same rule."""
+        return run_blockers(job)
 
     def export_json(self, name: str) -> str:
         """The job's configuration as readable JSON (no secrets: jobs hold none)."""

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pxdesk.core.errors import ConfigError
-from pxdesk.core.logs.execution import ADVANCING_STATUSES, ExecutionLog, open_runs
+from pxdesk.core.logs.execution import (
+    ADVANCING_STATUSES,
+    ExecutionLog,
+    add_run_note,
+    open_runs,
+)
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.px.regions import resolve_base_url
 from pxdesk.core.secrets import SecretStore
@@ -18,59 +23,15 @@ from pxdesk.core.store.enums import TargetObject, Trigger
 from pxdesk.core.store.errors import STORE_FAILURES, failure_reason, store_errors
 from pxdesk.core.store.models import Connection, ExecutionRun, Job, JobDependency, RunStatus
 from pxdesk.core.sync.deferred_indexes import restore_indexes
+from pxdesk.core.sync.job_run import JobRun, RunSettings
 from pxdesk.core.sync.locks import JobLocks
-from pxdesk.core.sync.runner import JobRun
+from pxdesk.core.sync.results import RunProgress, RunResult, RunStart
 
 _log = logging.getLogger("pxdesk.sync")
 
 ClientFactory = Callable[[Callable[[RequestEvent], None]], PxClient]
-
-
-@dataclass(frozen=True)
-class RunProgress:
-    """Sent after each page."""
-
-    run_id: int
-    job_name: str
-    pages: int
-    records: int
-    success: int
-    failure: int
-    total_hits: int | None
-    rate_per_s: float
-    elapsed_s: float
-
-
-@dataclass
-class RunResult:
-    """What a run did; `dependencies` holds the results of the jobs run before it."""
-
-    run_id: int | None
-    job_name: str
-    status: RunStatus
-    reason: str | None = None
-    success: int = 0
-    failure: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    filtered: int = 0
-    pages: int = 0
-    total_hits: int | None = None
-    window_from: int | None = None
-    window_to: int | None = None
-    error_file: str | None = None
-    success_file: str | None = None
-    notes: list[str] = field(default_factory=list)
-    dependencies: list[RunResult] = field(default_factory=list)
-
-    @classmethod
-    def from_run(cls, run: ExecutionRun, **extra: Any) -> RunResult:
-        return cls(run.id, run.job_name, RunStatus(run.status), run.reason, run.success_count,
-                   run.failure_count, run.inserted_count, run.updated_count,
-                   unchanged=run.unchanged_count, pages=run.pages, total_hits=run.total_hits,
-                   window_from=run.window_from, window_to=run.window_to,
-                   error_file=run.error_file, success_file=run.success_file, **extra)
+StartHook = Callable[[RunStart], None]
+EndHook = Callable[[RunResult], None]
 
 
 class SyncEngine:
@@ -98,17 +59,24 @@ class SyncEngine:
         date_range: tuple[int, int] | None = None,
         progress: Callable[[RunProgress], None] | None = None,
         cancel: Callable[[], bool] | None = None,
+        on_start: StartHook | None = None, on_end: EndHook | None = None,
+        note: str | None = None,
     ) -> RunResult:
         """Run `job_name` after its dependencies; never raises for run-time problems (they end
         as a Failure row with the reason), only ConfigError for an unknown job and StoreError
-        when the store cannot even record the run (busy, full, unwritable): one clear line."""
+        when the store cannot even record the run (busy, full, unwritable): one clear line.
+
+        `on_start` hears of every run of the tree once, as its row is created, and `on_end`
+        once it is closed (dependencies included, in run order); `note` (e.g. why a scheduled
+        run is catching up) goes in front of the job's own reason before it is announced."""
         with store_errors(self.database().database):
             job = Job.get_or_none(Job.name == job_name)
             if job is None:
                 raise ConfigError(f"There is no job named {job_name!r}.", field="job")
             if date_range is not None:
                 trigger = Trigger.IMPORT_FROM_DATE
-            return self._run_tree(job, Trigger(trigger), date_range, progress, cancel, set())
+            hooks = _Hooks(progress, cancel, on_start, on_end)
+            return self._run_tree(job, Trigger(trigger), date_range, hooks, set(), note)
 
     def is_running(self, job_name: str) -> bool:
         return self._locks.is_running(job_name)
@@ -124,36 +92,41 @@ class SyncEngine:
     # ---- runs ---------------------------------------------------------------------------
 
     def _run_tree(self, job: Job, trigger: Trigger, date_range: tuple[int, int] | None,
-                  progress: Callable[[RunProgress], None] | None,
-                  cancel: Callable[[], bool] | None, seen: set[int]) -> RunResult:
+                  hooks: _Hooks, seen: set[int], note: str | None = None) -> RunResult:
         if not self._locks.acquire(job.name):
             run = self.log.create(job, trigger, connection_name=self._connection_name(),
                                   status=RunStatus.SKIPPED, reason="already running")
-            return RunResult.from_run(run)
+            hooks.started(run)
+            return hooks.ended(RunResult.from_run(run), note)
         try:
             for stale in open_runs(job):  # we hold the lock: whoever left these is gone
                 self.log.finish(stale, RunStatus.FAILURE, reason="interrupted")
             run = self.log.create(job, trigger, connection_name=self._connection_name())
+            hooks.started(run)
             deps: list[RunResult] = []
             for dep in self._dependencies(job):
                 if dep.id in seen or dep.id == job.id:
                     continue
-                result = self._run_tree(dep, Trigger.DEPENDENCY, None, progress, cancel,
-                                        seen | {job.id})
+                result = self._run_tree(dep, Trigger.DEPENDENCY, None, hooks, seen | {job.id})
                 deps.append(result)
                 if result.status not in ADVANCING_STATUSES:
                     reason = (f"dependency '{dep.name}' ended with {result.status}"
                               + (f": {result.reason}" if result.reason else ""))
                     self.log.finish(run, RunStatus.SKIPPED, reason=reason)
-                    return RunResult.from_run(run, dependencies=deps)
+                    return hooks.ended(RunResult.from_run(run, dependencies=deps), note)
             try:
-                result = JobRun(self, job, run, date_range, progress, cancel).execute()
+                result = JobRun(self._run_settings(), job, run, date_range, hooks.progress,
+                                hooks.cancel).execute()
             except Exception as exc:  # its clean-up failed too (e.g. the disk is still full)
-                return self._close_failed_run(run, exc, deps)
+                return hooks.ended(self._close_failed_run(run, exc, deps), note)
             result.dependencies = deps
-            return result
+            return hooks.ended(result, note)
         finally:
             self._locks.release(job.name)
+
+    def _run_settings(self) -> RunSettings:
+        return RunSettings(self.runs_dir, self.page_size, self._clock, self.multi_instance(),
+                           self._client_factory, self.log)
 
     def _close_failed_run(self, run: ExecutionRun, exc: Exception,
                           deps: list[RunResult]) -> RunResult:
@@ -194,10 +167,6 @@ class SyncEngine:
     def make_client(self, on_request: Callable[[RequestEvent], None]) -> PxClient:
         return self._client_factory(on_request)
 
-    @property
-    def clock(self) -> Callable[[], int]:
-        return self._clock
-
     @staticmethod
     def multi_instance() -> bool:
         conn = Connection.get_or_none()
@@ -206,3 +175,27 @@ class SyncEngine:
     @staticmethod
     def database() -> Any:
         return database_proxy.obj
+
+
+class _Hooks:
+    """The callbacks of one run_job call, passed down the tree as one value."""
+
+    def __init__(self, progress: Callable[[RunProgress], None] | None,
+                 cancel: Callable[[], bool] | None, on_start: StartHook | None,
+                 on_end: EndHook | None) -> None:
+        self.progress, self.cancel = progress, cancel
+        self._on_start, self._on_end = on_start, on_end
+
+    def started(self, run: ExecutionRun) -> None:
+        if self._on_start is not None:
+            self._on_start(RunStart(int(run.id), run.job_name, RunStatus(run.status)))
+
+    def ended(self, result: RunResult, note: str | None) -> RunResult:
+        """Put the note on the closed row, then tell; the result is what the row now says."""
+        if note:
+            add_run_note(result.run_id, note)
+            reason = ExecutionRun.get_by_id(result.run_id).reason
+            result = replace(result, reason=reason)
+        if self._on_end is not None:
+            self._on_end(result)
+        return result

@@ -14,8 +14,9 @@ from typing import Any
 
 from peewee import Database
 
+from pxdesk.core.errors import ConfigError
 from pxdesk.core.store.enums import JobKind, ModificationType, TargetObject
-from pxdesk.core.store.models import DerivedMapping, FieldMapping, Job, JobFilter
+from pxdesk.core.store.models import Connection, DerivedMapping, FieldMapping, Job, JobFilter
 from pxdesk.core.store.settings import person_resolution_key
 from pxdesk.core.sync.fields import FieldRef, resolve_field
 from pxdesk.core.sync.filters import CompiledFilter, FilterSpec, compile_filter, pushdown
@@ -35,6 +36,33 @@ class MappingStep:
     index: int
     target_field: str
     source_path: str
+
+
+def run_blockers(job: Job) -> list[str]:
+    """Why the job cannot run as saved (empty when it can): the one rule that the run, the
+    job service (wizard, jobs table) and `pxdesk-cli jobs list` all apply."""
+    if Connection.get_or_none(Connection.id == job.connection_id) is None:
+        return ["There is no PX connection: create it first"]
+    mappings = list(FieldMapping.select(FieldMapping.target_object, FieldMapping.target_field,
+                                        FieldMapping.is_upsert_key)
+                    .where(FieldMapping.job == job))
+    if job.kind == JobKind.COMPANY:
+        if not any(m.is_upsert_key and m.target_object == TargetObject.COMPANY
+                   for m in mappings):
+            return ["No upsert key: mark one mapping (normally id -> PX Account ID) as the "
+                    "upsert key before running this job"]
+        return []
+    mapped = {m.target_field for m in mappings if m.target_object == TargetObject.PERSON}
+    keys = person_resolution_key()
+    blockers = [f"The Person Resolution Key field {name} is not mapped: map a PX field to it"
+                for name in keys if name not in mapped]
+    for name in keys:
+        try:
+            resolve_field(TargetObject.PERSON, name)
+        except ConfigError:
+            blockers.append(f"The Person Resolution Key names {name}, which Person does not "
+                            "have: fix the setting")
+    return blockers
 
 
 def _objects(kind: str, multi_instance: bool) -> list[str]:

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from pxdesk.core.errors import PxdeskError
-from pxdesk.core.jobs import ConnectionTestWorker, JobRunner, tree_job_names
+from pxdesk.core.jobs import ConnectionTestWorker, JobRunner
+from pxdesk.core.sync.results import RunOutcome, RunProgress, RunStart
 from pxdesk.ui import controllers
 from pxdesk.ui.models.jobs_model import JobsTableModel
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
@@ -109,6 +110,7 @@ class ConnectorsView(QWidget):
         QVBoxLayout(self).addWidget(self.stack)
         runner.run_started.connect(self._on_runner_run_started)
         runner.run_progress.connect(self._on_runner_run_progress)
+        runner.run_ended.connect(self._on_runner_run_ended)
         runner.run_finished.connect(self._on_runner_run_finished)
         self.refresh()
 
@@ -304,32 +306,26 @@ class ConnectorsView(QWidget):
             self.jobs_model.set_running(name, "Cancelling…")
             self.progress_panel.cancelling(name)
 
-    def _on_runner_run_started(self, job_name: str, _run_id: int) -> None:
-        # Dependencies run one after the other inside their top job's run: a live row that
-        # is no top job and not this one has ended, so show its result now.
-        running = set(self._runner.running_jobs())
-        ended = [n for n in self.jobs_model.live_jobs() if n != job_name and n not in running]
-        for name in ended:
-            self.jobs_model.set_running(name, None)
-            self.progress_panel.end(name)
-        if not self.progress_panel.has(job_name):
-            self.progress_panel.begin(job_name)
-        self.jobs_model.set_running(job_name, "In Progress")
-        if ended:  # their rows only: a full refresh would re-measure the table mid-run
-            self.jobs_model.update_rows([r for r in controllers.job_rows() if r.name in ended])
+    def _on_runner_run_started(self, start: RunStart) -> None:
+        if not self.progress_panel.has(start.job_name):
+            self.progress_panel.begin(start.job_name)
+        self.jobs_model.set_running(start.job_name, "In Progress")
 
-    def _on_runner_run_progress(self, progress: Any) -> None:
+    def _on_runner_run_progress(self, progress: RunProgress) -> None:
         self.progress_panel.update_progress(progress)
 
-    def _on_runner_run_finished(self, job_name: str, result: Any) -> None:
-        # run_finished comes once per started job, but its dependencies ran inside the same
-        # run and were announced by run_started under their own names: end them all.
-        finished = tree_job_names(job_name, result)
-        if getattr(result, "run_id", None) is None:
-            # a crash (RunCrash) carries no tree: end every live row no other run owns
-            running = set(self._runner.running_jobs())
-            finished |= {name for name in self.jobs_model.live_jobs() if name not in running}
-        for name in finished:
-            self.jobs_model.set_running(name, None)
-            self.progress_panel.end(name)
+    def _on_runner_run_ended(self, outcome: RunOutcome) -> None:
+        """A dependency ended inside its top job's run: show its result now (its row only:
+        a full refresh would re-measure the table mid-run)."""
+        name = outcome.job_name
+        if not self._runner.is_running(name):
+            self._end_row(name)
+            self.jobs_model.update_rows([r for r in controllers.job_rows() if r.name == name])
+
+    def _on_runner_run_finished(self, job_name: str, _outcome: RunOutcome) -> None:
+        self._end_row(job_name)
         self.refresh()
+
+    def _end_row(self, job_name: str) -> None:
+        self.jobs_model.set_running(job_name, None)
+        self.progress_panel.end(job_name)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from pxdesk.core.logs import queries
 from pxdesk.core.logs.queries import AUDIT, CONNECTION, EXECUTION, LogFilter
 from pxdesk.core.store.enums import RunStatus
+from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
 from pxdesk.ui.models.log_models import DEFAULT_CHUNK, LogTableModel
 from pxdesk.ui.views.run_details import AskSavePath, RunDetailsPanel
 
@@ -59,7 +60,6 @@ class LogsView(QWidget):
                  chunk: int = DEFAULT_CHUNK) -> None:
         super().__init__(parent)
         self.runs_dir = runs_dir  # run files: the drill-down saves them from here
-        self._live_runs: set[int] = set()  # run ids started and not yet finished
         self._details_read = 0.0  # monotonic time the drill-down was last re-read live
         self._ask = ask_save_path
         self.models = {kind: LogTableModel(kind, self, chunk=chunk, tz=tz)
@@ -267,14 +267,10 @@ class LogsView(QWidget):
 
     # ---------------------------------------------------------------- live updates (JobRunner)
 
-    def on_run_started(self, _job_name: str, run_id: int) -> None:
-        # A run starting in a tree means the dependency before it has ended: re-read it too.
-        for live in sorted(self._live_runs):
-            self._refresh_run(live)
-        self._live_runs.add(run_id)
-        self._refresh_run(run_id)
+    def on_run_started(self, start: RunStart) -> None:
+        self._refresh_run(start.run_id)
 
-    def on_run_progress(self, progress: Any) -> None:
+    def on_run_progress(self, progress: RunProgress) -> None:
         """Counters from the page just done, applied in memory: a run sends several a second
         and the GUI thread must not query the store for each (the row is re-read at the end)."""
         values = {"success_count": progress.success, "failure_count": progress.failure,
@@ -283,15 +279,12 @@ class LogsView(QWidget):
         if self.details.run_id == progress.run_id and self._details_due():
             self.details.refresh()
 
-    def on_run_finished(self, _job_name: str, result: Any) -> None:
-        run_ids = [dep.run_id for dep in getattr(result, "dependencies", [])]
-        run_ids.append(getattr(result, "run_id", None))
-        known = [run_id for run_id in run_ids if run_id is not None]
-        if not known:  # a crash without a run row: reload to be safe
-            self.models[EXECUTION].reload()
-        for run_id in known:
-            self._live_runs.discard(run_id)
-            self._refresh_run(run_id)
+    def on_run_ended(self, outcome: RunOutcome) -> None:
+        match outcome:
+            case RunResult(run_id=run_id):
+                self._refresh_run(run_id)
+            case RunCrash():  # no row tells what happened: read them all again
+                self.models[EXECUTION].reload()
 
     def _details_due(self) -> bool:
         """The drill-down of a running run is re-read at most once a second."""

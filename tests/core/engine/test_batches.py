@@ -16,7 +16,7 @@ from pxdesk.core.errors import ServerError
 from pxdesk.core.px.paging import Listing, Page
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import ExecutionRun, Job, Person, RunStatus
-from pxdesk.core.sync import runner as runner_module
+from pxdesk.core.sync import job_run as runner_module
 from pxdesk.core.sync.engine import SyncEngine
 from pxdesk.core.sync.fetch import PageFetcher
 from pxdesk.core.sync.pipeline import PageProcessor
@@ -119,10 +119,11 @@ def test_pages_share_a_transaction_only_while_the_next_is_ready(
         commits.append(counts.pages) if run.job_name == PERSON_JOB else None,
         real(run, counts)))
     result = engine.run_job(PERSON_JOB)
-    assert result.pages == 6 and result.success + result.failure + result.filtered == 300
+    c = result.counts
+    assert c.pages == 6 and c.success + c.failure + c.filtered == 300
     assert len(commits) == transactions
     assert commits[-1] == 6
-    assert len(success_rows(result)) == result.success
+    assert len(success_rows(result)) == result.counts.success
 
 
 def user_chunks(sim: PxSimulator) -> list[list[dict[str, Any]]]:
@@ -137,10 +138,10 @@ def assert_only_pages_written(result: Any, sim: PxSimulator, pages: int) -> None
     stored = {p.email.lower() for p in Person.select()}
     assert stored and stored <= emails
     rows = success_rows(result)
-    assert 0 < len(rows) == result.success
+    assert 0 < len(rows) == result.counts.success
     assert {r[0] for r in rows} <= {u["identifyId"] for u in kept}
     run = ExecutionRun.get_by_id(result.run_id)
-    assert (run.success_count, run.pages) == (result.success, pages)
+    assert (run.success_count, run.pages) == (result.counts.success, pages)
     assert Job.get(Job.name == PERSON_JOB).window_end is None
 
 
@@ -162,7 +163,7 @@ def test_failing_page_rolls_back_alone_and_earlier_pages_stay(connect, context, 
     monkeypatch.setattr(PageProcessor, "process", third_page_breaks)
     result = engine.run_job(PERSON_JOB)
     assert result.status == RunStatus.FAILURE and "boom" in (result.reason or "")
-    assert result.pages == 2
+    assert result.counts.pages == 2
     assert_only_pages_written(result, sim, 2)
 
 
@@ -180,5 +181,5 @@ def test_px_error_mid_listing_keeps_the_pages_before(connect, context, sim, monk
 
     result = scripted_engine(context, sim, fails_after_two).run_job(PERSON_JOB)
     assert result.status == RunStatus.FAILURE and "503" in (result.reason or "")
-    assert result.pages == 2
+    assert result.counts.pages == 2
     assert_only_pages_written(result, sim, 2)

@@ -47,10 +47,10 @@ def test_pages_capped_by_the_server_store_everything(connect, context, sim):
     sim.page_size_cap = 7
     result = _engine(context, sim).run_job(PERSON_JOB)
     company = result.dependencies[0]
-    assert company.status == RunStatus.SUCCESS and company.success == ACCOUNTS
+    assert company.status == RunStatus.SUCCESS and company.counts.success == ACCOUNTS
     assert Company.select().count() == ACCOUNTS
     assert sorted(_accounted(result)) == _with_email(sim)  # each user once, none missing
-    assert result.success + result.failure + result.filtered == sim.user_count
+    assert result.counts.success + result.counts.failure + result.counts.filtered == sim.user_count
     assert _window() is not None and _window(PERSON_JOB) is not None
 
 
@@ -62,8 +62,8 @@ def test_20000_users_from_a_server_capping_pages_at_500_are_exact(connect, conte
         mark_upsert_key()
         result = _engine(context, sim).run_job(PERSON_JOB)
         expected = _with_email(sim)
-    assert result.dependencies[0].success == 40 and Company.select().count() == 40
-    assert result.success + result.failure + result.filtered == 20_000
+    assert result.dependencies[0].counts.success == 40 and Company.select().count() == 40
+    assert result.counts.success + result.counts.failure + result.counts.filtered == 20_000
     assert sorted(_accounted(result)) == expected
     assert _window() is not None and _window(PERSON_JOB) is not None
 
@@ -75,7 +75,7 @@ def test_a_shortfall_is_partial_success_with_its_reason_and_holds_the_window(
     sim.inject(Fault("vanish", count=4, path="/v1/accounts"))
     result = engine.run_job(COMPANY_JOB)
     assert result.status == RunStatus.PARTIAL_SUCCESS
-    assert result.success == ACCOUNTS - 4 and result.failure == 0
+    assert result.counts.success == ACCOUNTS - 4 and result.counts.failure == 0
     assert "PX announced 30 accounts, received 26" in (result.reason or "")
     assert ExecutionRun.get_by_id(result.run_id).reason == result.reason
     assert _window() is None  # the next run reads everything again
@@ -92,10 +92,10 @@ def test_a_cut_answer_on_a_moving_cursor_restarts_and_counts_each_record_once(
     engine.run_job(COMPANY_JOB)
     sim.inject(Fault("cut", every=3, path="/v1/users"))
     result = engine.run_job(PERSON_JOB)
-    assert result.success + result.failure + result.filtered == sim.user_count
+    assert result.counts.success + result.counts.failure + result.counts.filtered == sim.user_count
     assert (result.reason or "").startswith("The PX users listing restarted from page 1")
     assert sorted(_accounted(result)) == _with_email(sim)
-    assert len(_file_ids(result.error_file)) == result.failure
+    assert len(_file_ids(result.error_file)) == result.counts.failure
     assert _window(PERSON_JOB) is not None  # complete and exact: the window moves
 
 
@@ -112,10 +112,10 @@ def test_cut_every_4th_answer_ends_loudly_and_keeps_the_window(connect, context)
     assert result.status in (RunStatus.FAILURE, RunStatus.PARTIAL_SUCCESS)
     assert "of 20,000" in (result.reason or "")
     assert _window(PERSON_JOB) is None
-    written = result.success + result.failure + result.filtered
+    written = result.counts.success + result.counts.failure + result.counts.filtered
     assert written < 20_000
     accounted = _accounted(result)
-    assert len(accounted) == len(set(accounted)) == result.success + result.failure
+    assert len(accounted) == len(set(accounted)) == result.counts.success + result.counts.failure
 
 
 def test_a_rate_limit_outlasting_the_retries_holds_the_window(connect, context, sim):

@@ -63,10 +63,11 @@ def test_cancel_stops_at_page_boundary(connect, context, clock, sim):
     pages = []
     result = engine.run_job(PERSON_JOB, progress=pages.append, cancel=lambda: len(pages) >= 2)
     assert result.status == RunStatus.CANCELLED
-    assert result.pages == 2 and len(pages) == 2
+    assert result.counts.pages == 2 and len(pages) == 2
     assert Job.get(Job.name == PERSON_JOB).window_end == window_end  # unmoved (None)
     assert 0 < Person.select().count() <= 100  # what was written stays
-    assert result.success + result.failure + result.filtered == 100 == pages[-1].records
+    c = result.counts
+    assert c.success + c.failure + c.filtered == 100 == pages[-1].records
 
 
 def test_killed_run_is_closed_as_interrupted(connect, engine, clock, sim):
@@ -106,7 +107,7 @@ def test_multi_instance_rolls_accounts_up(connect, engine, sim):
     grouped = [a for a in (sim.get_account(i) for i in sim.account_ids())
                if a.get("parentGroupId")]
     groups = {a["parentGroupId"] for a in grouped}
-    assert result.dependencies[0].success == len(grouped)  # no group: empty upsert key
+    assert result.dependencies[0].counts.success == len(grouped)  # no group: empty upsert key
     assert Company.select().count() == len(groups) < len(grouped)
     assert CompanyInstance.select().count() == len(grouped)
     account = grouped[0]
@@ -120,4 +121,34 @@ def test_multi_instance_rolls_accounts_up(connect, engine, sim):
         assert CompanyPerson.select().where(
             (CompanyPerson.person == person) & (CompanyPerson.company == instance.company)
         ).exists()
-    assert users and result.success + result.failure + result.filtered == USERS
+    assert users and result.counts.success + result.counts.failure + result.counts.filtered == USERS
+
+
+def test_every_run_of_a_tree_is_announced_and_ended_once_with_the_note_on_its_job(
+    connect, engine, context
+):
+    connect()
+    events: list[tuple[str, str, str]] = []
+    result = engine.run_job(
+        PERSON_JOB, note="caught up the run due 10:00",
+        on_start=lambda s: events.append(("start", s.job_name, s.status)),
+        on_end=lambda r: events.append(("end", r.job_name, r.status)))
+    assert events == [("start", PERSON_JOB, RunStatus.QUEUED),
+                      ("start", COMPANY_JOB, RunStatus.QUEUED),
+                      ("end", COMPANY_JOB, RunStatus.SUCCESS),
+                      ("end", PERSON_JOB, result.status)]
+    assert result.reason.startswith("caught up the run due 10:00")
+    assert ExecutionRun.get_by_id(result.run_id).reason == result.reason
+    assert result.dependencies[0].reason is None, "the note is the job's, not its dependency's"
+    other_process = JobLocks(context.paths.runs_dir / "locks")
+    assert other_process.acquire(COMPANY_JOB)
+    events.clear()
+    try:
+        skipped = engine.run_job(COMPANY_JOB, note="caught up", on_start=lambda s: events.append(
+            ("start", s.job_name, s.status)), on_end=lambda r: events.append(
+            ("end", r.job_name, r.status)))
+    finally:
+        other_process.release(COMPANY_JOB)
+    assert events == [("start", COMPANY_JOB, RunStatus.SKIPPED),
+                      ("end", COMPANY_JOB, RunStatus.SKIPPED)]
+    assert skipped.reason == "caught up; already running"

@@ -89,14 +89,14 @@ def test_small_or_repeated_loads_keep_their_indexes(connect, context, sim, small
     engine.run_job(PERSON_JOB)
     Job.update(window_end=None).execute()  # a second full read: the table is already full
     result, seen = run_watching(engine, context, PERSON_JOB)
-    assert result.unchanged > 0 and seen  # read again: nothing to rewrite
+    assert result.counts.unchanged > 0 and seen  # read again: nothing to rewrite
     assert all(LINK_INDEX in s and SIGN_UP_INDEX in s for s in seen)
     Job.update(window_end=None).execute()
     context.db.execute_sql("DELETE FROM company_person")
     context.db.execute_sql("DELETE FROM person")
     monkeypatch.setattr(deferred_indexes, "DEFER_MIN_RECORDS", 301)  # one more than the listing
     result, seen = run_watching(engine, context, PERSON_JOB)
-    assert result.inserted > 0
+    assert result.counts.inserted > 0
     assert all(LINK_INDEX in s and SIGN_UP_INDEX in s for s in seen)
 
 

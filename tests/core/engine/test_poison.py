@@ -20,7 +20,7 @@ def test_lone_surrogate_in_a_name_fails_that_record_alone(connect, engine, sim):
     result = engine.run_job(PERSON_JOB)
     company = result.dependencies[0]
     assert company.status == RunStatus.PARTIAL_SUCCESS, company.reason
-    assert (company.success, company.failure) == (ACCOUNTS, 1)
+    assert (company.counts.success, company.counts.failure) == (ACCOUNTS, 1)
     assert Company.select().count() == ACCOUNTS
     row = RecordError.get(RecordError.run == company.run_id)
     assert row.source_id == "acct-poison"
@@ -42,7 +42,7 @@ def test_lone_surrogate_in_an_upsert_key_or_lookup_key_fails_alone(connect, engi
                   "accountId": "acct-\udc00"})
     result = engine.run_job(PERSON_JOB)
     company = result.dependencies[0]
-    assert (company.status, company.failure) == (RunStatus.PARTIAL_SUCCESS, 1)
+    assert (company.status, company.counts.failure) == (RunStatus.PARTIAL_SUCCESS, 1)
     key_error = RecordError.get(RecordError.run == company.run_id)
     assert "not valid Unicode" in key_error.reason and "\\udfff" in key_error.source_id
     assert result.status == RunStatus.PARTIAL_SUCCESS

@@ -71,12 +71,12 @@ def test_no_match_error_and_default(connect, engine, sim):
     first = engine.run_job(PERSON_JOB)
     no_account = [i for i in sim.user_ids()
                   if not sim.get_user(i).get("accountId") and sim.get_user(i).get("email")]
-    assert first.failure == len(no_account) > 0
+    assert first.counts.failure == len(no_account) > 0
     fallback = Company.select().first()
     _policy(on_none="default", default=fallback.gsid.upper())
     Job.update(window_end=None).execute()
     second = engine.run_job(PERSON_JOB)
-    assert second.status == RunStatus.SUCCESS and second.failure == 0
+    assert second.status == RunStatus.SUCCESS and second.counts.failure == 0
     assert CompanyPerson.select().where(CompanyPerson.company == fallback.gsid).count() >= \
         len(no_account)
     _policy(on_none="default", default=None)  # empty default: the Person only
@@ -104,7 +104,7 @@ def test_filters_pushed_down_and_local(connect, engine, sim):
                 if u.get("email") and u.get("accountId")
                 and (u.get("customAttributes") or {}).get("department") == "Marketing"
                 and u.get("lastName") != "Tanaka"]
-    assert result.success == len(expected) > 0
+    assert result.counts.success == len(expected) > 0
     assert Person.select().where(Person.last_name == "Tanaka").count() == 0
 
 
@@ -113,7 +113,7 @@ def test_error_and_success_files(connect, engine, sim):
     result = engine.run_job(PERSON_JOB)
     with open(result.success_file, encoding="utf-8") as handle:
         ok = list(csv.DictReader(handle))
-    assert len(ok) == result.success
+    assert len(ok) == result.counts.success
     first = ok[0]
     assert first["Action"] == "Inserted"
     link = CompanyPerson.get_by_id(first["GSID"])
@@ -121,7 +121,7 @@ def test_error_and_success_files(connect, engine, sim):
     assert link.person.email == user["email"]
     with open(result.error_file, encoding="utf-8") as handle:
         errors = list(csv.DictReader(handle))
-    assert len(errors) == result.failure
+    assert len(errors) == result.counts.failure
     for row in errors:
         record = json.loads(row["Source Record"])
         assert record["identifyId"] == row["Source ID"] and record["accountId"] == ""

@@ -39,11 +39,13 @@ def test_person_sync_skipped_when_dependency_fails(connect, engine, sim):
 def test_first_run_inserts_second_full_run_leaves_unchanged(connect, engine, sim):
     connect()
     first = engine.run_job(COMPANY_JOB)
-    assert (first.status, first.inserted, first.updated) == (RunStatus.SUCCESS, ACCOUNTS, 0)
+    assert first.status == RunStatus.SUCCESS
+    assert (first.counts.inserted, first.counts.updated) == (ACCOUNTS, 0)
     Job.update(window_end=None).execute()  # force another full read
     second = engine.run_job(COMPANY_JOB)
-    assert (second.status, second.success, second.inserted, second.updated, second.unchanged) \
-        == (RunStatus.SUCCESS, ACCOUNTS, 0, 0, ACCOUNTS)
+    c = second.counts
+    assert second.status == RunStatus.SUCCESS
+    assert (c.success, c.inserted, c.updated, c.unchanged) == (ACCOUNTS, 0, 0, ACCOUNTS)
     assert Company.select().count() == ACCOUNTS
     ids = {json.loads(c.custom)["PX_Account_ID__gc"] for c in Company.select()}
     assert ids == {f"acct-{i:06d}" for i in range(ACCOUNTS)}
@@ -57,7 +59,8 @@ def test_import_from_date_reads_range_and_keeps_window(connect, clocked_engine, 
     clock.advance()
     result = clocked_engine.run_job(COMPANY_JOB, date_range=(0, clock.now))
     assert result.status == RunStatus.SUCCESS
-    assert (result.inserted, result.updated, result.unchanged) == (0, 0, ACCOUNTS)
+    c = result.counts
+    assert (c.inserted, c.updated, c.unchanged) == (0, 0, ACCOUNTS)
     assert ExecutionRun.get_by_id(result.run_id).trigger == "import_from_date"
     assert Job.get(Job.name == COMPANY_JOB).window_end == window_end  # not moved
     assert any("lastModifiedDate>=0" in v for r in sim.requests for k, v in r.query
@@ -69,7 +72,7 @@ def test_update_mode_never_inserts(connect, engine, sim):
     Job.update(modification_type="update").where(Job.name == COMPANY_JOB).execute()
     result = engine.run_job(COMPANY_JOB)
     assert result.status == RunStatus.FAILURE  # every record failed
-    assert result.failure == ACCOUNTS and result.inserted == 0
+    assert result.counts.failure == ACCOUNTS and result.counts.inserted == 0
     assert Company.select().count() == 0
     with open(result.error_file, encoding="utf-8") as handle:
         assert "no existing company record" in handle.read()
@@ -91,8 +94,8 @@ def test_incremental_run_reads_and_writes_only_changed(connect, clocked_engine, 
     filters = [v for k, v in users[0].query if k == "filter"]
     assert any("lastModifiedDate>=" in f for f in filters)
     changed_ok = [i for i in changed if sim_user_has_email_and_account(sim, i)]
-    assert result.success == len(changed_ok)
-    assert result.inserted == 0 and result.updated == len(changed_ok)
+    assert result.counts.success == len(changed_ok)
+    assert result.counts.inserted == 0 and result.counts.updated == len(changed_ok)
     assert Person.select().count() == before
     assert Person.select().where(Person.first_name == "Changed").count() == len(changed_ok)
     with open(result.success_file, encoding="utf-8") as handle:
@@ -114,7 +117,7 @@ def test_date_filter_400_falls_back_to_local_window(connect, clocked_engine, clo
     sim.clear_requests()
     result = clocked_engine.run_job(COMPANY_JOB)
     assert result.status == RunStatus.SUCCESS
-    assert (result.success, result.updated) == (1, 1)
+    assert (result.counts.success, result.counts.updated) == (1, 1)
     assert any("400" in note for note in result.notes)
     assert "lastModifiedDate" in (ExecutionRun.get_by_id(result.run_id).reason or "")
     statuses = [r.status for r in sim.requests if r.path == "/v1/accounts"]
@@ -138,8 +141,8 @@ def test_bad_value_fails_alone(connect, engine, sim):
     sim.update_user(bad, {"customAttributes.loginCount": "lots", "firstName": "Bad"})
     result = engine.run_job(PERSON_JOB)
     assert result.status == RunStatus.PARTIAL_SUCCESS
-    assert result.failure == baseline.failure + 1
-    assert result.success == baseline.success - 1
+    assert result.counts.failure == baseline.counts.failure + 1
+    assert result.counts.success == baseline.counts.success - 1
     row = RecordError.get((RecordError.run == result.run_id) & (RecordError.source_id == bad))
     assert (row.field, row.value) == ("Logins__gc", "lots")
     assert "'lots' is not a number" in row.reason

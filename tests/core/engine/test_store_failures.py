@@ -40,7 +40,7 @@ def _disk_full_reason(context: Any, detail: str = "database or disk is full") ->
 def _assert_counts_are_committed(result: Any) -> None:
     run = ExecutionRun.get_by_id(result.run_id)
     stored = Person.select().count()
-    assert run.success_count == result.success == stored == len(success_rows(result))
+    assert run.success_count == result.counts.success == stored == len(success_rows(result))
     assert run.inserted_count == stored
 
 

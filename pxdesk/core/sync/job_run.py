@@ -6,21 +6,24 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from pxdesk.core.errors import BadRequestError, CancelledError, PxdeskError
 from pxdesk.core.logs.execution import (
     ADVANCING_STATUSES,
+    ExecutionLog,
     RequestLogBuffer,
     RunCounts,
     final_status,
     insert_record_errors,
 )
 from pxdesk.core.logs.run_files import RunFiles, record_json, safe_text, value_text
-from pxdesk.core.px.client import PxClient
+from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.px.paging import Listing
+from pxdesk.core.store.base import database_proxy
 from pxdesk.core.store.db import bulk_writes
-from pxdesk.core.store.enums import JobKind, RunStatus, TargetObject
+from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.errors import failure_reason
 from pxdesk.core.store.models import ExecutionRun, Job
 from pxdesk.core.store.settings import window_lookback_ms
@@ -29,12 +32,10 @@ from pxdesk.core.sync.fetch import PageFetcher
 from pxdesk.core.sync.filters import combine_pushdown
 from pxdesk.core.sync.gc_pause import RelaxedGc
 from pxdesk.core.sync.pipeline import PageProcessor
-from pxdesk.core.sync.plan import JobPlan
+from pxdesk.core.sync.plan import JobPlan, run_blockers
+from pxdesk.core.sync.results import RunProgress, RunResult
 from pxdesk.core.sync.window import Window, plan_window
 from pxdesk.core.sync.writer import PageResult
-
-if TYPE_CHECKING:
-    from pxdesk.core.sync.engine import RunProgress, RunResult, SyncEngine
 
 _log = logging.getLogger("pxdesk.sync")
 # A write transaction takes the next page too while that page is already fetched, up to these
@@ -46,32 +47,19 @@ DATE_FALLBACK_NOTE = ("PX refused the lastModifiedDate filter (HTTP 400): read t
                       "listing and kept the window's records locally")
 FILTER_FALLBACK_NOTE = "PX refused the pushed-down filter (HTTP 400): filtered locally only"
 
-
-def run_blockers(plan: JobPlan) -> list[str]:
-    """Why the job cannot run as configured (empty when it can)."""
-    blockers: list[str] = []
-    if plan.kind == JobKind.COMPANY and not plan.key_refs:
-        blockers.append("No upsert key: mark one mapping (normally id -> PX Account ID) as "
-                        "the upsert key before running this job")
-    if plan.kind == JobKind.COMPANY_PERSON:
-        mapped = {s.target_field for s in plan.steps if s.obj == TargetObject.PERSON}
-        for ref in plan.key_refs:
-            if ref.api_name not in mapped:
-                blockers.append(f"The Person Resolution Key field {ref.api_name} is not "
-                                "mapped: map a PX field to it")
-    return blockers
-
-
-def _config_blockers(job: Job, user: str) -> list[str]:
-    """The configuration service's own checks, when that module is available."""
-    try:
-        from pxdesk.core.config.jobs import JobService
-    except ImportError:
-        return []
-    return list(JobService(user=user).run_blockers(job))
-
-
 ErrorRow = tuple[str | None, str | None, str | None, str, str | None]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What a run needs from the engine that started it, and nothing else."""
+
+    runs_dir: Path
+    page_size: int
+    clock: Callable[[], int]
+    multi_instance: bool
+    make_client: Callable[[Callable[[RequestEvent], None]], PxClient]
+    log: ExecutionLog
 
 
 @dataclass
@@ -86,42 +74,40 @@ class _Batch:
 class JobRun:
     """Executes one ExecutionRun row that the engine created (Queued)."""
 
-    def __init__(self, engine: SyncEngine, job: Job, run: ExecutionRun,
+    def __init__(self, settings: RunSettings, job: Job, run: ExecutionRun,
                  date_range: tuple[int, int] | None,
                  progress: Callable[[RunProgress], None] | None,
                  cancel: Callable[[], bool] | None) -> None:
-        self.engine, self.job, self.run = engine, job, run
+        self.settings, self.job, self.run = settings, job, run
         self.date_range, self.progress, self.cancel = date_range, progress, cancel
         self.counts = RunCounts()
         self.notes: list[str] = []
-        self.db = engine.database()
+        self.db = database_proxy.obj
         self._started = time.perf_counter()
         self._records = 0
         self._fetcher: PageFetcher | None = None
         self._listing: Listing | None = None
 
     def execute(self) -> RunResult:
-        from pxdesk.core.sync.engine import RunResult
-
-        log, run = self.engine.log, self.run
+        settings, run = self.settings, self.run
+        log = settings.log
         files: RunFiles | None = None
         client: PxClient | None = None
         requests = RequestLogBuffer(run.id)
         try:
-            plan = JobPlan.load(self.db, self.job, multi_instance=self.engine.multi_instance())
-            blockers = list(dict.fromkeys(
-                _config_blockers(self.job, self.engine.user) + run_blockers(plan)))
+            blockers = run_blockers(self.job)
             if blockers:
                 log.finish(run, RunStatus.FAILURE, reason="; ".join(blockers))
                 return RunResult.from_run(run)
-            window = plan_window(self.job.window_end, self.engine.clock(), self.date_range,
+            plan = JobPlan.load(self.db, self.job, multi_instance=settings.multi_instance)
+            window = plan_window(self.job.window_end, settings.clock(), self.date_range,
                                  lookback_ms=window_lookback_ms())
             log.start(run, window.start, window.end)
             restore_indexes(self.db, plan.objects)  # left out by a killed run of this job
-            files = RunFiles(self.engine.runs_dir, run.id).open()
+            files = RunFiles(settings.runs_dir, run.id).open()
             run.error_file, run.success_file = str(files.error_path), str(files.success_path)
-            client = self.engine.make_client(requests)
-            processor = PageProcessor(self.db, plan, self.job.name, self.engine.clock,
+            client = settings.make_client(requests)
+            processor = PageProcessor(self.db, plan, self.job.name, settings.clock,
                                       window.matcher())
             deferral = IndexDeferral(self.db, plan.objects, plan.read_fields)
             with bulk_writes(self.db), RelaxedGc():
@@ -179,7 +165,7 @@ class JobRun:
             def make(stop: Callable[[], bool], filters: list[str] = filters) -> Listing:
                 self._listing = client.list(
                     plan.listing, filters=filters,  # type: ignore[arg-type]
-                    page_size=self.engine.page_size, cancel=stop)
+                    page_size=self.settings.page_size, cancel=stop)
                 return self._listing
 
             with PageFetcher(make, self.cancel) as fetcher:
@@ -253,7 +239,7 @@ class JobRun:
                 if stop is not None and not self.db.connection().in_transaction:
                     raise stop  # SQLite rolled it all back itself (disk full, I/O error)
                 requests.flush()
-                self.engine.log.progress(self.run, self.counts)
+                self.settings.log.progress(self.run, self.counts)
             self._write_files(batch, files)  # only what is committed goes to the files
         if stop is not None:
             raise stop
@@ -295,8 +281,6 @@ class JobRun:
         self._records += len(page.records)
 
     def _snapshot(self) -> RunProgress:
-        from pxdesk.core.sync.engine import RunProgress
-
         elapsed = time.perf_counter() - self._started
         c = self.counts
         return RunProgress(self.run.id, self.job.name, c.pages, self._records, c.success,
