@@ -52,7 +52,7 @@ def setup_jobs(ctx: object, base_url: str) -> None:
     """The connection and its two jobs with the default mappings (id -> PX Account ID key)."""
     try:
         from pxdesk.core.config.connection import ConnectionService
-        from pxdesk.core.config.jobs import JobService
+        from pxdesk.core.config.job_service import JobService
     except ImportError:
         ConnectionService = None  # noqa: N806
     if ConnectionService is not None:

@@ -21,7 +21,7 @@ from pxdesk.core.notify.email import SmtpSettings, load_smtp_settings
 from pxdesk.core.notify.notifier import RunNotifier
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.pxsim import PxSimulator
-from pxdesk.core.schedule_dispatch import ScheduleDispatcher
+from pxdesk.core.schedule.dispatch import ScheduleDispatcher
 from pxdesk.core.store.settings import ADMIN_NAME, get_setting, set_setting
 from pxdesk.core.sync.engine import SyncEngine
 from pxdesk.core.sync.results import RunOutcome

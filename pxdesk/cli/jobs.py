@@ -30,7 +30,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def list_jobs(args: argparse.Namespace) -> int:
     from pxdesk.core.config.job_config import load_job_config
-    from pxdesk.core.config.jobs import JobService
+    from pxdesk.core.config.job_service import JobService
     from pxdesk.core.context import open_context
 
     ctx = open_context(args.home)
@@ -53,7 +53,7 @@ def list_jobs(args: argparse.Namespace) -> int:
 
 
 def show_job(args: argparse.Namespace) -> int:
-    from pxdesk.core.config.jobs import JobService
+    from pxdesk.core.config.job_service import JobService
     from pxdesk.core.context import open_context
 
     ctx = open_context(args.home)
@@ -66,7 +66,7 @@ def show_job(args: argparse.Namespace) -> int:
 
 
 def export_job(args: argparse.Namespace) -> int:
-    from pxdesk.core.config.jobs import JobService
+    from pxdesk.core.config.job_service import JobService
     from pxdesk.core.context import open_context
 
     ctx = open_context(args.home)
@@ -83,7 +83,7 @@ def export_job(args: argparse.Namespace) -> int:
 
 
 def import_job(args: argparse.Namespace) -> int:
-    from pxdesk.core.config.jobs import JobService, read_job_file
+    from pxdesk.core.config.job_service import JobService, read_job_file
     from pxdesk.core.context import open_context
 
     config = read_job_file(args.file)

@@ -34,14 +34,14 @@ class JobRow:
 
 
 def _schedule_text(schedule: Schedule | None, job: Job) -> tuple[str, datetime | None]:
-    """describe() and the next run, through schedule_rules and the job's configuration."""
+    """describe() and the next run, through schedule.rules and the job's configuration."""
     if schedule is None:
         return "Not scheduled", None
     if not schedule.enabled:
         return "Disabled", None
     try:
         from pxdesk.core.config.job_config import load_job_config
-        from pxdesk.core.schedule_rules import describe, next_runs
+        from pxdesk.core.schedule.rules import describe, next_runs
     except ImportError:
         return str(schedule.kind), None
     config = load_job_config(job)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from pxdesk.core.jobs import JobRunner
 from pxdesk.core.logs.execution import last_results
 from pxdesk.core.logs.queries import EXECUTION
-from pxdesk.core.schedule_dispatch import ScheduleDispatcher
+from pxdesk.core.schedule.dispatch import ScheduleDispatcher
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job
 from pxdesk.core.store.settings import get_setting, set_setting

@@ -20,7 +20,7 @@ from pxdesk.app import AppOptions, PxdeskApp
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.logs.queries import EXECUTION
 from pxdesk.core.notify.notifier import NotifyOutcome
-from pxdesk.core.schedule_dispatch import PAUSE_SETTING
+from pxdesk.core.schedule.dispatch import PAUSE_SETTING
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import Job, Schedule
 from pxdesk.core.store.settings import get_setting

@@ -92,7 +92,7 @@ def test_each_stage_rejects_bad_input_with_its_message(
 def test_full_configuration_through_the_ui_saves_the_exported_json(
     qtbot: QtBot, context: Any, sim: PxSimulator, jobs: list[str]
 ) -> None:
-    from pxdesk.core.config.jobs import JobService
+    from pxdesk.core.config.job_service import JobService
 
     company_job = jobs[0]
     wizard = _wizard(qtbot, context, sim, company_job)
@@ -132,7 +132,7 @@ def test_full_configuration_through_the_ui_saves_the_exported_json(
 def test_cancel_writes_nothing(
     qtbot: QtBot, context: Any, sim: PxSimulator, jobs: list[str]
 ) -> None:
-    from pxdesk.core.config.jobs import JobService
+    from pxdesk.core.config.job_service import JobService
 
     before = JobService(user="tester").export_json(jobs[0])
     wizard = _wizard(qtbot, context, sim, jobs[0])

@@ -20,13 +20,13 @@ from pxdesk.core.config.defaults import (
     person_config,
 )
 from pxdesk.core.config.job_config import load_job_config
-from pxdesk.core.config.jobs import apply_config, audit_config
+from pxdesk.core.config.job_service import apply_config, audit_config
 from pxdesk.core.errors import ConfigError, PxError
 from pxdesk.core.inputs import MAX_CONNECTION_NAME, check_text
 from pxdesk.core.logs.connection_log import API_KEY_ATTRIBUTE, log_connection_change
 from pxdesk.core.px.client import PxClient
 from pxdesk.core.px.regions import resolve_base_url
-from pxdesk.core.schedule_rules import machine_timezone
+from pxdesk.core.schedule.rules import machine_timezone
 from pxdesk.core.secrets import SecretStore, mask
 from pxdesk.core.store.custom_fields import ensure_custom_field
 from pxdesk.core.store.enums import JobKind

@@ -106,7 +106,7 @@ class DerivedConfig:
 
 @dataclass
 class ScheduleConfig:
-    """When the job runs; fields as in the store's Schedule (see schedule_rules)."""
+    """When the job runs; fields as in the store's Schedule (see schedule.rules)."""
 
     enabled: bool = True
     kind: str = "hourly"

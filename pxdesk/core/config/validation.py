@@ -16,7 +16,7 @@ from pxdesk.core.inputs import (
     shown,
     text_problem,
 )
-from pxdesk.core.schedule_rules import validate_schedule
+from pxdesk.core.schedule.rules import validate_schedule
 from pxdesk.core.store.custom_fields import custom_field
 from pxdesk.core.store.enums import (
     FieldType,

@@ -9,7 +9,7 @@ from peewee import Database
 from PySide6.QtWidgets import QListWidget, QMessageBox, QWidget, QWizard
 
 from pxdesk.core.config.job_config import load_job_config
-from pxdesk.core.config.jobs import JobService
+from pxdesk.core.config.job_service import JobService
 from pxdesk.core.errors import ConfigError, PxdeskError
 from pxdesk.ui.wizards.derived_page import DerivedPage
 from pxdesk.ui.wizards.filters_page import FiltersPage

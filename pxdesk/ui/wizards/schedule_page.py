@@ -194,12 +194,12 @@ class SchedulePage(StagePage):
         self.refresh_preview()
 
     def refresh_preview(self) -> None:
-        """The next runs from schedule_rules, or why there are none."""
+        """The next runs from schedule.rules, or why there are none."""
         self.preview_list.clear()
         self.preview_status.clear()
         if self._config is None:
             return
-        from pxdesk.core.schedule_rules import next_runs
+        from pxdesk.core.schedule.rules import next_runs
 
         schedule = self.schedule(self._config.schedule)
         if not schedule.enabled:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pxdesk.core.config.connection import ConnectionService
-from pxdesk.core.config.jobs import JobService
+from pxdesk.core.config.job_service import JobService
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import Job
 

@@ -10,7 +10,7 @@ import pytest
 
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.config.job_config import load_job_config
-from pxdesk.core.config.jobs import JobService
+from pxdesk.core.config.job_service import JobService
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.custom_fields import custom_field
@@ -225,7 +225,7 @@ def test_multi_instance_keeps_the_lookup_and_allows_instance_mappings(
     service: ConnectionService, sim: PxSimulator
 ) -> None:
     from pxdesk.core.config.job_config import MappingConfig
-    from pxdesk.core.config.jobs import JobService
+    from pxdesk.core.config.job_service import JobService
 
     service.create("PX", SECRET_KEY, base_url=sim.base_url, multi_instance=True)
     (derived,) = load_job_config(job(PERSON_JOB)).derived

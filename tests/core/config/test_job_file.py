@@ -12,7 +12,7 @@ import pytest
 
 from pxdesk.core.config.defaults import company_config, person_config
 from pxdesk.core.config.job_config import JobConfig
-from pxdesk.core.config.jobs import read_job_file
+from pxdesk.core.config.job_service import read_job_file
 from pxdesk.core.errors import ConfigError
 
 Edit = Callable[[dict[str, Any]], object]

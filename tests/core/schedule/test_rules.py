@@ -1,4 +1,4 @@
-"""schedule_rules: next runs for every kind, DST, month ends, validation, wording, missed runs."""
+"""schedule.rules: next runs for every kind, DST, month ends, validation, wording, missed runs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pxdesk.core.errors import ConfigError
-from pxdesk.core.schedule_rules import (
+from pxdesk.core.schedule.rules import (
     describe,
     is_paused,
     machine_timezone,

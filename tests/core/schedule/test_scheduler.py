@@ -12,8 +12,8 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from pytestqt.qtbot import QtBot
 
-from pxdesk.core.schedule_rules import next_runs
-from pxdesk.core.scheduler import JobScheduler, ScheduleTrigger
+from pxdesk.core.schedule.rules import next_runs
+from pxdesk.core.schedule.scheduler import JobScheduler, ScheduleTrigger
 from tests.core.schedule.fakes import Sched
 
 T0 = datetime(2024, 1, 1, 9, 30, tzinfo=UTC)  # a Monday

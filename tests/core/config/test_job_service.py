@@ -17,7 +17,7 @@ from pxdesk.core.config.job_config import (
     ScheduleConfig,
     load_job_config,
 )
-from pxdesk.core.config.jobs import JobService
+from pxdesk.core.config.job_service import JobService
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.store.models import AuditLog, FieldMapping
 from pxdesk.core.store.settings import PERSON_RESOLUTION_KEY, set_setting

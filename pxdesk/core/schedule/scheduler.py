@@ -1,6 +1,6 @@
 """Tray scheduler: APScheduler turns each job's schedule into a `job_due` signal, never a sync.
 
-The APScheduler trigger asks schedule_rules for the next slot, so the wizard's preview and the
+The APScheduler trigger asks schedule.rules for the next slot, so the wizard's preview and the
 real fires share one rule. Job functions run on APScheduler's pool and only emit a signal; a
 Qt signal emitted from another thread is queued to the receiver's (GUI) thread. The last run
 lives in the database, so after a restart, a sleep or a wall-clock jump the owner's
@@ -26,7 +26,7 @@ from apscheduler.triggers.base import BaseTrigger
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from pxdesk.core.errors import ConfigError
-from pxdesk.core.schedule_rules import (
+from pxdesk.core.schedule.rules import (
     ScheduleLike,
     ScheduleSpec,
     describe,
@@ -51,7 +51,7 @@ def _utc_now() -> datetime:
 
 
 class ScheduleTrigger(BaseTrigger):  # type: ignore[misc]
-    """APScheduler trigger over schedule_rules; skips slots before the schedule's paused_until."""
+    """APScheduler trigger over schedule.rules; skips slots before the schedule's paused_until."""
 
     __slots__ = ("spec",)
 

@@ -24,8 +24,8 @@ from pxdesk.core.logs.execution import (
     failed_for_network,
     last_run_times,
 )
-from pxdesk.core.schedule_rules import machine_timezone, missed_run, previous_run
-from pxdesk.core.scheduler import REASON_MISSED, JobScheduler
+from pxdesk.core.schedule.rules import machine_timezone, missed_run, previous_run
+from pxdesk.core.schedule.scheduler import REASON_MISSED, JobScheduler
 from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.store.models import Job, Schedule
 from pxdesk.core.store.settings import CATCH_UP_MISSED, delete_setting, get_setting, set_setting
