@@ -342,11 +342,11 @@ def _read_body(response: httpx.Response) -> bytes | None:
 def _describe_transport_error(exc: httpx.TransportError) -> str:
     """A short reason for a transport failure, without the request (and its headers)."""
     if isinstance(exc, httpx.ConnectError):
-        return f"connection failed ({exc or 'refused'})"
+        return f"connection failed ({str(exc) or 'refused'})"
     if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection was dropped ({exc or 'no response'})"
+        return f"the connection was dropped ({str(exc) or 'no response'})"
     if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return f"the connection broke ({exc or type(exc).__name__})"
+        return f"the connection broke ({str(exc) or type(exc).__name__})"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
