@@ -227,7 +227,7 @@ class PxClient:
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(url, list(params), attempt)
+            outcome = self._attempt(url, tuple(params), attempt)
             response = outcome.response
             if outcome.reached and not resend_safe:
                 raise AnswerLostError(
@@ -255,7 +255,7 @@ class PxClient:
                 raise self._exhausted(outcome, url, attempt, retry_after)
             self._wait(attempt, retry_after)
 
-    def _attempt(self, url: str, params: list[tuple[str, str]], attempt: int) -> _Attempt:
+    def _attempt(self, url: str, params: tuple[tuple[str, str], ...], attempt: int) -> _Attempt:
         """Send one request; never lets an httpx exception (which holds the request) escape."""
         request = self._http.build_request("GET", url, params=params)
         full_url = str(request.url)
