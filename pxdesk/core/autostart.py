@@ -119,7 +119,9 @@ class WindowsRunKey:
     """HKCU\\...\\CurrentVersion\\Run through winreg (imported only on Windows)."""
 
     def get(self, name: str) -> str | None:
-        import winreg  # type: ignore[import-not-found,unused-ignore]
+        if sys.platform != "win32":  # also tells mypy to read winreg's Windows stubs
+            raise OSError("the Run key is in the Windows registry")
+        import winreg
 
         try:
             with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
@@ -129,13 +131,17 @@ class WindowsRunKey:
         return str(value)
 
     def set(self, name: str, value: str) -> None:
-        import winreg  # type: ignore[import-not-found,unused-ignore]
+        if sys.platform != "win32":  # also tells mypy to read winreg's Windows stubs
+            raise OSError("the Run key is in the Windows registry")
+        import winreg
 
         with winreg.CreateKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
             winreg.SetValueEx(key, name, 0, winreg.REG_SZ, value)
 
     def delete(self, name: str) -> None:
-        import winreg  # type: ignore[import-not-found,unused-ignore]
+        if sys.platform != "win32":  # also tells mypy to read winreg's Windows stubs
+            raise OSError("the Run key is in the Windows registry")
+        import winreg
 
         try:
             with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY, 0,

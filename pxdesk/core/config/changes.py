@@ -124,7 +124,7 @@ def config_changes(old: JobConfig | None, new: JobConfig) -> list[Change]:
         *_plain_fields(AuditAttribute.JOB_CONFIGURATION, CONFIG_FIELDS, old, new),
         *_keyed_changes(AuditAttribute.MAPPING, _mappings(old), _mappings(new)),
         *_keyed_changes(AuditAttribute.DERIVED_MAPPING, _derived(old), _derived(new)),
-        *_keyed_changes(AuditAttribute.FILTER, _filters(old and old.filters),
+        *_keyed_changes(AuditAttribute.FILTER, _filters(old.filters if old is not None else None),
                         _filters(new.filters)),
         *_plain_fields(AuditAttribute.SCHEDULE, SCHEDULE_FIELDS, old and old.schedule,
                        new.schedule),

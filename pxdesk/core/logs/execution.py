@@ -13,6 +13,7 @@ from peewee import fn
 from pxdesk.core.px.client import RequestEvent
 from pxdesk.core.store.base import now_ms
 from pxdesk.core.store.models import ExecutionRun, Job, RecordError, RequestLog, RunStatus
+from pxdesk.core.store.rows import tuple_rows
 
 INTERRUPTED_REASON = "interrupted (pxdesk stopped while the run was in progress)"
 OPEN_STATUSES = (RunStatus.QUEUED, RunStatus.IN_PROGRESS)
@@ -183,8 +184,8 @@ def last_run_times() -> dict[str, datetime]:
     started = fn.MAX(fn.COALESCE(ExecutionRun.started_at, ExecutionRun.queued_at))
     rows = (ExecutionRun.select(Job.name, started.alias("at"))
             .join(Job, on=(ExecutionRun.job == Job.id))
-            .group_by(Job.id).tuples())
-    return {name: _aware(at) for name, at in rows if at is not None}
+            .group_by(Job.id))
+    return {name: _aware(at) for name, at in tuple_rows(rows) if at is not None}
 
 
 def last_results() -> dict[str, tuple[str, datetime]]:
@@ -196,8 +197,9 @@ def last_results() -> dict[str, tuple[str, datetime]]:
     rows = (ExecutionRun.select(Job.name, ExecutionRun.status, ExecutionRun.ended_at,
                                 ExecutionRun.queued_at)
             .join(Job, on=(ExecutionRun.job == Job.id))
-            .where(ExecutionRun.id.in_(latest)).tuples())
-    return {name: (str(status), _aware(ended or queued)) for name, status, ended, queued in rows}
+            .where(ExecutionRun.id.in_(latest)))
+    return {name: (str(status), _aware(ended or queued))
+            for name, status, ended, queued in tuple_rows(rows)}
 
 
 def failed_for_network(run_id: int) -> bool:

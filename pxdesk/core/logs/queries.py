@@ -29,6 +29,7 @@ from pxdesk.core.store.models import (
     RecordError,
     RequestLog,
 )
+from pxdesk.core.store.rows import dict_rows, first_dict, tuple_rows
 
 EXECUTION, AUDIT, CONNECTION = "execution", "audit", "connection"
 LOG_KINDS = (EXECUTION, AUDIT, CONNECTION)
@@ -90,7 +91,7 @@ def log_query(kind: str, f: LogFilter) -> ModelSelect:
     if kind not in _MODELS:
         raise ValueError(f"unknown log {kind!r}; expected one of {', '.join(LOG_KINDS)}")
     model = _MODELS[kind]
-    query = model.select().order_by(model.id.desc())
+    query: ModelSelect = model.select().order_by(model.id.desc())
     if f.job_name and kind in (EXECUTION, AUDIT):
         query = query.where(model.job_name == f.job_name)
     if f.status and kind == EXECUTION:
@@ -129,13 +130,13 @@ def page_query(kind: str, f: LogFilter, after_id: int | None, limit: int) -> Mod
 
 
 def fetch_page(kind: str, f: LogFilter, after_id: int | None, limit: int) -> list[dict[str, Any]]:
-    return list(page_query(kind, f, after_id, limit))
+    return list(dict_rows(page_query(kind, f, after_id, limit)))
 
 
 def fetch_row(kind: str, f: LogFilter, row_id: int) -> dict[str, Any] | None:
     """Row `row_id` if it matches `f` (live updates re-check a changed run against the filter)."""
     model = _MODELS[kind]
-    return log_query(kind, f).where(model.id == row_id).dicts().first()
+    return first_dict(log_query(kind, f).where(model.id == row_id))
 
 
 def count_rows(kind: str, f: LogFilter) -> int:
@@ -214,8 +215,8 @@ def job_choices() -> list[tuple[str, str]]:
         choices.append((job.connection.name, job.name))
         seen.add(job.name)
     old = (ExecutionRun.select(ExecutionRun.job_name, fn.MAX(ExecutionRun.connection_name))
-           .group_by(ExecutionRun.job_name).order_by(ExecutionRun.job_name).tuples())
-    for name, conn in old:
+           .group_by(ExecutionRun.job_name).order_by(ExecutionRun.job_name))
+    for name, conn in tuple_rows(old):
         if name not in seen:
             choices.append((conn or "", name))
     return choices
@@ -233,8 +234,8 @@ def error_summary(run_id: int) -> list[tuple[str, int]]:
     count = fn.COUNT(RecordError.id)
     query = (RecordError.select(RecordError.reason, count.alias("n"))
              .where(RecordError.run == run_id).group_by(RecordError.reason)
-             .order_by(count.desc(), RecordError.reason).tuples())
-    return [(reason, int(n)) for reason, n in query]
+             .order_by(count.desc(), RecordError.reason))
+    return [(reason, int(n)) for reason, n in tuple_rows(query)]
 
 
 def redact_url(url: str) -> str:
@@ -250,9 +251,9 @@ def redact_url(url: str) -> str:
 def request_rows(run_id: int, tz: tzinfo | None = None) -> list[tuple[Any, ...]]:
     """The PX requests of a run under REQUEST_HEADER, in the order they were made."""
     query = (RequestLog.select().where(RequestLog.run == run_id)
-             .order_by(RequestLog.at, RequestLog.id).dicts())
+             .order_by(RequestLog.at, RequestLog.id))
     return [(display_time(r["at"], tz), r["method"], redact_url(r["url"]), r["status"],
-             r["elapsed_ms"], r["attempt"], r["error"]) for r in query]
+             r["elapsed_ms"], r["attempt"], r["error"]) for r in dict_rows(query)]
 
 
 def _copy(source: Path, dest: Path, bom: bool) -> None:
@@ -287,9 +288,9 @@ def save_run_file(run_id: int, which: str, dest: Path, *, bom: bool = False,
             return dest
     if which == "success":
         raise NotFoundError(f"The success file of run {run_id} no longer exists.")
-    rows: Sequence[tuple[Any, ...]] = list(
+    rows: Sequence[tuple[Any, ...]] = list(tuple_rows(
         RecordError.select(RecordError.source_id, RecordError.field, RecordError.value,
                            RecordError.reason, RecordError.source_record)
-        .where(RecordError.run == run_id).order_by(RecordError.id).tuples())
+        .where(RecordError.run == run_id).order_by(RecordError.id)))
     write_csv(dest, ERROR_HEADER, rows, bom=bom)
     return dest

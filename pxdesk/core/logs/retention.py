@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import fn
+from peewee import Function, fn
 
 from pxdesk.core.store.base import now_ms
 from pxdesk.core.store.models import ExecutionRun, RunStatus
+from pxdesk.core.store.rows import tuple_rows
 from pxdesk.core.store.settings import retention_days
 
 DAY_MS = 86_400_000
@@ -26,9 +27,11 @@ class RetentionResult:
     folders_deleted: int = 0
 
 
-def _run_date() -> object:
+def _run_date() -> Function:
     """The moment a run counts from: its end, else its start, else when it was queued."""
-    return fn.COALESCE(ExecutionRun.ended_at, ExecutionRun.started_at, ExecutionRun.queued_at)
+    date: Function = fn.COALESCE(ExecutionRun.ended_at, ExecutionRun.started_at,
+                                 ExecutionRun.queued_at)
+    return date
 
 
 def expired_run_ids(cutoff_ms: int) -> list[int]:
@@ -38,8 +41,8 @@ def expired_run_ids(cutoff_ms: int) -> list[int]:
     query = (ExecutionRun.select(ExecutionRun.id)
              .where((_run_date() < cutoff_ms) & ExecutionRun.status.not_in(list(_OPEN))
                     & ExecutionRun.id.not_in(newest))
-             .order_by(ExecutionRun.id).tuples())
-    return [run_id for (run_id,) in query]
+             .order_by(ExecutionRun.id))
+    return [run_id for (run_id,) in tuple_rows(query)]
 
 
 def _remove_folder(folder: Path) -> bool:
@@ -57,8 +60,8 @@ def _orphan_folders(runs_dir: Path, cutoff_ms: int) -> list[Path]:
     numbered = {int(p.name): p for p in runs_dir.iterdir() if p.is_dir() and p.name.isdigit()}
     if not numbered:
         return []
-    known = {run_id for (run_id,) in ExecutionRun.select(ExecutionRun.id)
-             .where(ExecutionRun.id.in_(list(numbered))).tuples()}
+    known = {run_id for (run_id,) in tuple_rows(ExecutionRun.select(ExecutionRun.id)
+             .where(ExecutionRun.id.in_(list(numbered))))}
     return [p for run_id, p in numbered.items()
             if run_id not in known and p.stat().st_mtime * 1000 < cutoff_ms]
 

@@ -14,6 +14,7 @@ from peewee import fn
 from pxdesk.core.notify.policy import NOTIFIED_STATUSES, HistoryEntry
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job, RecordError, Schedule
+from pxdesk.core.store.rows import tuple_rows
 from pxdesk.core.store.settings import DEFAULT_TIMEZONE, delete_setting, get_setting, set_setting
 
 TOP_REASONS = 5
@@ -94,7 +95,7 @@ def top_reasons(run_id: int, limit: int = TOP_REASONS) -> list[tuple[str, int]]:
         .order_by(count.desc(), RecordError.reason)
         .limit(limit)
     )
-    return [(row.reason, int(row.n)) for row in query]
+    return [(reason, int(n)) for reason, n in tuple_rows(query)]
 
 
 def _error_path(run: ExecutionRun, runs_dir: Path | None) -> Path | None:

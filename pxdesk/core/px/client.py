@@ -227,7 +227,7 @@ class PxClient:
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(url, list(params), attempt)
+            outcome = self._attempt(url, tuple(params), attempt)
             response = outcome.response
             if outcome.reached and not resend_safe:
                 raise AnswerLostError(
@@ -255,7 +255,7 @@ class PxClient:
                 raise self._exhausted(outcome, url, attempt, retry_after)
             self._wait(attempt, retry_after)
 
-    def _attempt(self, url: str, params: list[tuple[str, str]], attempt: int) -> _Attempt:
+    def _attempt(self, url: str, params: tuple[tuple[str, str], ...], attempt: int) -> _Attempt:
         """Send one request; never lets an httpx exception (which holds the request) escape."""
         request = self._http.build_request("GET", url, params=params)
         full_url = str(request.url)
@@ -342,11 +342,11 @@ def _read_body(response: httpx.Response) -> bytes | None:
 def _describe_transport_error(exc: httpx.TransportError) -> str:
     """A short reason for a transport failure, without the request (and its headers)."""
     if isinstance(exc, httpx.ConnectError):
-        return f"connection failed ({exc or 'refused'})"
+        return f"connection failed ({str(exc) or 'refused'})"
     if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection was dropped ({exc or 'no response'})"
+        return f"the connection was dropped ({str(exc) or 'no response'})"
     if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return f"the connection broke ({exc or type(exc).__name__})"
+        return f"the connection broke ({str(exc) or type(exc).__name__})"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 

@@ -33,7 +33,7 @@ class MalformedJsonError(ValueError):
 
 def is_json_response(response: httpx.Response) -> bool:
     """True when the Content-Type says JSON; anything else (HTML pages) is never parsed."""
-    media = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    media: str = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     return media == "application/json" or media.endswith("+json")
 
 

@@ -13,6 +13,8 @@ Design note (details in docs/store.md):
   here), never literals. A bad value raises peewee.IntegrityError.
 - Booleans are INTEGER 0/1. JSON columns are TEXT holding JSON (lists default to '[]').
 - Foreign key columns are named `<field>_id` (peewee default), e.g. company_person.person_id.
+  Each model declares the `<field>_id` attribute peewee adds for its foreign keys, and spells
+  out the `id = AutoField()` primary key peewee would add, so mypy knows both (same schema).
 - Timestamps and the store are UTC; BaseModel, database_proxy and now_ms live in base.py.
 - The schema is frozen as SQL (schema_v1.py + later steps in migrations.py); a test checks
   these models create the same schema. Changing a model therefore needs a new migration.
@@ -25,12 +27,14 @@ from collections.abc import Iterable
 
 from peewee import (
     SQL,
+    AutoField,
     BooleanField,
     Check,
     FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
+    NodeList,
     TextField,
 )
 
@@ -60,7 +64,7 @@ from pxdesk.core.store.standard_fields import (
 )
 
 
-def _in(column: str, values: Iterable[str]) -> Check:
+def _in(column: str, values: Iterable[str]) -> SQL | NodeList:
     """CHECK (column IN (...)) built from constants, so code and schema cannot drift."""
     items = ", ".join("'" + str(v) + "'" for v in values)
     return Check(f'"{column}" IN ({items})')
@@ -77,6 +81,7 @@ def new_gsid() -> str:
 class Connection(BaseModel):
     """The PX connection; at most one row (the `singleton` column is UNIQUE and CHECKed = 1)."""
 
+    id = AutoField()
     singleton = IntegerField(default=1, unique=True, constraints=[Check('"singleton" = 1')])
     name = TextField()
     region = TextField(null=True, constraints=[_in("region", Region)])
@@ -97,7 +102,9 @@ class Connection(BaseModel):
 class Job(BaseModel):
     """One of the two out-of-the-box sync jobs of the connection."""
 
+    id = AutoField()
     connection = ForeignKeyField(Connection, backref="jobs", on_delete="CASCADE", index=False)
+    connection_id: int
     kind = TextField(constraints=[_in("kind", JobKind)])
     name = TextField(unique=True)
     source_object = TextField(constraints=[_in("source_object", SourceObject)])
@@ -119,8 +126,11 @@ class Job(BaseModel):
 class JobDependency(BaseModel):
     """`job` runs after `depends_on`; dependencies run in `position` order."""
 
+    id = AutoField()
     job = ForeignKeyField(Job, backref="dependencies", on_delete="CASCADE", index=False)
+    job_id: int
     depends_on = ForeignKeyField(Job, backref="dependents", on_delete="CASCADE")
+    depends_on_id: int
     position = IntegerField(default=0)
 
     class Meta:
@@ -132,7 +142,9 @@ class JobDependency(BaseModel):
 class FieldMapping(BaseModel):
     """Source PX field -> target field, with the upsert-key flag."""
 
+    id = AutoField()
     job = ForeignKeyField(Job, backref="mappings", on_delete="CASCADE", index=False)
+    job_id: int
     position = IntegerField(default=0)
     source_path = TextField()  # e.g. "name", "customAttributes.plan"
     source_type = TextField(default="")  # PX attribute type as listed by the metadata endpoint
@@ -149,7 +161,9 @@ class FieldMapping(BaseModel):
 class DerivedMapping(BaseModel):
     """target_field <- GSID of a lookup-object record matched by up to 6 pairs (JSON)."""
 
+    id = AutoField()
     job = ForeignKeyField(Job, backref="derived_mappings", on_delete="CASCADE", index=False)
+    job_id: int
     position = IntegerField(default=0)
     target_object = TextField(constraints=[_in("target_object", TargetObject)])
     target_field = TextField()
@@ -169,7 +183,9 @@ class DerivedMapping(BaseModel):
 class JobFilter(BaseModel):
     """Sync filter of a job: conditions A, B, C… (JSON list) and the combining expression."""
 
+    id = AutoField()
     job = ForeignKeyField(Job, backref="filters", unique=True, on_delete="CASCADE")
+    job_id: int
     conditions = TextField(default="[]")
     expression = TextField(default="")  # "" = all conditions ANDed
 
@@ -180,7 +196,9 @@ class JobFilter(BaseModel):
 class Schedule(BaseModel):
     """When a job runs; wall-clock times in an IANA time zone."""
 
+    id = AutoField()
     job = ForeignKeyField(Job, backref="schedules", unique=True, on_delete="CASCADE")
+    job_id: int
     enabled = BooleanField(default=True)
     kind = TextField(default=ScheduleKind.HOURLY, constraints=[_in("kind", ScheduleKind)])
     every_hours = IntegerField(default=1)
@@ -209,6 +227,7 @@ class Setting(BaseModel):
 class CustomField(BaseModel):
     """An admin-created field of a target object; create via custom_fields.create_custom_field."""
 
+    id = AutoField()
     object = TextField(constraints=[_in("object", TargetObject)])
     label = TextField()
     api_name = TextField()  # e.g. "PX_Account_ID__gc"
@@ -227,7 +246,9 @@ class CustomField(BaseModel):
 class ExecutionRun(BaseModel):
     """One row per run; survives job deletion through job_name (job set to NULL)."""
 
+    id = AutoField()
     job = ForeignKeyField(Job, backref="runs", null=True, on_delete="SET NULL", index=False)
+    job_id: int | None
     job_name = TextField()
     connection_name = TextField(default="")
     calltype = TextField(default=CALLTYPE_APPLICATION_DATA)
@@ -262,7 +283,9 @@ class ExecutionRun(BaseModel):
 class RecordError(BaseModel):
     """A failed source record of a run; the error file is built from these rows."""
 
+    id = AutoField()
     run = ForeignKeyField(ExecutionRun, backref="record_errors", on_delete="CASCADE")
+    run_id: int
     source_id = TextField(null=True)
     field = TextField(null=True)
     value = TextField(null=True)
@@ -276,7 +299,9 @@ class RecordError(BaseModel):
 class RequestLog(BaseModel):
     """One PX HTTP request of a run (the "PX requests" drill-down); never holds the key."""
 
+    id = AutoField()
     run = ForeignKeyField(ExecutionRun, backref="requests", on_delete="CASCADE")
+    run_id: int
     method = TextField()
     url = TextField()
     status = IntegerField(null=True)  # None: no HTTP answer (network error)
@@ -292,9 +317,11 @@ class RequestLog(BaseModel):
 class AuditLog(BaseModel):
     """One change to a job's configuration."""
 
+    id = AutoField()
     at = IntegerField(default=now_ms, index=True)
     user = TextField(default="")
     job = ForeignKeyField(Job, backref="audit_entries", null=True, on_delete="SET NULL")
+    job_id: int | None
     job_name = TextField(default="")
     attribute = TextField(constraints=[_in("attribute", AuditAttribute)])
     sub_attribute = TextField(default="")
@@ -310,6 +337,7 @@ class AuditLog(BaseModel):
 class ConnectionLog(BaseModel):
     """One change to the connection; key values are always masked before they get here."""
 
+    id = AutoField()
     connection_name = TextField()
     user = TextField(default="")
     action = TextField()
@@ -349,6 +377,7 @@ class Company(TargetRecord):
     parent_company = ForeignKeyField(
         "self", backref="children", null=True, on_delete="SET NULL", column_name="parent_company_id"
     )
+    parent_company_id: str | None
     csm = TextField(null=True)
 
     class Meta:
@@ -377,7 +406,9 @@ Person.add_index(SQL(f'CREATE INDEX "person_email_lower" ON "person" ({PERSON_EM
 
 class CompanyPerson(TargetRecord):
     person = ForeignKeyField(Person, backref="company_links", on_delete="CASCADE", index=False)
+    person_id: str
     company = ForeignKeyField(Company, backref="people", on_delete="CASCADE")
+    company_id: str
     title = TextField(null=True)
     role = TextField(null=True)
     phone = TextField(null=True)
@@ -393,6 +424,7 @@ class CompanyInstance(TargetRecord):
     px_account_id = TextField(unique=True)
     name = TextField(null=True)
     company = ForeignKeyField(Company, backref="instances", null=True, on_delete="SET NULL")
+    company_id: str | None
 
     class Meta:
         table_name = "company_instance"

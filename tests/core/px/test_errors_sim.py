@@ -6,6 +6,7 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from pxdesk.core.errors import (
@@ -222,3 +223,26 @@ def test_401_and_403_say_different_actionable_things(
     assert "gateway" not in permission
     assert "gateway or proxy" in blocked and "permission" not in blocked
     assert "network administrator" in blocked
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (httpx.ConnectError(""), "connection failed (refused)"),
+        (httpx.RemoteProtocolError(""), "the connection was dropped (no response)"),
+        (httpx.ReadError(""), "the connection broke (ReadError)"),
+    ],
+)
+def test_transport_error_without_text_names_a_reason(
+    make_client: Callable[..., PxClient], recorder: Recorder, error: httpx.TransportError,
+    reason: str,
+) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    client = make_client("http://127.0.0.1:9/v1", max_retries=0,
+                         transport=httpx.MockTransport(fail))
+    with pytest.raises(NetworkError) as info:
+        client.test_connection()
+    assert f"Cannot reach PX at 127.0.0.1: {reason} " in str(info.value)
+    assert [e.error for e in recorder.events] == [reason]
