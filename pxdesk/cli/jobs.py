@@ -36,7 +36,7 @@ def list_jobs(args: argparse.Namespace) -> int:
     ctx = open_context(args.home)
     try:
         service = JobService(user=admin_user())
-        jobs = service.list()
+        jobs = service.jobs()
         if not jobs:
             print("No jobs: create the PX connection first.")
             return 0

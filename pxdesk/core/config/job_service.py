@@ -99,14 +99,14 @@ class JobService:
     def __init__(self, *, user: str) -> None:
         self.user = user
 
-    def list(self) -> list[Job]:
+    def jobs(self) -> list[Job]:
         return list(Job.select().order_by(Job.kind))
 
     def get(self, name: str) -> Job:
         check_job_name(name)
         job = Job.get_or_none(Job.name == name)
         if job is None:
-            names = ", ".join(j.name for j in self.list()) or "none: create the PX connection"
+            names = ", ".join(j.name for j in self.jobs()) or "none: create the PX connection"
             raise ConfigError(f"There is no job named {shown(name)} (jobs: {names})",
                               field="name")
         return job

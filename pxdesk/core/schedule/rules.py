@@ -41,18 +41,28 @@ class ScheduleLike(Protocol):
     """What the rules read: the store's Schedule model and job_config.ScheduleConfig both fit.
 
     `days` may be a list of weekday numbers (Mon=0), "weekdays", "everyday", or the model's JSON
-    text of either. `paused_until` (epoch ms) is optional and read with getattr.
+    text of either. `paused_until` (epoch ms) is optional and read with getattr. Members are
+    read-only properties, so a model whose field is never None fits too.
     """
 
-    enabled: bool
-    kind: str
-    every_hours: int | None
-    time: str | None
-    start_time: str | None
-    end_time: str | None
-    days: Any
-    day_of_month: int | None
-    timezone: str
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def every_hours(self) -> int | None: ...
+    @property
+    def time(self) -> str | None: ...
+    @property
+    def start_time(self) -> str | None: ...
+    @property
+    def end_time(self) -> str | None: ...
+    @property
+    def days(self) -> Any: ...
+    @property
+    def day_of_month(self) -> int | None: ...
+    @property
+    def timezone(self) -> str: ...
 
 
 @dataclass(frozen=True)

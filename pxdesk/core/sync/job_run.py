@@ -146,7 +146,8 @@ class JobRun:
 
     def _attempts(self, plan: JobPlan, window: Window) -> list[tuple[list[str], str | None]]:
         """Filter params to try in order, each with the note to log when it is used."""
-        ladder = [(combine_pushdown(window.pushdown(), plan.pushdown), None)]
+        ladder: list[tuple[list[str], str | None]] = [
+            (combine_pushdown(window.pushdown(), plan.pushdown), None)]
         if not window.full:
             ladder.append((list(plan.pushdown), DATE_FALLBACK_NOTE))
         if plan.pushdown:

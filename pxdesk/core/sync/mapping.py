@@ -35,7 +35,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from pxdesk.core.errors import ConfigError
@@ -46,6 +46,7 @@ FIELD_TYPES = (
 )
 
 Converter = Callable[[Any], Any]
+_T = TypeVar("_T")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_MS = timedelta(milliseconds=1)
@@ -97,8 +98,8 @@ def _blank(value: Any) -> bool:
     return isinstance(value, (list, tuple, dict)) and not value
 
 
-def _skip_blank(fn: Converter) -> Converter:
-    def convert_or_none(value: Any) -> Any:
+def _skip_blank(fn: Callable[[Any], _T]) -> Callable[[Any], _T | None]:
+    def convert_or_none(value: Any) -> _T | None:
         if value is None or _blank(value):
             return None
         return fn(value)

@@ -239,7 +239,7 @@ class PageProcessor:
             instances = self._keyed(inst_obj, [resolve_field(inst_obj, "PxAccountId")],
                                     "company instance")
             shape = self.plan.shapes[inst_obj]
-            id_i, name_i = shape.index("PxAccountId"), shape.index("Name")
+            id_i, name_i = shape.slot("PxAccountId"), shape.slot("Name")
             for row, _ in keyed:
                 vals = row.values[inst_obj]
                 vals[id_i] = row.source_id
@@ -265,7 +265,7 @@ class PageProcessor:
             changed = put_company(gsid, insert, row.values[company_obj])
             if instances is not None and inst[0] is not None:
                 inst_vals = row.values[inst_obj]
-                inst_vals[self.plan.shapes[inst_obj].index("Company_ID")] = gsid
+                inst_vals[self.plan.shapes[inst_obj].slot("Company_ID")] = gsid
                 instances.commit((row.source_id,), inst[0], inst[1])
                 changed = put_instance(inst[0], inst[1], inst_vals) or changed
             self._success(result, row, gsid, insert, changed)

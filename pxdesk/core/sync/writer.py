@@ -73,6 +73,10 @@ class Shape:
     def index(self, api_name: str) -> int | None:
         return self._index.get(api_name)
 
+    def slot(self, api_name: str) -> int:
+        """The index of a field the plan always adds to this shape (a system field)."""
+        return self._index[api_name]
+
     def add(self, ref: FieldRef) -> int:
         if ref.api_name not in self._index:
             self._index[ref.api_name] = len(self.fields)

@@ -36,7 +36,7 @@ class JobWizard(QWizard):
         self.setOption(QWizard.WizardOption.HaveFinishButtonOnEarlyPages, True)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Save")
-        others = [j.name for j in self.service.list() if j.name != job_name]
+        others = [j.name for j in self.service.jobs() if j.name != job_name]
         kind = str(self.config.kind)
         self.config_page = JobConfigPage(self._connection_name(), others)
         self.mapping_page = MappingPage(kind, self.service, client_factory, db)

@@ -143,7 +143,7 @@ def test_the_longest_connection_name_still_makes_valid_job_names(
         service: ConnectionService, sim: PxSimulator) -> None:
     service.create("P" * 60, SECRET_KEY, base_url=sim.base_url)
     jobs = JobService(user="tester")
-    for made in jobs.list():
+    for made in jobs.jobs():
         assert len(made.name) <= 80
         assert jobs.validate(made, load_job_config(made)) == []
     with pytest.raises(ConfigError, match="61 characters long: use at most 60"):
