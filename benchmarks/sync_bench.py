@@ -22,18 +22,10 @@ from pathlib import Path
 
 import httpx
 
-from pxdesk.core.context import open_context
-from pxdesk.core.store.custom_fields import ensure_custom_field
-from pxdesk.core.store.models import (
-    Connection,
-    DerivedMapping,
-    FieldMapping,
-    Job,
-    JobDependency,
-    JobFilter,
-)
+from pxdesk.core.config.connection import ConnectionService
+from pxdesk.core.context import AppContext, open_context
+from pxdesk.core.store.models import FieldMapping
 from pxdesk.core.sync.engine import SyncEngine
-from pxdesk.core.sync.filters import default_email_filter
 
 KEY = "pxsim-demo-key"
 
@@ -48,46 +40,11 @@ def start_simulator(users: int, accounts: int) -> tuple[subprocess.Popen[str], s
     return proc, url
 
 
-def setup_jobs(ctx: object, base_url: str) -> None:
+def setup_jobs(ctx: AppContext, base_url: str) -> None:
     """The connection and its two jobs with the default mappings (id -> PX Account ID key)."""
-    try:
-        from pxdesk.core.config.connection import ConnectionService
-        from pxdesk.core.config.job_service import JobService
-    except ImportError:
-        ConnectionService = None  # noqa: N806
-    if ConnectionService is not None:
-        ConnectionService(ctx.secrets, user="bench").create(
-            "PX", KEY, base_url=base_url)
-        FieldMapping.update(is_upsert_key=True).where(
-            FieldMapping.target_field == "PX_Account_ID__gc").execute()
-        _ = JobService
-        return
-    ref = ctx.secrets.put(KEY)
-    conn = Connection.create(name="PX", base_url=base_url, key_ref=ref)
-    ensure_custom_field("company", "PX Account ID", "String", "bench")
-    ensure_custom_field("company", "Number of Users", "Number", "bench")
-    ensure_custom_field("company_person", "Sign up date", "Date", "bench")
-    company = Job.create(connection=conn, kind="company", name="Company Sync_PX",
-                         source_object="account", target_object="company")
-    person = Job.create(connection=conn, kind="company_person", name="Company Person Sync_PX",
-                        source_object="user", target_object="company_person")
-    for pos, (src, field, ftype, key) in enumerate([
-            ("name", "Name", "String", False), ("numberOfUsers", "Number_of_Users__gc",
-                                                "Number", False),
-            ("id", "PX_Account_ID__gc", "String", True)]):
-        FieldMapping.create(job=company, position=pos, source_path=src, target_object="company",
-                            target_field=field, target_type=ftype, is_upsert_key=key)
-    for pos, (src, obj, field, ftype) in enumerate([
-            ("email", "person", "Email", "Email"), ("firstName", "person", "FirstName", "String"),
-            ("lastName", "person", "LastName", "String"),
-            ("signUpDate", "company_person", "Sign_up_date__gc", "Date")]):
-        FieldMapping.create(job=person, position=pos, source_path=src, target_object=obj,
-                            target_field=field, target_type=ftype)
-    DerivedMapping.create(job=person, target_object="company_person", target_field="Company_ID",
-                          lookup_object="company", match_pairs=json.dumps(
-                              [{"source_path": "accountId", "lookup_field": "PX_Account_ID__gc"}]))
-    JobFilter.create(job=person, conditions=json.dumps([default_email_filter().to_dict()]))
-    JobDependency.create(job=person, depends_on=company)
+    ConnectionService(ctx.secrets, user="bench").create("PX", KEY, base_url=base_url)
+    FieldMapping.update(is_upsert_key=True).where(
+        FieldMapping.target_field == "PX_Account_ID__gc").execute()
 
 
 def baseline(base_url: str, folder: Path) -> tuple[int, float]:
