@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.jobs import ConnectionTestWorker, JobRunner, tree_job_names
-from pxdesk.ui import controllers
+from pxdesk.ui import queries
 from pxdesk.ui.models.jobs_model import JobsTableModel
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
 from pxdesk.ui.views.run_progress import RunProgressPanel
@@ -81,7 +81,7 @@ class ConnectionCard(QGroupBox):
         layout.addLayout(buttons)
 
     def show_connection(self, conn: Any) -> None:
-        for label, text in controllers.connection_card(conn).items():
+        for label, text in queries.connection_card(conn).items():
             self.value_labels[label].setText(text)
 
 
@@ -165,7 +165,7 @@ class ConnectorsView(QWidget):
         else:
             self.card.show_connection(conn)
             selected = self.selected_job()
-            self.jobs_model.set_rows(controllers.job_rows())
+            self.jobs_model.set_rows(queries.job_rows())
             self.jobs_table.resizeColumnsToContents()
             row = self.jobs_model.row_of(selected) if selected else 0
             if self.jobs_model.rowCount() and row >= 0:
@@ -316,7 +316,7 @@ class ConnectorsView(QWidget):
             self.progress_panel.begin(job_name)
         self.jobs_model.set_running(job_name, "In Progress")
         if ended:  # their rows only: a full refresh would re-measure the table mid-run
-            self.jobs_model.update_rows([r for r in controllers.job_rows() if r.name in ended])
+            self.jobs_model.update_rows([r for r in queries.job_rows() if r.name in ended])
 
     def _on_runner_run_progress(self, progress: Any) -> None:
         self.progress_panel.update_progress(progress)
