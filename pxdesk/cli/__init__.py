@@ -8,13 +8,16 @@ from collections.abc import Sequence
 
 from pxdesk import __version__
 from pxdesk.cli import connection, data, desktop_entry, jobs, logs, run, simulate
+from pxdesk.cli.output import EXIT_INTERRUPTED, print_error, silence_broken_pipe
+from pxdesk.core.context import AppContext, open_context
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.paths import AppPaths
 from pxdesk.core.store.errors import store_errors
 
 # Each command module exposes register(subparsers); its handlers return an exit code.
 COMMAND_MODULES = (simulate, connection, jobs, run, logs, data, desktop_entry)
-# Commands that never open the store; every other one first closes runs a dead process left.
+# Commands that never open the store: handler(args). Every other one is handler(args, ctx) on
+# the one store this process opens, after the runs a dead process left are closed.
 STORELESS_COMMANDS = frozenset({"simulate", "install-desktop-entry"})
 
 
@@ -37,28 +40,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         with store_errors(AppPaths.resolve(args.home).db_path):
-            if args.command not in STORELESS_COMMANDS:
-                close_interrupted_runs(args.home)
-            return int(args.handler(args))
+            if args.command in STORELESS_COMMANDS:
+                return int(args.handler(args))
+            with open_context(args.home) as ctx:
+                close_interrupted_runs(ctx)
+                return int(args.handler(args, ctx))
     except PxdeskError as exc:  # a store failure too: one line, never a traceback
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return print_error(str(exc))
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return silence_broken_pipe()
 
 
-def close_interrupted_runs(home: str | None) -> int:
+def close_interrupted_runs(ctx: AppContext) -> int:
     """Runs left Queued / In Progress by a killed process end as Failure, and the indexes its
     large load deferred are built, before a command reads the logs or the data."""
-    from pxdesk.core.context import open_context
     from pxdesk.core.sync.engine import SyncEngine
 
-    ctx = open_context(home)
-    try:
-        engine = SyncEngine(ctx.secrets, user="cli", runs_dir=ctx.paths.runs_dir)
-        return engine.close_interrupted_runs()
-    finally:
-        ctx.close()
+    engine = SyncEngine(ctx.secrets, user="cli", runs_dir=ctx.paths.runs_dir)
+    return engine.close_interrupted_runs()
 
 
 if __name__ == "__main__":

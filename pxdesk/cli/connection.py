@@ -11,9 +11,14 @@ import getpass
 import os
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
+from pxdesk.cli.output import EXIT_FAILURE, EXIT_OK
+from pxdesk.core.context import AppContext
 from pxdesk.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pxdesk.core.config.connection import ConnectionService
 
 KEY_ENV = "PXDESK_API_KEY"
 
@@ -58,42 +63,30 @@ def read_api_key() -> str:
     return getpass.getpass("PX API key (hidden): ").strip()
 
 
-def _service(ctx: Any) -> Any:
+def _service(ctx: AppContext) -> ConnectionService:
     from pxdesk.core.config.connection import ConnectionService
 
     return ConnectionService(ctx.secrets, user=admin_user())
 
 
-def create_connection(args: argparse.Namespace) -> int:
-    from pxdesk.core.context import open_context
-
-    ctx = open_context(args.home)
-    try:
-        service = _service(ctx)
-        conn = service.create(args.name, read_api_key(), region=args.region,
-                              base_url=args.base_url, multi_instance=args.multi_instance)
-        result = service.test()
-        print(f"Created the PX connection '{conn.name}' and its jobs:")
-        for job in sorted(conn.jobs, key=lambda j: j.kind):
-            print(f"  {job.name}")
-        print(f"Test: {'OK' if result.ok else 'FAILED'}: {result.message}")
-        print("Before running Company Sync, mark its upsert key (normally id -> PX Account ID):"
-              " export the job, edit it, import it, or use the desktop app.")
-    finally:
-        ctx.close()
-    return 0
+def create_connection(args: argparse.Namespace, ctx: AppContext) -> int:
+    service = _service(ctx)
+    conn = service.create(args.name, read_api_key(), region=args.region,
+                          base_url=args.base_url, multi_instance=args.multi_instance)
+    result = service.test()
+    print(f"Created the PX connection '{conn.name}' and its jobs:")
+    for job in sorted(conn.jobs, key=lambda j: j.kind):
+        print(f"  {job.name}")
+    print(f"Test: {'OK' if result.ok else 'FAILED'}: {result.message}")
+    print("Before running Company Sync, mark its upsert key (normally id -> PX Account ID):"
+          " export the job, edit it, import it, or use the desktop app.")
+    return EXIT_OK
 
 
-def test_connection(args: argparse.Namespace) -> int:
-    from pxdesk.core.context import open_context
-
-    ctx = open_context(args.home)
-    try:
-        result = _service(ctx).test()
-    finally:
-        ctx.close()
+def test_connection(args: argparse.Namespace, ctx: AppContext) -> int:
+    result = _service(ctx).test()
     print(f"{'OK' if result.ok else 'FAILED'}: {result.message}")
-    return 0 if result.ok else 1
+    return EXIT_OK if result.ok else EXIT_FAILURE
 
 
 def _when(ms: int | None) -> str:
@@ -101,55 +94,43 @@ def _when(ms: int | None) -> str:
         "%Y-%m-%d %H:%M:%S")
 
 
-def show_connection(args: argparse.Namespace) -> int:
-    from pxdesk.core.context import open_context
-
-    ctx = open_context(args.home)
-    try:
-        conn = _service(ctx).get()
-        if conn is None:
-            print("No PX connection: create one with `pxdesk-cli connection create`.")
-            return 1
-        tested = "not tested yet" if conn.last_test_at is None else (
-            f"{'OK' if conn.last_test_ok else 'FAILED'} at {_when(conn.last_test_at)}: "
-            f"{conn.last_test_message}")
-        rows = [
-            ("Name", conn.name),
-            ("Region", (conn.region or "").upper() or "-"),
-            ("Base URL", conn.base_url or "-"),
-            ("Multi Instance", "yes" if conn.multi_instance else "no"),
-            ("API key", conn.key_hint or "****"),
-            ("Key stored in", ctx.secrets.backend_name),
-            ("Last test", tested),
-            ("Jobs", ", ".join(j.name for j in sorted(conn.jobs, key=lambda j: j.kind))),
-        ]
-    finally:
-        ctx.close()
+def show_connection(args: argparse.Namespace, ctx: AppContext) -> int:
+    conn = _service(ctx).get()
+    if conn is None:
+        print("No PX connection: create one with `pxdesk-cli connection create`.")
+        return EXIT_FAILURE
+    tested = "not tested yet" if conn.last_test_at is None else (
+        f"{'OK' if conn.last_test_ok else 'FAILED'} at {_when(conn.last_test_at)}: "
+        f"{conn.last_test_message}")
+    rows = [
+        ("Name", conn.name),
+        ("Region", (conn.region or "").upper() or "-"),
+        ("Base URL", conn.base_url or "-"),
+        ("Multi Instance", "yes" if conn.multi_instance else "no"),
+        ("API key", conn.key_hint or "****"),
+        ("Key stored in", ctx.secrets.backend_name),
+        ("Last test", tested),
+        ("Jobs", ", ".join(j.name for j in sorted(conn.jobs, key=lambda j: j.kind))),
+    ]
     for label, value in rows:
         print(f"{label + ':':16} {value}")
-    return 0
+    return EXIT_OK
 
 
-def delete_connection(args: argparse.Namespace) -> int:
-    from pxdesk.core.context import open_context
-
-    ctx = open_context(args.home)
-    try:
-        service = _service(ctx)
-        if service.get() is None:
-            print("No PX connection to delete.")
-            return 1
-        print(service.describe_delete())
-        if not args.yes:
-            if not sys.stdin.isatty():
-                print("Not deleted: confirm with --yes when not at a terminal.", file=sys.stderr)
-                return 1
-            if input("Delete? [y/N] ").strip().lower() not in ("y", "yes"):
-                print("Not deleted.")
-                return 1
-        summary = service.delete()
-    finally:
-        ctx.close()
+def delete_connection(args: argparse.Namespace, ctx: AppContext) -> int:
+    service = _service(ctx)
+    if service.get() is None:
+        print("No PX connection to delete.")
+        return EXIT_FAILURE
+    print(service.describe_delete())
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("Not deleted: confirm with --yes when not at a terminal.", file=sys.stderr)
+            return EXIT_FAILURE
+        if input("Delete? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Not deleted.")
+            return EXIT_FAILURE
+    summary = service.delete()
     print(f"Deleted '{summary.connection_name}' and the jobs {', '.join(summary.jobs)}; "
           f"{summary.runs_kept} runs stay in the logs.")
-    return 0
+    return EXIT_OK

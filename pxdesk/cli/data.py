@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from pxdesk.cli.output import EXIT_OK, print_rows
+from pxdesk.core.context import AppContext
+
+# Command-line spelling -> target object.
+DATA_OBJECTS = {"company": "company", "person": "person", "company-person": "company_person",
+                "company-instance": "company_instance"}
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from pxdesk.core.logs.exports import DATA_OBJECTS
-
     parser = commands.add_parser("data", help="export synced records")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     export = actions.add_parser("export", help="write one object's records to CSV")
@@ -19,15 +26,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     export.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from pxdesk.cli.logs import export
-    from pxdesk.core.context import open_context
-    from pxdesk.core.logs.exports import DATA_OBJECTS, data_table
+def run(args: argparse.Namespace, ctx: AppContext) -> int:
+    """Every record through the store's record reader; dates as ISO 8601 with their offset."""
+    from pxdesk.core.logs.csv_export import iso_timestamp
+    from pxdesk.core.store.records import TIMESTAMP_COLUMNS, all_records
 
-    ctx = open_context(args.home)
-    try:
-        header, rows = data_table(ctx.db, DATA_OBJECTS[args.object])
-        export(header, rows, args.csv, args.bom)
-    finally:
-        ctx.close()
-    return 0
+    columns, records = all_records(ctx.db, DATA_OBJECTS[args.object])
+    stamps = [i for i, column in enumerate(columns) if column.key in TIMESTAMP_COLUMNS]
+
+    def rows() -> Iterator[list[Any]]:
+        for row in records:
+            for i in stamps:
+                row[i] = iso_timestamp(row[i])
+            yield row
+
+    print_rows([c.label for c in columns], rows(), args.csv, args.bom)
+    return EXIT_OK

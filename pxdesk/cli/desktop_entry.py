@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pxdesk.assets import APP_ICON_PNG, APP_ICON_SVG, DESKTOP_TEMPLATE, asset_bytes
+from pxdesk.cli.output import EXIT_OK, print_error
 from pxdesk.core.autostart import desktop_exec
 
 ICON_SIZES = (16, 32, 48, 64, 128, 256)
@@ -97,16 +98,15 @@ def remove(home: Path) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     if sys.platform in ("win32", "darwin"):
-        print("error: desktop entries are for Linux desktops; on Windows and macOS use the "
-              "installer's shortcut.", file=sys.stderr)
-        return 1
+        return print_error("desktop entries are for Linux desktops; on Windows and macOS "
+                           "use the installer's shortcut.")
     home = data_home()
     if args.remove:
         for path in remove(home):
             print(f"removed {path}")
-        return 0
+        return EXIT_OK
     argv = [args.exec_path] if args.exec_path else pxdesk_command()
     for path in install(home, argv):
         print(f"installed {path}")
     print(f"pxdesk will start with: {' '.join(argv)}")
-    return 0
+    return EXIT_OK

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from pxdesk.cli.connection import admin_user
+from pxdesk.cli.output import EXIT_FAILURE, EXIT_OK
+from pxdesk.core.context import AppContext
 from pxdesk.core.errors import ConfigError
 
 
@@ -28,78 +30,56 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     imp.set_defaults(handler=import_job)
 
 
-def list_jobs(args: argparse.Namespace) -> int:
+def list_jobs(args: argparse.Namespace, ctx: AppContext) -> int:
     from pxdesk.core.config.job_config import load_job_config
     from pxdesk.core.config.job_service import JobService
-    from pxdesk.core.context import open_context
 
-    ctx = open_context(args.home)
-    try:
-        service = JobService(user=admin_user())
-        jobs = service.jobs()
-        if not jobs:
-            print("No jobs: create the PX connection first.")
-            return 0
-        for job in jobs:
-            config = load_job_config(job)
-            schedule = config.schedule
-            when = f"{schedule.kind}, {'enabled' if schedule.enabled else 'disabled'}"
-            print(f"{job.name}  [{job.kind}, {job.modification_type}, schedule {when}]")
-            for blocker in service.run_blockers(job):
-                print(f"  cannot run: {blocker}")
-    finally:
-        ctx.close()
-    return 0
+    service = JobService(user=admin_user())
+    jobs = service.jobs()
+    if not jobs:
+        print("No jobs: create the PX connection first.")
+        return EXIT_OK
+    for job in jobs:
+        config = load_job_config(job)
+        schedule = config.schedule
+        when = f"{schedule.kind}, {'enabled' if schedule.enabled else 'disabled'}"
+        print(f"{job.name}  [{job.kind}, {job.modification_type}, schedule {when}]")
+        for blocker in service.run_blockers(job):
+            print(f"  cannot run: {blocker}")
+    return EXIT_OK
 
 
-def show_job(args: argparse.Namespace) -> int:
+def show_job(args: argparse.Namespace, ctx: AppContext) -> int:
     from pxdesk.core.config.job_service import JobService
-    from pxdesk.core.context import open_context
 
-    ctx = open_context(args.home)
-    try:
-        text = JobService(user=admin_user()).export_json(args.job)
-    finally:
-        ctx.close()
-    sys.stdout.write(text)
-    return 0
+    sys.stdout.write(JobService(user=admin_user()).export_json(args.job))
+    return EXIT_OK
 
 
-def export_job(args: argparse.Namespace) -> int:
+def export_job(args: argparse.Namespace, ctx: AppContext) -> int:
     from pxdesk.core.config.job_service import JobService
-    from pxdesk.core.context import open_context
 
-    ctx = open_context(args.home)
-    try:
-        text = JobService(user=admin_user()).export_json(args.job)
-    finally:
-        ctx.close()
+    text = JobService(user=admin_user()).export_json(args.job)
     try:
         args.file.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"Cannot write {args.file}: {exc}") from None
     print(f"Exported '{args.job}' to {args.file}")
-    return 0
+    return EXIT_OK
 
 
-def import_job(args: argparse.Namespace) -> int:
+def import_job(args: argparse.Namespace, ctx: AppContext) -> int:
     from pxdesk.core.config.job_service import JobService, read_job_file
-    from pxdesk.core.context import open_context
 
     config = read_job_file(args.file)
-    ctx = open_context(args.home)
-    try:
-        service = JobService(user=admin_user())
-        job = service.get_by_kind(config.kind)
-        issues = service.validate(job, config)
-        if issues:
-            print(f"Not imported: {len(issues)} problem(s) in {args.file}", file=sys.stderr)
-            for issue in issues:
-                print(f"{issue.stage}: {issue.field}: {issue.message}", file=sys.stderr)
-            return 1
-        service.save(job, config)
-        name = config.name
-    finally:
-        ctx.close()
-    print(f"Imported {args.file} into '{name}'")
-    return 0
+    service = JobService(user=admin_user())
+    job = service.get_by_kind(config.kind)
+    issues = service.validate(job, config)
+    if issues:
+        print(f"Not imported: {len(issues)} problem(s) in {args.file}", file=sys.stderr)
+        for issue in issues:
+            print(f"{issue.stage}: {issue.field}: {issue.message}", file=sys.stderr)
+        return EXIT_FAILURE
+    service.save(job, config)
+    print(f"Imported {args.file} into '{config.name}'")
+    return EXIT_OK

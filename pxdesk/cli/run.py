@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import signal
 import sys
 import threading
@@ -12,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from types import FrameType
 from typing import Any
 
+from pxdesk.cli.output import print_json
+from pxdesk.core.context import AppContext
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.sync.results import RunResult
@@ -91,14 +92,12 @@ def _as_json(result: RunResult) -> dict[str, Any]:
     return flat(dataclasses.asdict(result))
 
 
-def run(args: argparse.Namespace) -> int:
-    from pxdesk.core.context import open_context
+def run(args: argparse.Namespace, ctx: AppContext) -> int:
     from pxdesk.core.inputs import check_job_name
     from pxdesk.core.sync.engine import SyncEngine
 
     check_job_name(args.job)
     date_range = _date_range(args)
-    ctx = open_context(args.home)
     stop = threading.Event()
 
     def on_sigint(_signum: int, _frame: FrameType | None) -> None:
@@ -112,9 +111,8 @@ def run(args: argparse.Namespace) -> int:
                                 cancel=stop.is_set)
     finally:
         signal.signal(signal.SIGINT, previous)
-        ctx.close()
     if args.json:
-        print(json.dumps(_as_json(result), indent=2, default=str))
+        print_json(_as_json(result))
     else:
         print("\n".join(_summary(result)))
     return EXIT_CODES.get(result.status, 1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from pxdesk.cli.output import EXIT_OK
+
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from pxdesk.core import pxsim
@@ -33,4 +35,4 @@ def run(args: argparse.Namespace) -> int:
     pxsim.serve(port=args.port, accounts=args.accounts, users=args.users,
                 api_key=args.api_key, seed=args.seed, scroll_mode=args.scroll_mode,
                 page_size_cap=args.page_size_cap)
-    return 0
+    return EXIT_OK

@@ -25,7 +25,7 @@ def _companies(count: int) -> None:
 
 def test_records_model_pages_lazily_and_sorts_in_sql(context: object) -> None:
     _companies(45)
-    from pxdesk.ui.data_controller import RecordQuery
+    from pxdesk.core.store.records import RecordQuery
 
     model = RecordsTableModel(page_size=20)
     model.set_query(RecordQuery("company"))

@@ -8,11 +8,11 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from pxdesk.core.config.job_config import MappingConfig as Mapping
-from pxdesk.ui.controllers import JobRow
 from pxdesk.ui.models.jobs_model import STATUS_COLUMN, JobsTableModel
 from pxdesk.ui.models.log_models import RequestsModel
 from pxdesk.ui.models.mappings_model import UPSERT_COLUMN, MappingsTableModel
 from pxdesk.ui.models.table_model import Column, ListTableModel
+from pxdesk.ui.queries import JobRow
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 HORIZONTAL = Qt.Orientation.Horizontal

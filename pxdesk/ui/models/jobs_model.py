@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
-from pxdesk.ui.controllers import JobRow
 from pxdesk.ui.models.table_model import Column, ListTableModel
+from pxdesk.ui.queries import JobRow
 
 STATUS_COLUMN = 3
 

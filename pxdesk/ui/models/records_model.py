@@ -7,18 +7,17 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt
 
-from pxdesk.ui.data_controller import Column as RecordColumn
-from pxdesk.ui.data_controller import RecordQuery
+from pxdesk.core.store.records import TIMESTAMP_COLUMNS, RecordQuery
+from pxdesk.core.store.records import Column as RecordColumn
 from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
 
 PAGE_SIZE = 200
-_TIME_COLUMNS = frozenset({"created_at", "modified_at"})
 
 
 def _show(key: str, value: Any) -> str:
     if value is None:
         return ""
-    if key in _TIME_COLUMNS and isinstance(value, int):
+    if key in TIMESTAMP_COLUMNS and isinstance(value, int):
         return datetime.fromtimestamp(value / 1000).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, bool):
         return "Yes" if value else "No"

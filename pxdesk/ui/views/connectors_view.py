@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.jobs import ConnectionTestWorker, JobRunner
 from pxdesk.core.sync.results import RunOutcome, RunProgress, RunStart
-from pxdesk.ui import controllers
+from pxdesk.ui import queries
 from pxdesk.ui.models.jobs_model import JobsTableModel
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
 from pxdesk.ui.views.run_progress import RunProgressPanel
@@ -82,7 +82,7 @@ class ConnectionCard(QGroupBox):
         layout.addLayout(buttons)
 
     def show_connection(self, conn: Any) -> None:
-        for label, text in controllers.connection_card(conn).items():
+        for label, text in queries.connection_card(conn).items():
             self.value_labels[label].setText(text)
 
 
@@ -167,7 +167,7 @@ class ConnectorsView(QWidget):
         else:
             self.card.show_connection(conn)
             selected = self.selected_job()
-            self.jobs_model.set_rows(controllers.job_rows())
+            self.jobs_model.set_rows(queries.job_rows())
             self.jobs_table.resizeColumnsToContents()
             row = self.jobs_model.row_of(selected) if selected else 0
             if self.jobs_model.rowCount() and row >= 0:
@@ -320,7 +320,7 @@ class ConnectorsView(QWidget):
         name = outcome.job_name
         if not self._runner.is_running(name):
             self._end_row(name)
-            self.jobs_model.update_rows([r for r in controllers.job_rows() if r.name == name])
+            self.jobs_model.update_rows([r for r in queries.job_rows() if r.name == name])
 
     def _on_runner_run_finished(self, job_name: str, _outcome: RunOutcome) -> None:
         self._end_row(job_name)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pxdesk.ui.data_controller import OBJECT_LABELS, RecordQuery, record_details
+from pxdesk.core.store.records import OBJECT_LABELS, RecordQuery, record_details
 from pxdesk.ui.models.records_model import RecordsTableModel
 
 SEARCH_DELAY_MS = 250

@@ -1,14 +1,16 @@
-"""Read-only paging over the target objects for the Data tab: columns, search, sort, pages."""
+"""The one reader of the synced records (Data tab and `pxdesk-cli data export`): columns, a
+search-and-sort page reader with counts, one record by GSID, and every row for an export."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from peewee import SQL, Expression, Field, ModelSelect
+from peewee import SQL, Database, Expression, Field, ModelSelect
 
-from pxdesk.core.store.custom_fields import custom_field_expr, list_custom_fields
+from pxdesk.core.store.custom_fields import custom_field_expr, list_custom_fields, table_for
 from pxdesk.core.store.models import (
     STANDARD_FIELDS,
     TARGET_MODELS,
@@ -16,11 +18,15 @@ from pxdesk.core.store.models import (
     CompanyPerson,
     Person,
     TargetObject,
+    TargetRecord,
 )
+from pxdesk.core.store.standard_fields import SYSTEM_FIELDS
 
 OBJECT_LABELS = {TargetObject.COMPANY: "Company", TargetObject.PERSON: "Person",
                  TargetObject.COMPANY_PERSON: "Company Person",
                  TargetObject.COMPANY_INSTANCE: "Company Instance"}
+# Epoch-ms columns: readers show them as dates.
+TIMESTAMP_COLUMNS = frozenset({"created_at", "modified_at"})
 # Text columns searched with LIKE (kept to indexed or short columns on purpose).
 _SEARCH_COLUMNS = {
     TargetObject.COMPANY: ("name",),
@@ -28,12 +34,25 @@ _SEARCH_COLUMNS = {
     TargetObject.COMPANY_PERSON: ("title", "role"),
     TargetObject.COMPANY_INSTANCE: ("px_account_id", "name"),
 }
+# peewee names a foreign key by its field; readers name it by its column.
+_FOREIGN_KEYS = ("person", "company", "parent_company")
+CUSTOM_PREFIX = "custom:"
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # column name, or "custom:<api_name>"
     label: str
+
+
+def _expand(row: dict[str, Any]) -> dict[str, Any]:
+    """A peewee row dict keyed by column, the custom JSON spread into "custom:<api>" keys."""
+    custom = json.loads(row.pop("custom") or "{}")
+    for key in _FOREIGN_KEYS:
+        if key in row:
+            row[f"{key}_id"] = row.pop(key)
+    row.update({f"{CUSTOM_PREFIX}{k}": v for k, v in custom.items()})
+    return row
 
 
 class RecordQuery:
@@ -52,18 +71,19 @@ class RecordQuery:
 
     def _columns(self) -> list[Column]:
         cols = [Column(f.column, f.label) for f in STANDARD_FIELDS[self.obj]]
-        cols += [Column(f"custom:{f.api_name}", f.label) for f in self.custom]
+        cols += [Column(f"{CUSTOM_PREFIX}{f.api_name}", f.label) for f in self.custom]
         return [*cols, Column("created_at", "Created Date"), Column("modified_at", "Modified Date"),
                 Column("gsid", "GSID")]
 
     def _sort_expr(self) -> Any:
-        if self.sort_key.startswith("custom:"):
-            expr: Any = SQL(custom_field_expr(self.obj, self.sort_key[7:], alias="t1"))
+        if self.sort_key.startswith(CUSTOM_PREFIX):
+            api_name = self.sort_key.removeprefix(CUSTOM_PREFIX)
+            expr: Any = SQL(custom_field_expr(self.obj, api_name, alias="t1"))
         else:
             expr = self.model._meta.columns[self.sort_key]
         return expr.desc() if self.descending else expr.asc()
 
-    def _base(self) -> ModelSelect:
+    def _base(self) -> ModelSelect[TargetRecord]:
         query = self.model.select()
         if not self.search:
             return query
@@ -85,15 +105,8 @@ class RecordQuery:
     def fetch(self, offset: int, limit: int) -> list[dict[str, Any]]:
         """Rows as {column: value} with the custom JSON expanded to "custom:<api>" keys."""
         query = self._base().order_by(self._sort_expr(), self.model.gsid).offset(offset)
-        rows = []
-        for row in query.limit(limit).dicts():
-            custom = json.loads(row.pop("custom") or "{}")
-            for key in list(row):
-                if key in ("person", "company", "parent_company"):
-                    row[f"{key}_id"] = row.pop(key)
-            row.update({f"custom:{k}": v for k, v in custom.items()})
-            rows.append(row)
-        return rows
+        # .dicts() yields plain dicts; peewee's stubs still type the rows as models.
+        return [_expand(cast(dict[str, Any], row)) for row in query.limit(limit).dicts()]
 
 
 def record_details(obj: str, gsid: str) -> list[tuple[str, str]]:
@@ -103,12 +116,32 @@ def record_details(obj: str, gsid: str) -> list[tuple[str, str]]:
     row = model.select().where(model.gsid == gsid).dicts().first()
     if row is None:
         return []
-    custom = json.loads(row.pop("custom") or "{}")
-    for key in ("person", "company", "parent_company"):
-        if key in row:
-            row[f"{key}_id"] = row.pop(key)
-    values = {**row, **{f"custom:{k}": v for k, v in custom.items()}}
+    values = _expand(row)
     shown = [(c.label, values.get(c.key)) for c in query.columns]
     known = {c.key for c in query.columns}
-    shown += [(k[7:], v) for k, v in values.items() if k.startswith("custom:") and k not in known]
+    shown += [(k.removeprefix(CUSTOM_PREFIX), v) for k, v in values.items()
+              if k.startswith(CUSTOM_PREFIX) and k not in known]
     return [(label, "" if value is None else str(value)) for label, value in shown]
+
+
+def all_records(db: Database, obj: str) -> tuple[list[Column], Iterator[list[Any]]]:
+    """(columns, rows) of every record in stored order: system, standard and custom fields.
+
+    Streams one SQLite cursor with the stored values as they are (no peewee conversion), so an
+    export of a million rows neither holds them in memory nor changes how a value is written.
+    """
+    fields = [*SYSTEM_FIELDS, *STANDARD_FIELDS[obj]]
+    customs = list_custom_fields(obj)
+    columns = [Column(f.column, f.label) for f in fields]
+    columns += [Column(f"{CUSTOM_PREFIX}{c.api_name}", c.label) for c in customs]
+    names = [c.api_name for c in customs]
+    selected = ", ".join(f'"{f.column}"' for f in fields)
+    sql = f'SELECT {selected}, custom FROM "{table_for(obj)}" ORDER BY rowid'
+    cursor = db.execute_sql(sql)
+
+    def rows() -> Iterator[list[Any]]:
+        for record in cursor:
+            custom = json.loads(record[-1] or "{}") if names else {}
+            yield [*record[:-1], *(custom.get(name) for name in names)]
+
+    return columns, rows()

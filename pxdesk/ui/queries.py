@@ -1,7 +1,7 @@
-"""Thin read-side controllers the widgets use: job rows with last run and schedule, run rows.
+"""Read queries for the Connectors tab: job rows with last run and schedule, the connection card.
 
 Writes go through the core services (ConnectionService, JobService, settings); this module only
-gathers what the tables display, so widgets never build queries themselves.
+gathers what the tables display, in the desktop's wording, so widgets never build queries.
 """
 
 from __future__ import annotations
