@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pxdesk.core.config.job_config import load_job_config
+from pxdesk.core.schedule.rules import describe, next_runs
 from pxdesk.core.store.models import ExecutionRun, Job, Schedule
 
 KIND_LABELS = {"company": "PX Account -> Company",
@@ -39,11 +41,6 @@ def _schedule_text(schedule: Schedule | None, job: Job) -> tuple[str, datetime |
         return "Not scheduled", None
     if not schedule.enabled:
         return "Disabled", None
-    try:
-        from pxdesk.core.config.job_config import load_job_config
-        from pxdesk.core.schedule.rules import describe, next_runs
-    except ImportError:
-        return str(schedule.kind), None
     config = load_job_config(job)
     runs = next_runs(config.schedule, datetime.now().astimezone(), count=1)
     return describe(config.schedule), (runs[0] if runs else None)
