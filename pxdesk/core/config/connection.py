@@ -28,6 +28,7 @@ from pxdesk.core.px.client import PxClient
 from pxdesk.core.px.regions import resolve_base_url
 from pxdesk.core.schedule.rules import machine_timezone
 from pxdesk.core.secrets import SecretStore, mask
+from pxdesk.core.store.base import database
 from pxdesk.core.store.custom_fields import ensure_custom_field
 from pxdesk.core.store.enums import JobKind
 from pxdesk.core.store.models import Connection, ExecutionRun, Job, now_ms
@@ -124,7 +125,7 @@ class ConnectionService:
         key = _check_key(api_key)
         ref = self._secrets.put(key)
         try:
-            with Connection._meta.database.atomic():
+            with database().atomic():
                 conn = Connection.create(
                     name=name, region=region, base_url=base_url, multi_instance=multi_instance,
                     key_ref=ref, key_hint=mask(key), created_at=self._clock(),
@@ -205,7 +206,7 @@ class ConnectionService:
         """Change what is given (None = keep); region or base URL replaces the location."""
         conn = self._require()
         old_name = conn.name
-        with Connection._meta.database.atomic():
+        with database().atomic():
             if name is not None and self._check_name(name) != conn.name:
                 conn.name = self._check_name(name)
                 self._log(conn.name, "Edit", "Connection Name", old_name, conn.name)
@@ -264,7 +265,7 @@ class ConnectionService:
         jobs = list(Job.select().where(Job.connection == conn).order_by(Job.kind))
         runs = ExecutionRun.select().where(
             ExecutionRun.job.in_([j.id for j in jobs])).count() if jobs else 0
-        with Connection._meta.database.atomic():
+        with database().atomic():
             self._log(conn.name, "Delete", "Connection", conn.name, None)
             conn.delete_instance()  # jobs and their configuration cascade; runs keep job_name
         self._secrets.delete(conn.key_ref)

@@ -19,6 +19,7 @@ from pxdesk.core.config.validation import (
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.inputs import check_job_name, shown
 from pxdesk.core.logs.audit import write_audit
+from pxdesk.core.store.base import database
 from pxdesk.core.store.custom_fields import create_custom_field
 from pxdesk.core.store.enums import JobKind
 from pxdesk.core.store.models import (
@@ -131,7 +132,7 @@ class JobService:
         if issues:
             raise ConfigError("Cannot save the job:\n" + "\n".join(i.message for i in issues),
                               field=issues[0].field)
-        with Job._meta.database.atomic():
+        with database().atomic():
             old = load_job_config(job)
             apply_config(job, config)
             audit_config(job, old, load_job_config(job), self.user)

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from peewee import fn
 
 from pxdesk.core.px.client import RequestEvent
-from pxdesk.core.store.base import now_ms
-from pxdesk.core.store.models import ExecutionRun, Job, RecordError, RequestLog, RunStatus
+from pxdesk.core.store.base import database, now_ms
+from pxdesk.core.store.models import ExecutionRun, Job, RequestLog, RunStatus
 from pxdesk.core.store.rows import tuple_rows
 
 INTERRUPTED_REASON = "interrupted (pxdesk stopped while the run was in progress)"
@@ -153,7 +153,7 @@ def insert_record_errors(
     run_id: int, rows: Iterable[tuple[str | None, str | None, str | None, str, str | None]],
 ) -> None:
     """Bulk-insert (source_id, field, value, reason, source_record) rows of one page."""
-    db = RecordError._meta.database
+    db = database()
     cursor = db.connection().cursor()
     cursor.executemany(
         'INSERT INTO "record_error" (run_id, source_id, field, value, reason, source_record) '

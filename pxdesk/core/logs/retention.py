@@ -9,7 +9,7 @@ from pathlib import Path
 
 from peewee import Function, fn
 
-from pxdesk.core.store.base import now_ms
+from pxdesk.core.store.base import database, now_ms
 from pxdesk.core.store.models import ExecutionRun, RunStatus
 from pxdesk.core.store.rows import tuple_rows
 from pxdesk.core.store.settings import retention_days
@@ -73,7 +73,7 @@ def apply_retention(now: int, days: int, runs_dir: Path) -> RetentionResult:
         return RetentionResult()
     cutoff = now - days * DAY_MS
     ids = expired_run_ids(cutoff)
-    db = ExecutionRun._meta.database
+    db = database()
     for start in range(0, len(ids), _BATCH):
         batch = ids[start:start + _BATCH]
         with db.atomic():

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from peewee import DatabaseProxy, Model
+from peewee import DatabaseProxy, Model, SqliteDatabase
 
 if TYPE_CHECKING:
     from peewee import ModelDelete
@@ -13,6 +13,15 @@ if TYPE_CHECKING:
 # The proxy is the only sanctioned module-level object: models bind to it at class definition,
 # open_database() initialises it at run time, so importing models never opens a file.
 database_proxy = DatabaseProxy()
+
+
+def database() -> SqliteDatabase:
+    """The open store: the one way code reaches it outside a model's own queries (a transaction,
+    raw SQL, PRAGMAs). Raises when no store is open, instead of a confusing None later."""
+    db = database_proxy.obj
+    if db is None:
+        raise RuntimeError("no store is open: call open_database() first")
+    return cast(SqliteDatabase, db)
 
 
 def now_ms() -> int:

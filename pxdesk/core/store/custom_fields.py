@@ -8,6 +8,7 @@ import unicodedata
 from peewee import IntegrityError
 
 from pxdesk.core.errors import ConfigError
+from pxdesk.core.store.base import database
 from pxdesk.core.store.enums import FieldType, TargetObject
 from pxdesk.core.store.models import PERSON_EMAIL_EXPR, TARGET_MODELS, CustomField
 from pxdesk.core.store.standard_fields import standard_field
@@ -89,7 +90,7 @@ def index_sql(obj: str, api_name: str) -> str:
 
 
 def _create_index(obj: str, api_name: str) -> None:
-    CustomField._meta.database.execute_sql(index_sql(obj, api_name))
+    database().execute_sql(index_sql(obj, api_name))
 
 
 def create_custom_field(
@@ -107,7 +108,7 @@ def create_custom_field(
     name = validate_api_name(api_name) if api_name else api_name_for(label)
     if standard_field(obj, name) is not None:
         raise ConfigError(f"{name} is a standard field of {obj}.", field="api_name")
-    db = CustomField._meta.database
+    db = database()
     try:
         with db.atomic():
             field = CustomField.create(

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.logs.execution import (
@@ -18,7 +17,7 @@ from pxdesk.core.logs.execution import (
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.px.regions import resolve_base_url
 from pxdesk.core.secrets import SecretStore
-from pxdesk.core.store.base import database_proxy, now_ms
+from pxdesk.core.store.base import database, now_ms
 from pxdesk.core.store.enums import TargetObject, Trigger
 from pxdesk.core.store.errors import STORE_FAILURES, failure_reason, store_errors
 from pxdesk.core.store.models import Connection, ExecutionRun, Job, JobDependency, RunStatus
@@ -69,7 +68,7 @@ class SyncEngine:
         `on_start` hears of every run of the tree once, as its row is created, and `on_end`
         once it is closed (dependencies included, in run order); `note` (e.g. why a scheduled
         run is catching up) goes in front of the job's own reason before it is announced."""
-        with store_errors(self.database().database):
+        with store_errors(database().database):
             job = Job.get_or_none(Job.name == job_name)
             if job is None:
                 raise ConfigError(f"There is no job named {job_name!r}.", field="job")
@@ -86,7 +85,7 @@ class SyncEngine:
         build the indexes a killed large load had deferred, so browsing is fast again now."""
         closed = self.log.close_interrupted_runs(self._locks.is_running)
         if closed:
-            restore_indexes(self.database(), [obj.value for obj in TargetObject])
+            restore_indexes(database(), [obj.value for obj in TargetObject])
         return closed
 
     # ---- runs ---------------------------------------------------------------------------
@@ -133,7 +132,7 @@ class SyncEngine:
         """End the row as Failure with one line; if even that write fails, the result still
         says why (the row is closed as interrupted when the store is next opened)."""
         _log.error("run %s of %s failed while closing", run.id, run.job_name, exc_info=exc)
-        reason = failure_reason(exc, self.database().database)
+        reason = failure_reason(exc, database().database)
         try:
             self.log.finish(run, RunStatus.FAILURE, reason=reason)
         except STORE_FAILURES:
@@ -172,9 +171,6 @@ class SyncEngine:
         conn = Connection.get_or_none()
         return bool(conn.multi_instance) if conn is not None else False
 
-    @staticmethod
-    def database() -> Any:
-        return database_proxy.obj
 
 
 class _Hooks:

@@ -21,7 +21,7 @@ from pxdesk.core.logs.execution import (
 from pxdesk.core.logs.run_files import RunFiles, record_json, safe_text, value_text
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.px.paging import Listing
-from pxdesk.core.store.base import database_proxy
+from pxdesk.core.store.base import database
 from pxdesk.core.store.db import bulk_writes
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.errors import failure_reason
@@ -82,7 +82,7 @@ class JobRun:
         self.date_range, self.progress, self.cancel = date_range, progress, cancel
         self.counts = RunCounts()
         self.notes: list[str] = []
-        self.db = database_proxy.obj
+        self.db = database()
         self._started = time.perf_counter()
         self._records = 0
         self._fetcher: PageFetcher | None = None
