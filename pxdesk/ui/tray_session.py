@@ -18,14 +18,13 @@ from pxdesk.core.logs.queries import EXECUTION
 from pxdesk.core.schedule_dispatch import ScheduleDispatcher
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job
-from pxdesk.core.store.settings import get_setting, set_setting
+from pxdesk.core.store.settings import TRAY_HINT_SETTING, get_setting, set_setting
 from pxdesk.ui.main_window import MainWindow
 from pxdesk.ui.tray import REFRESH_MS, TrayController, TrayJobInfo
 from pxdesk.ui.views.logs_view import LogsView
 
 log = logging.getLogger(__name__)
 
-TRAY_HINT_SETTING = "tray_close_hint_shown"  # True once the "still running" message was shown
 NO_TRAY_BANNER = ("No system tray on this desktop: scheduled jobs run only while this window "
                   "is open.")
 HIDDEN_TITLE = "pxdesk is still running"
