@@ -22,7 +22,7 @@ from pxdesk.core.notify.notifier import RunNotifier
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.schedule.dispatch import ScheduleDispatcher
-from pxdesk.core.store.settings import ADMIN_NAME, get_setting, set_setting
+from pxdesk.core.store.settings import ADMIN_NAME, DEMO_SETTING, get_setting, set_setting
 from pxdesk.core.sync.engine import SyncEngine
 from pxdesk.core.sync.results import RunOutcome
 from pxdesk.ui.main_window import MainWindow
@@ -37,7 +37,6 @@ from pxdesk.ui.views.settings_dialog import SettingsDialog
 from pxdesk.ui.wizards.job_wizard import JobWizard
 
 log = logging.getLogger("pxdesk")
-DEMO_SETTING = "demo_simulator"  # {"port": int}: the demo connection points at this port
 DEMO_ACCOUNTS = 200
 DEMO_USERS = 5000
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,3 +31,19 @@ def context(home: Path) -> Iterator[object]:
     ctx = open_context(home)
     yield ctx
     ctx.close()
+
+
+@pytest.fixture
+def busy_store(context: Any) -> Iterator[Callable[[], None]]:
+    """Another program holds the store's write lock until the test calls the fixture's value
+    (or ends); this connection gives up at once instead of waiting out busy_timeout."""
+    context.db.execute_sql("PRAGMA busy_timeout = 0")
+    other = sqlite3.connect(context.paths.db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    def release() -> None:
+        other.close()  # rolls its transaction back; closing twice is a no-op
+        context.db.execute_sql("PRAGMA busy_timeout = 5000")
+
+    yield release
+    release()

@@ -18,7 +18,7 @@ from pxdesk.core.logs.queries import EXECUTION
 from pxdesk.core.schedule.dispatch import ScheduleDispatcher
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job
-from pxdesk.core.store.settings import get_setting, set_setting
+from pxdesk.core.store.settings import TRAY_HINT_SETTING, get_setting, set_setting
 from pxdesk.core.sync.results import RunCrash, RunOutcome, RunResult, RunStart
 from pxdesk.ui.main_window import MainWindow
 from pxdesk.ui.tray import REFRESH_MS, TrayController, TrayJobInfo
@@ -26,7 +26,6 @@ from pxdesk.ui.views.logs_view import LogsView
 
 log = logging.getLogger(__name__)
 
-TRAY_HINT_SETTING = "tray_close_hint_shown"  # True once the "still running" message was shown
 NO_TRAY_BANNER = ("No system tray on this desktop: scheduled jobs run only while this window "
                   "is open.")
 HIDDEN_TITLE = "pxdesk is still running"

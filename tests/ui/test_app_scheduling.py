@@ -20,12 +20,11 @@ from pxdesk.app import AppOptions, PxdeskApp
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.logs.queries import EXECUTION
 from pxdesk.core.notify.notifier import NotifyOutcome
-from pxdesk.core.schedule.dispatch import PAUSE_SETTING
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import Job, Schedule
-from pxdesk.core.store.settings import get_setting
+from pxdesk.core.store.settings import PAUSE_SETTING, TRAY_HINT_SETTING, get_setting
 from pxdesk.ui.tray import TrayController
-from pxdesk.ui.tray_session import HIDDEN_TITLE, NO_TRAY_BANNER, TRAY_HINT_SETTING
+from pxdesk.ui.tray_session import HIDDEN_TITLE, NO_TRAY_BANNER
 from tests.ui.conftest import COMPANY_JOB
 
 T0 = datetime(2024, 1, 1, 9, 30, tzinfo=UTC)

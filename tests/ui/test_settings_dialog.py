@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -246,3 +247,69 @@ def test_the_dialog_stays_open_while_sending(
     assert blocker.args[0] is False
     dialog.reject()
     assert not dialog.isVisible()
+
+
+# ---------------------------------------------------------------- one save
+
+
+def _fill_all(dialog: SettingsDialog) -> None:
+    dialog.admin_name_edit.setText("Ada Admin")
+    dialog.admin_email_edit.setText("ada@example.com")
+    dialog.retention_spin.setValue(30)
+    dialog.catch_up_check.setChecked(False)
+    dialog.smtp_host_edit.setText("smtp.example.com")
+    dialog.smtp_user_edit.setText(USER)
+    dialog.smtp_password_edit.setText(PASSWORD)
+
+
+def _assert_input_kept(dialog: SettingsDialog) -> None:
+    assert dialog.isVisible() and dialog.result() != SettingsDialog.DialogCode.Accepted
+    assert dialog.admin_name_edit.text() == "Ada Admin"
+    assert dialog.retention_spin.value() == 30 and not dialog.catch_up_check.isChecked()
+    assert dialog.smtp_host_edit.text() == "smtp.example.com"
+    assert dialog.smtp_password_edit.text() == PASSWORD, "the typed password is kept too"
+
+
+def _assert_nothing_saved(context: Any) -> None:
+    assert st.all_settings() == {key: st.get_setting(key) for key in st.DEFAULTS}, "no key"
+    path = context.paths.secrets_path
+    assert not path.exists() or json.loads(path.read_text()) == {}, "no secret"
+
+
+def test_an_invalid_value_shows_its_line_and_keeps_the_dialog_open_with_the_input(
+    qtbot: QtBot, context: Any, autostart: Autostart
+) -> None:
+    dialog = _dialog(qtbot, context, autostart)
+    dialog.show()
+    _fill_all(dialog)
+    dialog.timezone_combo.setCurrentText("Mars/Olympus_Mons")
+    dialog.accept()
+    assert dialog.error_label.text() == (
+        "Default time zone: unknown time zone 'Mars/Olympus_Mons': pick one from the list.")
+    _assert_input_kept(dialog)
+    assert dialog.timezone_combo.currentText() == "Mars/Olympus_Mons"
+    assert dialog.focusWidget() in (dialog.timezone_combo, dialog.timezone_combo.lineEdit()), (
+        "the field to fix has the focus")
+    _assert_nothing_saved(context)
+
+
+def test_a_busy_store_shows_why_keeps_the_input_and_ok_again_saves_it_all(
+    qtbot: QtBot, context: Any, autostart: Autostart, busy_store: Callable[[], None]
+) -> None:
+    dialog = _dialog(qtbot, context, autostart)
+    dialog.show()
+    _fill_all(dialog)
+    dialog.start_at_login_check.setChecked(True)
+    dialog.accept()
+    assert dialog.error_label.text().startswith(
+        "Settings not saved: the database is busy: another pxdesk (or program) is writing")
+    _assert_input_kept(dialog)
+    _assert_nothing_saved(context)
+    assert not autostart.is_enabled(), "the login entry is put back as it was"
+    assert dialog.start_at_login_check.isChecked(), "as the admin left it"
+
+    busy_store()  # the other program ends
+    dialog.accept()
+    assert dialog.result() == SettingsDialog.DialogCode.Accepted and not dialog.isVisible()
+    assert st.get_setting(st.ADMIN_NAME) == "Ada Admin" and autostart.is_enabled()
+    assert context.secrets.get(st.get_setting(st.SMTP_PASSWORD_REF)) == PASSWORD

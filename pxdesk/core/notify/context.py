@@ -15,10 +15,15 @@ from pxdesk.core.notify.policy import NOTIFIED_STATUSES, HistoryEntry
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job, RecordError, Schedule
 from pxdesk.core.store.rows import tuple_rows
-from pxdesk.core.store.settings import DEFAULT_TIMEZONE, delete_setting, get_setting, set_setting
+from pxdesk.core.store.settings import (
+    DEFAULT_TIMEZONE,
+    DIGEST_KEY_PREFIX,
+    delete_setting,
+    get_setting,
+    set_setting,
+)
 
 TOP_REASONS = 5
-DIGEST_KEY_PREFIX = "notify_last_digest_job_"  # + job id; value: epoch ms of the last digest
 HISTORY_LIMIT = 1000  # a streak longer than this is reported as this long
 
 

@@ -21,6 +21,7 @@ from pxdesk.core.store.settings import (
     SMTP_HOST,
     SMTP_PASSWORD_REF,
     SMTP_PORT,
+    SMTP_SECURITIES,
     SMTP_SECURITY,
     SMTP_USER,
     get_setting,
@@ -28,7 +29,6 @@ from pxdesk.core.store.settings import (
 
 log = logging.getLogger(__name__)
 
-SECURITIES = ("starttls", "ssl", "none")
 MAX_ATTACHMENT_BYTES = 1_000_000  # "small": attach below 1 MB, else point to the Logs tab
 DEFAULT_TIMEOUT = 30.0
 
@@ -53,8 +53,8 @@ class SmtpSettings:
         if not self.host.strip():
             raise ConfigError("No SMTP server is set: enter it in Settings > Notifications.",
                               field=SMTP_HOST)
-        if self.security not in SECURITIES:
-            raise ConfigError(f"SMTP security must be one of {', '.join(SECURITIES)}.",
+        if self.security not in SMTP_SECURITIES:
+            raise ConfigError(f"SMTP security must be one of {', '.join(SMTP_SECURITIES)}.",
                               field=SMTP_SECURITY)
         if not 0 < self.port < 65536:
             raise ConfigError(f"SMTP port {self.port} is out of range.", field=SMTP_PORT)

@@ -28,12 +28,17 @@ from pxdesk.core.schedule.rules import machine_timezone, missed_run, previous_ru
 from pxdesk.core.schedule.scheduler import REASON_MISSED, JobScheduler
 from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.store.models import Job, Schedule
-from pxdesk.core.store.settings import CATCH_UP_MISSED, delete_setting, get_setting, set_setting
+from pxdesk.core.store.settings import (
+    CATCH_UP_MISSED,
+    PAUSE_SETTING,
+    delete_setting,
+    get_setting,
+    set_setting,
+)
 from pxdesk.core.sync.results import RunOutcome, tree_run_ids
 
 log = logging.getLogger("pxdesk.schedule")
 
-PAUSE_SETTING = "schedules_paused"  # {"until": epoch ms or None}; no row = not paused
 TICK_MS = 60_000  # re-read schedules (CLI edits) and end timed pauses
 RETRY_MS = 60_000  # a catch-up waiting for the network is tried again this often
 RETRY_WINDOW = timedelta(minutes=30)

@@ -1,4 +1,10 @@
-"""Application settings stored as JSON in the `setting` table, with typed defaults."""
+"""Application settings stored as JSON in the `setting` table: every key it holds, typed defaults.
+
+Two kinds of key live in the table: the admin's settings (`DEFAULTS`, edited in the Settings
+dialog and saved together by `config.settings_service.save_settings`) and pxdesk's private
+state (`PRIVATE_KEYS`, `DIGEST_KEY_PREFIX`), written by the code that owns it. A key not
+declared here is not written by pxdesk.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +49,22 @@ DEFAULTS: dict[str, Any] = {
     WINDOW_LOOKBACK_MINUTES: 5,
 }
 
+SMTP_SECURITIES = ("starttls", "ssl", "none")
+
+# Private state: pxdesk writes these itself, the admin never edits them (save_settings refuses
+# them); a missing row means "not set", so their readers pass their own default.
+DEMO_SETTING = "demo_simulator"  # {"port": int}: the demo connection points at this port
+PAUSE_SETTING = "schedules_paused"  # {"until": epoch ms or None}; no row = not paused
+TRAY_HINT_SETTING = "tray_close_hint_shown"  # True once the "still running" message was shown
+DIGEST_KEY_PREFIX = "notify_last_digest_job_"  # + job id; value: epoch ms of the last digest
+PRIVATE_KEYS = frozenset({DEMO_SETTING, PAUSE_SETTING, TRAY_HINT_SETTING})
+
+
+def is_private(key: str) -> bool:
+    """True for a key of pxdesk's own state rather than an admin setting."""
+    return key in PRIVATE_KEYS or key.startswith(DIGEST_KEY_PREFIX)
+
+
 _MISSING = object()
 
 
@@ -58,29 +80,28 @@ def get_setting(key: str, default: Any = _MISSING) -> Any:
     raise ConfigError(f"Unknown setting {key!r}.", field=key)
 
 
-def _check_type(key: str, value: Any) -> None:
+def setting_json(key: str, value: Any) -> str:
+    """`value` as the JSON text stored under `key`; ConfigError(key) when it cannot be."""
     known = DEFAULTS.get(key)
-    if known is None or value is None:
-        return
-    expected = type(known)
-    ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
-    if not ok:
-        raise ConfigError(
-            f"Setting {key} expects {expected.__name__}, got {type(value).__name__}.", field=key
-        )
-
-
-def set_setting(key: str, value: Any) -> None:
-    """Store `value` (any JSON-serialisable value) under `key`, replacing the old one."""
-    _check_type(key, value)
+    if known is not None and value is not None:
+        expected = type(known)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(
+                f"Setting {key} expects {expected.__name__}, got {type(value).__name__}.",
+                field=key)
     if key == PERSON_RESOLUTION_KEY and (
         not value or not all(isinstance(v, str) and v for v in value)
     ):
         raise ConfigError("The person resolution key needs at least one field.", field=key)
     try:
-        text = json.dumps(value)
+        return json.dumps(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"Setting {key} is not JSON-serialisable: {exc}", field=key) from exc
+
+
+def set_setting(key: str, value: Any) -> None:
+    """Store `value` (any JSON-serialisable value) under `key`, replacing the old one."""
+    text = setting_json(key, value)
     Setting.insert(key=key, value=text).on_conflict_replace().execute()
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import re
 import zoneinfo
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -28,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from pxdesk.core.autostart import Autostart
 from pxdesk.core.autostart import login_argv as default_login_argv
-from pxdesk.core.errors import ConfigError
+from pxdesk.core.config.settings_service import check_settings, save_settings
+from pxdesk.core.config.validation import is_email
+from pxdesk.core.errors import ConfigError, StoreError
 from pxdesk.core.jobs import BackgroundCall
 from pxdesk.core.notify.email import SmtpSettings, send_test_email
 from pxdesk.core.paths import AppPaths
@@ -37,7 +38,6 @@ from pxdesk.core.store import settings as st
 from pxdesk.core.store.custom_fields import list_custom_fields
 from pxdesk.core.store.models import STANDARD_FIELDS, TargetObject
 
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MACHINE_ZONE = "(this machine's time zone)"
 SMTP_SECURITY = (("starttls", "STARTTLS"), ("ssl", "SSL/TLS"), ("none", "None (plain)"))
 TEST_EMAIL_TIMEOUT = 15.0  # seconds per SMTP step: the dialog cannot close while it sends
@@ -203,31 +203,10 @@ class SettingsDialog(QDialog):
         return [str(i.data(Qt.ItemDataRole.UserRole)) for i in items
                 if i.checkState() == Qt.CheckState.Checked]
 
-    def problems(self) -> list[str]:
-        found = []
-        if not self.resolution_keys():
-            found.append("Tick at least one Person Resolution Key field.")
+    def settings_values(self) -> dict[str, Any]:
+        """The admin settings as typed (unsaved); the password travels apart from them."""
         zone = self.timezone_combo.currentText().strip()
-        if zone != MACHINE_ZONE and zone not in zoneinfo.available_timezones():
-            found.append(f"Unknown time zone {zone!r}: pick one from the list.")
-        for label, edit in (("Admin email", self.admin_email_edit),
-                            ("Sender address", self.smtp_from_edit)):
-            text = edit.text().strip()
-            if text and not _EMAIL_RE.match(text):
-                found.append(f"{label} {text!r} is not an email address.")
-        return found
-
-    def accept(self) -> None:
-        if self._refuse_while_sending():
-            return
-        issues = self.problems()
-        if issues:
-            self.error_label.setText("\n".join(issues))
-            return
-        if not self._apply_autostart():
-            return
-        zone = self.timezone_combo.currentText().strip()
-        values = {
+        return {
             st.PERSON_RESOLUTION_KEY: self.resolution_keys(),
             st.DEFAULT_TIMEZONE: None if zone == MACHINE_ZONE else zone,
             st.ADMIN_NAME: self.admin_name_edit.text().strip(),
@@ -240,25 +219,37 @@ class SettingsDialog(QDialog):
             st.SMTP_SECURITY: str(self.smtp_security_combo.currentData()),
             st.SMTP_USER: self.smtp_user_edit.text().strip(),
         }
+
+    def accept(self) -> None:
+        """Check everything, set the login entry, then save in one call; on any failure the
+        dialog stays open with the admin's input as typed and says what to fix."""
+        if self._refuse_while_sending():
+            return
+        values = self.settings_values()
         try:
-            for key, value in values.items():
-                st.set_setting(key, value)
-            self._save_password()
+            check_settings(values)  # before the login entry changes: a typo must not touch it
         except ConfigError as exc:
-            self.error_label.setText(str(exc))
+            self._show_save_error(str(exc), exc.field)
+            return
+        was_enabled = self._autostart_enabled
+        if not self._apply_autostart():
+            return
+        password = self.smtp_password_edit.text() or None  # empty = keep the saved one
+        try:
+            save_settings(values, self._secrets, smtp_password=password)
+        except ConfigError as exc:
+            self._restore_autostart(was_enabled)
+            self._show_save_error(str(exc), exc.field)
+            return
+        except StoreError as exc:
+            self._restore_autostart(was_enabled)
+            self._show_save_error(f"Settings not saved: {exc}", None)
             return
         super().accept()
 
-    def _save_password(self) -> None:
-        password = self.smtp_password_edit.text()
-        if not password:
-            return  # empty = keep the saved one
-        old_ref = st.get_setting(st.SMTP_PASSWORD_REF)
-        ref = self._secrets.put(password, old_ref or "smtp-password")
-        st.set_setting(st.SMTP_PASSWORD_REF, ref)
-        if old_ref and old_ref != ref:
-            with contextlib.suppress(Exception):
-                self._secrets.delete(old_ref)
+    def _show_save_error(self, message: str, field: str | None) -> None:
+        self.error_label.setText(message)
+        self._focus_field(field)
 
     def done(self, result: int) -> None:
         """OK, Cancel, Escape and the close button all end here."""
@@ -289,6 +280,19 @@ class SettingsDialog(QDialog):
         self._autostart_enabled = wanted
         return True
 
+    def _restore_autostart(self, enabled: bool) -> None:
+        """Put the login entry back as it was when the settings it came with were not saved."""
+        if enabled == self._autostart_enabled:
+            return
+        try:
+            if enabled:
+                self._autostart.enable(self._login_argv)
+            else:
+                self._autostart.disable()
+        except (OSError, ConfigError):
+            return  # the checkbox still shows what the admin asked for; OK tries again
+        self._autostart_enabled = enabled
+
     # ------------------------------------------------------------ test email
 
     def smtp_settings(self) -> SmtpSettings:
@@ -314,7 +318,7 @@ class SettingsDialog(QDialog):
         """The settings and recipient of a test message; ConfigError says what to fix."""
         settings = self.smtp_settings()
         settings.validate()
-        if not _EMAIL_RE.match(settings.sender):
+        if not is_email(settings.sender):
             raise ConfigError(f"Sender address {settings.sender!r} is not an email address.",
                               field=st.SMTP_FROM)
         if settings.user and not settings.password:
@@ -324,7 +328,7 @@ class SettingsDialog(QDialog):
         if not recipient:
             raise ConfigError("Enter the Admin email: the test message is sent there.",
                               field=st.ADMIN_EMAIL)
-        if not _EMAIL_RE.match(recipient):
+        if not is_email(recipient):
             raise ConfigError(f"Admin email {recipient!r} is not an email address.",
                               field=st.ADMIN_EMAIL)
         return settings, recipient
@@ -377,6 +381,9 @@ class SettingsDialog(QDialog):
 
     def _focus_field(self, field: str | None) -> None:
         widgets: dict[str, QWidget] = {
+            st.PERSON_RESOLUTION_KEY: self.resolution_list,
+            st.DEFAULT_TIMEZONE: self.timezone_combo, st.ADMIN_NAME: self.admin_name_edit,
+            st.RETENTION_DAYS: self.retention_spin, st.SMTP_USER: self.smtp_user_edit,
             st.SMTP_HOST: self.smtp_host_edit, st.SMTP_PORT: self.smtp_port_spin,
             st.SMTP_SECURITY: self.smtp_security_combo, st.SMTP_FROM: self.smtp_from_edit,
             st.SMTP_PASSWORD_REF: self.smtp_password_edit, st.ADMIN_EMAIL: self.admin_email_edit,

@@ -18,10 +18,10 @@ from pytestqt.qtbot import QtBot
 from pxdesk.core.jobs import JobRunner
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.pxsim import PxSimulator
-from pxdesk.core.schedule.dispatch import PAUSE_SETTING, SKIP_RUNNING, ScheduleDispatcher
+from pxdesk.core.schedule.dispatch import SKIP_RUNNING, ScheduleDispatcher
 from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.store.models import ExecutionRun, Job, Schedule
-from pxdesk.core.store.settings import CATCH_UP_MISSED, get_setting, set_setting
+from pxdesk.core.store.settings import CATCH_UP_MISSED, PAUSE_SETTING, get_setting, set_setting
 from pxdesk.core.sync.engine import SyncEngine
 from tests.ui.conftest import COMPANY_JOB, PERSON_JOB, setup_jobs
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from peewee import SqliteDatabase
 
+import pxdesk
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.store import settings
 from pxdesk.core.store.settings import (
@@ -59,3 +64,30 @@ def test_default_lists_are_copies(store_db: SqliteDatabase) -> None:
 def test_bad_values_are_refused(store_db: SqliteDatabase, key: str, value: object) -> None:
     with pytest.raises(ConfigError):
         set_setting(key, value)
+
+
+def _setting_calls() -> Iterator[tuple[str, ast.expr]]:
+    """(module, first argument) of every get/set/delete_setting call in pxdesk."""
+    for path in sorted(Path(pxdesk.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and node.args
+                    and isinstance(node.func, ast.Name | ast.Attribute)
+                    and (getattr(node.func, "id", None) or getattr(node.func, "attr", None))
+                    in ("get_setting", "set_setting", "delete_setting")):
+                yield path.name, node.args[0]
+
+
+def test_every_key_the_store_holds_is_declared_beside_the_defaults() -> None:
+    """A reader of settings.py sees every key: each call names a constant declared there,
+    either an admin setting (DEFAULTS) or pxdesk's private state."""
+    calls = list(_setting_calls())
+    assert len(calls) > 20
+    for module, arg in calls:
+        if module == "settings.py" and isinstance(arg, ast.Name) and arg.id == "key":
+            continue  # the functions themselves
+        root = arg.left if isinstance(arg, ast.BinOp) else arg  # PREFIX + job id
+        name = root.id if isinstance(root, ast.Name) else getattr(root, "attr", None)
+        assert name is not None and hasattr(settings, name), (module, ast.unparse(arg))
+        key = getattr(settings, name)
+        assert key in settings.DEFAULTS or settings.is_private(key), (module, name)
+    assert not settings.PRIVATE_KEYS & settings.DEFAULTS.keys()

@@ -1,0 +1,164 @@
+"""Saving the admin's settings: every value checked first, then one transaction with the
+SMTP password rotated beside it, so a save either happens whole or changes nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+import zoneinfo
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pxdesk.core.config.validation import is_email
+from pxdesk.core.errors import ConfigError
+from pxdesk.core.secrets import SecretStore
+from pxdesk.core.store import settings as st
+from pxdesk.core.store.base import database
+from pxdesk.core.store.errors import store_errors
+from pxdesk.core.store.models import Setting
+
+# What the admin sees each setting called (the Settings dialog's labels): problems name it.
+LABELS: dict[str, str] = {
+    st.PERSON_RESOLUTION_KEY: "Person Resolution Key",
+    st.DEFAULT_TIMEZONE: "Default time zone",
+    st.ADMIN_NAME: "Admin name",
+    st.ADMIN_EMAIL: "Admin email",
+    st.RETENTION_DAYS: "Keep runs for",
+    st.CATCH_UP_MISSED: "Run missed scheduled jobs",
+    st.WINDOW_LOOKBACK_MINUTES: "Window look-back",
+    st.SMTP_FROM: "Sender address",
+    st.SMTP_HOST: "SMTP server",
+    st.SMTP_PORT: "SMTP port",
+    st.SMTP_SECURITY: "SMTP security",
+    st.SMTP_USER: "SMTP user name",
+    st.SMTP_PASSWORD_REF: "SMTP password",
+}
+_TYPE_NAMES = {bool: "on or off", int: "a whole number", str: "text", list: "a list"}
+
+
+class SettingsError(ConfigError):
+    """The changes were refused before anything was written; one line per problem.
+
+    `field` is the key of the first problem, so a form can focus it.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = [line for _key, line in problems]
+        super().__init__("\n".join(self.problems), field=problems[0][0])
+
+
+def save_settings(
+    changes: Mapping[str, Any], secrets: SecretStore, *, smtp_password: str | None = None,
+) -> None:
+    """Store every key of `changes`, and the SMTP password unless it is None ("" clears it).
+
+    Order, so that no failure leaves a half-saved state:
+    1. every value is checked; SettingsError lists all problems and nothing is written;
+    2. a new password goes under a *new* reference, so the saved one stays readable;
+    3. the settings and the new reference are written in one transaction;
+    4. only after the commit is the old secret deleted (a failure there leaves an orphan
+       secret that nothing points to, never a setting that points to nothing).
+    If step 3 fails, the transaction rolls back and the new secret is deleted: the database
+    and the secrets are as before. Overwriting the secret in place instead would lose the old
+    password whenever the database write failed. Store failures raise their StoreError.
+    """
+    check_settings(changes)
+    texts = {key: st.setting_json(key, value) for key, value in changes.items()}
+    old_ref = str(st.get_setting(st.SMTP_PASSWORD_REF) or "")
+    new_ref = old_ref
+    if smtp_password is not None:
+        new_ref = secrets.put(smtp_password, f"smtp-password-{uuid.uuid4()}") if (
+            smtp_password) else ""
+        texts[st.SMTP_PASSWORD_REF] = st.setting_json(st.SMTP_PASSWORD_REF, new_ref)
+    try:
+        with store_errors(database().database), database().atomic():
+            for key, text in texts.items():
+                Setting.insert(key=key, value=text).on_conflict_replace().execute()
+    except BaseException:
+        if new_ref and new_ref != old_ref:
+            with contextlib.suppress(Exception):  # the original failure is the one to report
+                secrets.delete(new_ref)
+        raise
+    if old_ref and old_ref != new_ref:
+        with contextlib.suppress(Exception):  # an orphan secret is harmless, the save stands
+            secrets.delete(old_ref)
+
+
+def check_settings(changes: Mapping[str, Any]) -> None:
+    """SettingsError with every refused change, or None; writes nothing.
+
+    A form calls it before any side effect of its own (the login entry) that a refused save
+    would otherwise have to undo.
+    """
+    found = [(key, problem) for key, value in changes.items()
+             if (problem := _problem(key, value)) is not None]
+    if found:
+        raise SettingsError(found)
+
+
+def _problem(key: str, value: Any) -> str | None:
+    if st.is_private(key):
+        return f"{key} is pxdesk's own state, not a setting: it cannot be saved here."
+    if key == st.SMTP_PASSWORD_REF:
+        return (f"{LABELS[key]}: pass the password itself; its reference is pxdesk's to "
+                "choose.")
+    if key not in st.DEFAULTS:
+        return f"{key} is not a setting pxdesk knows."
+    label = LABELS.get(key, key)
+    default = st.DEFAULTS[key]
+    if default is not None and value is not None and (
+        not isinstance(value, type(default)) or (type(default) is int and isinstance(value, bool))
+    ):
+        expected = _TYPE_NAMES.get(type(default), type(default).__name__)
+        return f"{label}: expects {expected}, got {type(value).__name__}."
+    rule = _RULES.get(key)
+    detail = rule(value) if rule is not None else None
+    return f"{label}: {detail}" if detail is not None else None
+
+
+def _resolution_key(value: list[Any]) -> str | None:
+    if not value or not all(isinstance(v, str) and v for v in value):
+        return "tick at least one field."
+    return None
+
+
+def _timezone(value: Any) -> str | None:
+    if value is None:
+        return None  # the machine's zone
+    if not isinstance(value, str) or value not in zoneinfo.available_timezones():
+        return f"unknown time zone {value!r}: pick one from the list."
+    return None
+
+
+def _email(value: str) -> str | None:
+    text = value.strip()
+    return f"{text!r} is not an email address." if text and not is_email(text) else None
+
+
+def _port(value: int) -> str | None:
+    return None if 0 < value < 65536 else f"{value} is out of range: use 1 to 65535."
+
+
+def _security(value: str) -> str | None:
+    if value in st.SMTP_SECURITIES:
+        return None
+    return f"{value!r} is not one of {', '.join(st.SMTP_SECURITIES)}."
+
+
+def _not_negative(hint: str) -> Callable[[int], str | None]:
+    def check(value: int) -> str | None:
+        return None if value >= 0 else f"{value} is below 0: use 0 {hint}."
+    return check
+
+
+# Rules beyond the type, per key; each returns what to fix, or None.
+_RULES: dict[str, Callable[[Any], str | None]] = {
+    st.PERSON_RESOLUTION_KEY: _resolution_key,
+    st.DEFAULT_TIMEZONE: _timezone,
+    st.ADMIN_EMAIL: _email,
+    st.SMTP_FROM: _email,
+    st.SMTP_PORT: _port,
+    st.SMTP_SECURITY: _security,
+    st.RETENTION_DAYS: _not_negative("to keep runs forever"),
+    st.WINDOW_LOOKBACK_MINUTES: _not_negative("for no look-back"),
+}
