@@ -1,8 +1,25 @@
-"""Enumerated values of the store's text columns; the schema's CHECK constraints use them."""
+"""Enumerated values of the store's text columns; the schema's CHECK constraints use them.
+
+A `LabelledEnum` member carries the one text the admin reads for it (`JobKind.COMPANY.label`),
+so the validator, the wizards, the views and the CLI show the same words.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
+
+
+class LabelledEnum(StrEnum):
+    """A text value with its display label: members are written `NAME = "value", "Label"`."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
 
 
 class Region(StrEnum):

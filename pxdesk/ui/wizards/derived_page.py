@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.store.custom_fields import list_custom_fields
 from pxdesk.core.store.models import STANDARD_FIELDS, SYSTEM_FIELDS
 from pxdesk.ui.models.mappings_model import OBJECT_LABELS
@@ -41,7 +42,7 @@ def _fields_of(obj: str) -> list[tuple[str, str]]:
 
 
 class DerivedPage(StagePage):
-    STAGES = ("derived_mappings", "derived", "derived mappings")
+    STAGE = Stage.DERIVED
 
     def __init__(self, kind: str, sources: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +50,6 @@ class DerivedPage(StagePage):
         self._sources = sources  # callable returning the current SourceField list
         self._items: list[Any] = []
         self._loading = False
-        self.setTitle("Derived Mappings")
         self.setSubTitle("Fill a GSID field with the record of a lookup object whose fields "
                          "equal the PX values (all pairs must match; email ignores case).")
         self.list = QListWidget(self)

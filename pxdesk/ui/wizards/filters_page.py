@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.px.fields import SourceField
 from pxdesk.core.sync.filters import (
     OPERATORS,
@@ -52,14 +53,13 @@ def show_value(value: Any) -> str:
 
 
 class FiltersPage(StagePage):
-    STAGES = ("sync_filters", "filters", "filter", "sync filters")
+    STAGE = Stage.FILTERS
 
     def __init__(self, sources: Callable[[], list[SourceField]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._sources = sources
         self._locked: dict[int, FilterCondition] = {}  # row -> locked condition (kept as is)
-        self.setTitle("Sync Filters")
         self.setSubTitle("Only PX records matching the filter are synced. Conditions are named "
                          "A, B, C…; the expression combines them (empty = all ANDed).")
         self.table = QTableWidget(0, 4, self)

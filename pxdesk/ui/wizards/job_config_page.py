@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.stages import Stage
 from pxdesk.ui.wizards.stage_page import StagePage
 
 KIND_SOURCES = {"company": ("PX Account", "Company"),
@@ -30,12 +31,11 @@ def split_emails(text: str) -> list[str]:
 
 
 class JobConfigPage(StagePage):
-    STAGES = ("configuration", "job_configuration", "job configuration", "config", "job")
+    STAGE = Stage.CONFIGURATION
 
     def __init__(self, connection_name: str, other_jobs: list[str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Job Configuration")
         self.setSubTitle("The connection and connector are fixed; name the job and choose how "
                          "it writes.")
         self.connection_label = QLabel(connection_name, self)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.jobs import BackgroundCall
 from pxdesk.core.px.fields import SourceField, source_fields, standard_fields
@@ -48,7 +49,7 @@ def fetch_source_fields(kind: str, client_factory: ClientFactory) -> list[Source
 
 
 class MappingPage(StagePage):
-    STAGES = ("field_mappings", "mappings", "mapping", "field mappings")
+    STAGE = Stage.MAPPINGS
 
     def __init__(self, kind: str, job_service: Any, client_factory: ClientFactory | None,
                  db: Database | None, parent: QWidget | None = None) -> None:
@@ -59,7 +60,6 @@ class MappingPage(StagePage):
         self._objects = TARGET_OBJECTS[kind]
         self.sources: list[SourceField] = standard_fields(self._source_kind)
         self._loader: BackgroundCall | None = None
-        self.setTitle("Data Source and Field Mappings")
         source = "PX Account" if kind == "company" else "PX User"
         target = "Company" if kind == "company" else "Person and Company Person"
         self.setSubTitle(f"Source object: {source} (fixed). Target object: {target} (fixed).")

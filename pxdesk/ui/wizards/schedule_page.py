@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
 from pxdesk.ui.wizards.stage_page import ERROR_STYLE, StagePage
 
@@ -46,12 +47,11 @@ def _set_hhmm(edit: QTimeEdit, text: str | None, default: str) -> None:
 
 
 class SchedulePage(StagePage):
-    STAGES = ("schedule",)
+    STAGE = Stage.SCHEDULE
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._config: Any = None
-        self.setTitle("Schedule")
         self.setSubTitle("Times are wall-clock times in the chosen time zone (10:00 stays "
                          "10:00 across daylight saving). Import Now runs at any time.")
         self.enabled_check = QCheckBox("Enable Schedule", self)

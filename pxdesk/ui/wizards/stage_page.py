@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtWidgets import QLabel, QWidget, QWizardPage
+
+from pxdesk.core.config.stages import Stage
 
 ERROR_STYLE = "color: #b00020"
 
 
-def stage_key(text: str) -> str:
-    """'Field Mappings' / 'field_mappings' / 'mappings' -> comparable lowercase letters."""
-    return "".join(ch for ch in text.lower() if ch.isalpha())
-
-
 class StagePage(QWizardPage):
-    """One stage. Subclasses set STAGES (names the validator may use) and implement
+    """One stage. Subclasses set STAGE (its issues and its title) and implement
     `load(config)` and `store(config) -> config`."""
 
-    STAGES: tuple[str, ...] = ()
+    STAGE: ClassVar[Stage]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setTitle(self.STAGE.label)
         self._field_labels: dict[str, QLabel] = {}
         self.issues_label = QLabel("", self)
         self.issues_label.setObjectName("issues_label")
         self.issues_label.setStyleSheet(ERROR_STYLE)
         self.issues_label.setWordWrap(True)
-
-    def owns_stage(self, stage: str) -> bool:
-        return stage_key(stage) in {stage_key(s) for s in self.STAGES}
 
     def error_label(self, field: str) -> QLabel:
         """A label shown next to `field`'s widget; issues of that field appear in it."""
