@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from pxdesk.core.errors import ConfigError
+from pxdesk.core.store.enums import Region
 
 KEY_ENV = "PXDESK_API_KEY"
 
@@ -115,7 +116,7 @@ def show_connection(args: argparse.Namespace) -> int:
             f"{conn.last_test_message}")
         rows = [
             ("Name", conn.name),
-            ("Region", (conn.region or "").upper() or "-"),
+            ("Region", Region.label_of(conn.region or "") or "-"),
             ("Base URL", conn.base_url or "-"),
             ("Multi Instance", "yes" if conn.multi_instance else "no"),
             ("API key", conn.key_hint or "****"),

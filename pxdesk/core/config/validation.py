@@ -44,9 +44,6 @@ MAX_PAIRS = 6
 _GSID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                       r"[0-9a-fA-F]{12}$")
 _SYSTEM = {f.api_name for f in SYSTEM_FIELDS}
-OBJECT_LABELS = {"company": "Company", "person": "Person", "company_person": "Company Person",
-                 "company_instance": "Company Instance", "self": "the same object (self)"}
-KIND_LABELS = {"company": "Company Sync", "company_person": "Company Person Sync"}
 
 
 @dataclass(frozen=True)
@@ -123,8 +120,8 @@ class Validator:
     def configuration(self) -> None:
         c, stage = self.config, Stage.CONFIGURATION
         if c.kind != self.kind:
-            self.add(stage, "kind", f"This configuration is for {KIND_LABELS.get(c.kind, c.kind)}"
-                     f", but {self.job.name} is {KIND_LABELS.get(self.kind, self.kind)}")
+            self.add(stage, "kind", f"This configuration is for {JobKind.label_of(c.kind)}"
+                     f", but {self.job.name} is {JobKind.label_of(self.kind)}")
         name = c.name.strip()
         problem = text_problem(name, "The job name", max_len=MAX_JOB_NAME)
         if not name:
@@ -188,14 +185,14 @@ class Validator:
     def _target(self, stage: Stage, where: str, obj: str, api_name: str) -> str | None:
         """The target field's type, or None after adding the issue that explains why not."""
         if obj not in self.objects:
-            allowed = ", ".join(OBJECT_LABELS[o] for o in self.objects)
-            self.add(stage, where, f"{KIND_LABELS[self.kind]} writes {allowed}, not "
-                     f"'{OBJECT_LABELS.get(obj, obj)}': choose a field of those objects")
+            allowed = ", ".join(TargetObject.label_of(o) for o in self.objects)
+            self.add(stage, where, f"{JobKind.label_of(self.kind)} writes {allowed}, not "
+                     f"'{TargetObject.label_of(obj)}': choose a field of those objects")
             return None
         ftype = field_type_of(obj, api_name)
         if ftype is None:
-            self.add(stage, where, f"{OBJECT_LABELS[obj]} has no field '{api_name}': pick an "
-                     "existing field or add a custom field first")
+            self.add(stage, where, f"{TargetObject.label_of(obj)} has no field '{api_name}': "
+                     "pick an existing field or add a custom field first")
             return None
         if api_name in _SYSTEM:
             self.add(stage, where, f"{field_label(obj, api_name)} is a system field set by "
@@ -258,7 +255,8 @@ class Validator:
         required: Iterable[StandardField] = STANDARD_FIELDS.get(obj, [])
         for f in required:
             if f.required and f.type != FieldType.GSID and f.api_name not in mapped:
-                self.add(Stage.MAPPINGS, "mappings", f"Upsert inserts new {OBJECT_LABELS[obj]} "
+                self.add(Stage.MAPPINGS, "mappings", "Upsert inserts new "
+                         f"{TargetObject.label_of(obj)} "
                          f"records, which need {f.label}: map a PX field to {f.label}")
 
     # ---- stage 3 -----------------------------------------------------------------------
@@ -295,7 +293,8 @@ class Validator:
             self._source_path(Stage.DERIVED, f"{where}.pairs[{j}].source_path",
                               f"Match pair {j + 1}", pair.source_path)
             if field_type_of(obj, pair.lookup_field) is None:
-                self.add(Stage.DERIVED, f"{where}.pairs[{j}].lookup_field", f"{OBJECT_LABELS[obj]} "
+                self.add(Stage.DERIVED, f"{where}.pairs[{j}].lookup_field",
+                         f"{TargetObject.label_of(obj)} "
                          f"has no field '{pair.lookup_field}' to match on: pick one of its "
                          "fields")
 

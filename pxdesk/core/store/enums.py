@@ -21,40 +21,66 @@ class LabelledEnum(StrEnum):
         member.label = label
         return member
 
-
-class Region(StrEnum):
-    US = "us"
-    EU = "eu"
-    US2 = "us2"
-
-
-class JobKind(StrEnum):
-    COMPANY = "company"
-    COMPANY_PERSON = "company_person"
+    @classmethod
+    def label_of(cls, value: str, default: str | None = None) -> str:
+        """The label of `value`; for a value that is no member (read from a file or an old
+        row), `default`, else the value itself."""
+        try:
+            return cls(value).label
+        except ValueError:
+            return value if default is None else default
 
 
-class SourceObject(StrEnum):
-    ACCOUNT = "account"
-    USER = "user"
+class Region(LabelledEnum):
+    US = "us", "US"
+    EU = "eu", "EU"
+    US2 = "us2", "US2"
 
 
-class ModificationType(StrEnum):
-    UPDATE = "update"
-    UPSERT = "upsert"
+class SourceObject(LabelledEnum):
+    ACCOUNT = "account", "PX Account"
+    USER = "user", "PX User"
 
 
-class TargetObject(StrEnum):
-    COMPANY = "company"
-    PERSON = "person"
-    COMPANY_PERSON = "company_person"
-    COMPANY_INSTANCE = "company_instance"
+class ModificationType(LabelledEnum):
+    UPDATE = "update", "Update"
+    UPSERT = "upsert", "Upsert"
 
 
-class LookupObject(StrEnum):
-    COMPANY = "company"
-    PERSON = "person"
-    COMPANY_PERSON = "company_person"
-    SELF = "self"
+class TargetObject(LabelledEnum):
+    COMPANY = "company", "Company"
+    PERSON = "person", "Person"
+    COMPANY_PERSON = "company_person", "Company Person"
+    COMPANY_INSTANCE = "company_instance", "Company Instance"
+
+
+class LookupObject(LabelledEnum):
+    COMPANY = "company", "Company"
+    PERSON = "person", "Person"
+    COMPANY_PERSON = "company_person", "Company Person"
+    SELF = "self", "Same object (self lookup)"
+
+
+class JobKind(LabelledEnum):
+    COMPANY = "company", "Company Sync"
+    COMPANY_PERSON = "company_person", "Company Person Sync"
+
+    @property
+    def source(self) -> SourceObject:
+        """The PX object the job reads."""
+        return SourceObject.ACCOUNT if self is JobKind.COMPANY else SourceObject.USER
+
+    @property
+    def targets(self) -> tuple[TargetObject, ...]:
+        """The objects the job writes (Company Instance aside: it follows the connection)."""
+        if self is JobKind.COMPANY:
+            return (TargetObject.COMPANY,)
+        return (TargetObject.PERSON, TargetObject.COMPANY_PERSON)
+
+    @property
+    def flow(self) -> str:
+        """What the job reads and writes, e.g. "PX Account -> Company"."""
+        return f"{self.source.label} -> {', '.join(t.label for t in self.targets)}"
 
 
 class FieldType(StrEnum):
@@ -81,12 +107,12 @@ class OnNone(StrEnum):
     DEFAULT = "default"
 
 
-class ScheduleKind(StrEnum):
-    HOURLY = "hourly"
-    DAILY_ONCE = "daily_once"
-    DAILY_REPEAT = "daily_repeat"
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
+class ScheduleKind(LabelledEnum):
+    HOURLY = "hourly", "Hourly"
+    DAILY_ONCE = "daily_once", "Daily Once"
+    DAILY_REPEAT = "daily_repeat", "Daily Repeat"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
 
 
 class Trigger(StrEnum):

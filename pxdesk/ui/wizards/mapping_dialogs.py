@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from pxdesk.core.store.custom_fields import list_custom_fields
+from pxdesk.core.store.enums import TargetObject
 from pxdesk.core.store.models import STANDARD_FIELDS
 from pxdesk.core.sync.mapping import FIELD_TYPES
-from pxdesk.ui.models.mappings_model import OBJECT_LABELS
 
 # Read-only or engine-filled fields are never offered as mapping targets.
 _NOT_MAPPABLE = {("company_person", "Person_ID"), ("company_person", "Company_ID")}
@@ -69,7 +69,7 @@ class MappingDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, field)
         self.target_combo = QComboBox(self)
         for target in targets:
-            obj = OBJECT_LABELS.get(target.obj, target.obj)
+            obj = TargetObject.label_of(target.obj)
             tag = " (custom)" if target.custom else ""
             self.target_combo.addItem(f"{obj}: {target.label}{tag} [{target.type}]", target)
         self.upsert_check = QCheckBox("Upsert key (records are matched on this field)", self)
@@ -148,7 +148,7 @@ class CustomFieldDialog(QDialog):
         self.setWindowTitle("Add custom field")
         self.object_combo = QComboBox(self)
         for obj in objects:
-            self.object_combo.addItem(OBJECT_LABELS.get(obj, obj), obj)
+            self.object_combo.addItem(TargetObject.label_of(obj), obj)
         self.label_edit = QLineEdit(self)
         self.type_combo = QComboBox(self)
         self.type_combo.addItems(list(FIELD_TYPES))

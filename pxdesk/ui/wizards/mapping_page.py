@@ -23,13 +23,12 @@ from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.jobs import BackgroundCall
 from pxdesk.core.px.fields import SourceField, source_fields, standard_fields
+from pxdesk.core.store.enums import JobKind
 from pxdesk.core.store.settings import person_resolution_key
 from pxdesk.ui.models.mappings_model import MappingsTableModel
 from pxdesk.ui.wizards.mapping_dialogs import CustomFieldDialog, MappingDialog, target_fields
 from pxdesk.ui.wizards.stage_page import StagePage
 
-SOURCE_KIND = {"company": "account", "company_person": "user"}
-TARGET_OBJECTS = {"company": ["company"], "company_person": ["person", "company_person"]}
 ClientFactory = Callable[[], Any]
 COMPANY_UPSERT_HELP = ("Tick the upsert key: the field that identifies a Company (normally "
                        "id -> PX Account ID). Without one the job can neither run nor be "
@@ -56,13 +55,14 @@ class MappingPage(StagePage):
         super().__init__(parent)
         self.kind = kind
         self._service = job_service
-        self._source_kind = SOURCE_KIND[kind]
-        self._objects = TARGET_OBJECTS[kind]
+        job_kind = JobKind(kind)
+        self._source_kind = job_kind.source.value
+        self._objects = [t.value for t in job_kind.targets]
         self.sources: list[SourceField] = standard_fields(self._source_kind)
         self._loader: BackgroundCall | None = None
-        source = "PX Account" if kind == "company" else "PX User"
-        target = "Company" if kind == "company" else "Person and Company Person"
-        self.setSubTitle(f"Source object: {source} (fixed). Target object: {target} (fixed).")
+        target = " and ".join(t.label for t in job_kind.targets)
+        self.setSubTitle(f"Source object: {job_kind.source.label} (fixed). "
+                         f"Target object: {target} (fixed).")
         self.model = MappingsTableModel(self)
         self.model.upsert_locked = kind == "company_person"
         self.table = QTableView(self)

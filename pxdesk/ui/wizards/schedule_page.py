@@ -24,10 +24,9 @@ from PySide6.QtWidgets import (
 
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
+from pxdesk.core.store.enums import ScheduleKind
 from pxdesk.ui.wizards.stage_page import ERROR_STYLE, StagePage
 
-KINDS = (("hourly", "Hourly"), ("daily_once", "Daily Once"), ("daily_repeat", "Daily Repeat"),
-         ("weekly", "Weekly"), ("monthly", "Monthly"))
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PREVIEW_COUNT = 5
 
@@ -56,8 +55,8 @@ class SchedulePage(StagePage):
                          "10:00 across daylight saving). Import Now runs at any time.")
         self.enabled_check = QCheckBox("Enable Schedule", self)
         self.kind_combo = QComboBox(self)
-        for key, label in KINDS:
-            self.kind_combo.addItem(label, key)
+        for kind in ScheduleKind:
+            self.kind_combo.addItem(kind.label, kind.value)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self._hourly())
         self.stack.addWidget(self._daily_once())
