@@ -25,6 +25,7 @@ from pxdesk.core.config.stages import Stage
 from pxdesk.core.store.custom_fields import list_custom_fields
 from pxdesk.core.store.enums import JobKind, LookupObject, TargetObject
 from pxdesk.core.store.models import STANDARD_FIELDS, SYSTEM_FIELDS
+from pxdesk.ui.widgets import button_row
 from pxdesk.ui.wizards.stage_page import StagePage
 
 MAX_PAIRS = 6
@@ -101,10 +102,7 @@ class DerivedPage(StagePage):
             self._none_group.addButton(button)
         self.default_edit = QLineEdit(box)
         self.default_edit.setPlaceholderText("empty = leave the field empty")
-        pair_buttons = QHBoxLayout()
-        pair_buttons.addWidget(self.add_pair_button)
-        pair_buttons.addWidget(self.remove_pair_button)
-        pair_buttons.addStretch(1)
+        pair_buttons = button_row(self.add_pair_button, self.remove_pair_button)
         multiple = QVBoxLayout()
         multiple.addWidget(self.use_any_radio)
         multiple.addWidget(self.multiple_error_radio)

@@ -8,8 +8,6 @@ from typing import Any
 
 from peewee import Database
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
@@ -26,6 +24,7 @@ from pxdesk.core.px.fields import SourceField, source_fields, standard_fields
 from pxdesk.core.store.enums import JobKind
 from pxdesk.core.store.settings import person_resolution_key
 from pxdesk.ui.models.mappings_model import MappingsTableModel
+from pxdesk.ui.widgets import button_row, select_whole_rows
 from pxdesk.ui.wizards.mapping_dialogs import CustomFieldDialog, MappingDialog, target_fields
 from pxdesk.ui.wizards.stage_page import StagePage
 
@@ -68,11 +67,7 @@ class MappingPage(StagePage):
         self.table = QTableView(self)
         self.table.setObjectName("mappings_table")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        select_whole_rows(self.table, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(self._on_edit_button_clicked)
         self.sources_label = QLabel("Reading the PX field list…", self)
         self.sources_label.setWordWrap(True)
@@ -88,11 +83,8 @@ class MappingPage(StagePage):
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
         self.custom_field_button.clicked.connect(self._on_custom_field_button_clicked)
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.remove_button,
-                       self.custom_field_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_row(self.add_button, self.edit_button, self.remove_button,
+                             self.custom_field_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.sources_label)
         layout.addLayout(buttons)

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.store.enums import ScheduleKind
-from pxdesk.ui.wizards.stage_page import ERROR_STYLE, StagePage
+from pxdesk.ui.widgets import error_label
+from pxdesk.ui.wizards.stage_page import StagePage
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PREVIEW_COUNT = 5
@@ -69,9 +70,7 @@ class SchedulePage(StagePage):
         self.preview_list = QListWidget(self)
         self.preview_list.setObjectName("next_runs_list")
         self.preview_list.setMaximumHeight(120)
-        self.preview_status = QLabel("", self)
-        self.preview_status.setStyleSheet(ERROR_STYLE)
-        self.preview_status.setWordWrap(True)
+        self.preview_status = error_label(self)
         form = QFormLayout()
         form.addRow("", self.enabled_check)
         form.addRow("Frequency", self.kind_combo)

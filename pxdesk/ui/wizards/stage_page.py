@@ -7,8 +7,7 @@ from typing import Any, ClassVar
 from PySide6.QtWidgets import QLabel, QWidget, QWizardPage
 
 from pxdesk.core.config.stages import Stage
-
-ERROR_STYLE = "color: #b00020"
+from pxdesk.ui import widgets
 
 
 class StagePage(QWizardPage):
@@ -21,16 +20,12 @@ class StagePage(QWizardPage):
         super().__init__(parent)
         self.setTitle(self.STAGE.label)
         self._field_labels: dict[str, QLabel] = {}
-        self.issues_label = QLabel("", self)
+        self.issues_label = widgets.error_label(self)
         self.issues_label.setObjectName("issues_label")
-        self.issues_label.setStyleSheet(ERROR_STYLE)
-        self.issues_label.setWordWrap(True)
 
     def error_label(self, field: str) -> QLabel:
         """A label shown next to `field`'s widget; issues of that field appear in it."""
-        label = QLabel("", self)
-        label.setStyleSheet(ERROR_STYLE)
-        label.setWordWrap(True)
+        label = widgets.error_label(self)
         label.setVisible(False)
         self._field_labels[field] = label
         return label
