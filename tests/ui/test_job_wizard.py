@@ -118,6 +118,21 @@ def test_a_validator_issue_is_shown_on_the_page_of_its_stage(
     assert all(not p.issue_texts() for p in others), "other pages show nothing"
 
 
+def test_a_configuration_error_while_validating_is_shown_on_the_page(
+    qtbot: QtBot, context: Any, sim: PxSimulator, jobs: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pxdesk.core.errors import ConfigError
+
+    wizard = _wizard(qtbot, context, sim, jobs[0])
+
+    def refuse(job: Any, config: Any) -> list[ConfigIssue]:
+        raise ConfigError("The configuration cannot be read", field="name")
+
+    monkeypatch.setattr(wizard.service, "validate", refuse)
+    assert _blocked(wizard, 0) == ["The configuration cannot be read"]
+
+
 def test_full_configuration_through_the_ui_saves_the_exported_json(
     qtbot: QtBot, context: Any, sim: PxSimulator, jobs: list[str]
 ) -> None:

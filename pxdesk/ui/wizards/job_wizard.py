@@ -82,8 +82,8 @@ class JobWizard(QWizard):
         """Next / Finish on `page`: its own stage's issues block it, shown next to the fields."""
         try:
             mine = [i for i in self.issues() if i.stage is page.STAGE]
-        except ConfigError as exc:
-            page.show_issues([exc])
+        except ConfigError as exc:  # shown like an issue of the page, not as a crash
+            page.show_issues([ConfigIssue(page.STAGE, exc.field or "", str(exc))])
             return False
         page.show_issues(mine)
         return not mine

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from PySide6.QtWidgets import QLabel, QWidget, QWizardPage
 
 from pxdesk.core.config.stages import Stage
+from pxdesk.core.config.validation import ConfigIssue
 from pxdesk.ui import widgets
 
 
@@ -39,18 +41,18 @@ class StagePage(QWizardPage):
                 return label
         return None
 
-    def show_issues(self, issues: list[Any]) -> None:
+    def show_issues(self, issues: Sequence[ConfigIssue]) -> None:
         for label in self._field_labels.values():
             label.clear()
             label.setVisible(False)
         loose: list[str] = []
         for issue in issues:
-            label = self._label_for(str(getattr(issue, "field", "") or ""))
+            label = self._label_for(issue.field)
             if label is None:
-                loose.append(str(issue.message))
+                loose.append(issue.message)
             else:
                 text = label.text()
-                label.setText(f"{text}\n{issue.message}" if text else str(issue.message))
+                label.setText(f"{text}\n{issue.message}" if text else issue.message)
                 label.setVisible(True)
         self.issues_label.setText("\n".join(loose))
 
