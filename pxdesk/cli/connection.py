@@ -28,7 +28,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                                         "for (hidden); it is never an argument.")
     create.add_argument("--name", required=True, help="connection name, e.g. PX")
     where = create.add_mutually_exclusive_group(required=True)
-    where.add_argument("--region", choices=["us", "eu", "us2"], help="PX region")
+    where.add_argument("--region", choices=[r.value for r in Region], help="PX region")
     where.add_argument("--base-url", help="custom API base URL (https, or http to 127.0.0.1)")
     create.add_argument("--multi-instance", action="store_true",
                         help="several PX accounts roll up to one Company")

@@ -15,7 +15,9 @@ class LabelledEnum(StrEnum):
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> Self:
+    # `label` has a default only so that a lookup by value, `JobKind("company")`, type-checks:
+    # Enum answers a lookup without calling __new__, and every member names its label.
+    def __new__(cls, value: str, label: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
@@ -25,10 +27,10 @@ class LabelledEnum(StrEnum):
     def label_of(cls, value: str, default: str | None = None) -> str:
         """The label of `value`; for a value that is no member (read from a file or an old
         row), `default`, else the value itself."""
-        try:
-            return cls(value).label
-        except ValueError:
-            return value if default is None else default
+        for member in cls:
+            if member.value == value:
+                return member.label
+        return value if default is None else default
 
 
 class Region(LabelledEnum):
