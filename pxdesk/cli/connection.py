@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pxdesk.cli.output import EXIT_FAILURE, EXIT_OK
 from pxdesk.core.context import AppContext
 from pxdesk.core.errors import ConfigError
+from pxdesk.core.store.enums import Region
 
 if TYPE_CHECKING:
     from pxdesk.core.config.connection import ConnectionService
@@ -32,7 +33,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                                         "for (hidden); it is never an argument.")
     create.add_argument("--name", required=True, help="connection name, e.g. PX")
     where = create.add_mutually_exclusive_group(required=True)
-    where.add_argument("--region", choices=["us", "eu", "us2"], help="PX region")
+    where.add_argument("--region", choices=[r.value for r in Region], help="PX region")
     where.add_argument("--base-url", help="custom API base URL (https, or http to 127.0.0.1)")
     create.add_argument("--multi-instance", action="store_true",
                         help="several PX accounts roll up to one Company")
@@ -104,7 +105,7 @@ def show_connection(args: argparse.Namespace, ctx: AppContext) -> int:
         f"{conn.last_test_message}")
     rows = [
         ("Name", conn.name),
-        ("Region", (conn.region or "").upper() or "-"),
+        ("Region", Region.label_of(conn.region or "") or "-"),
         ("Base URL", conn.base_url or "-"),
         ("Multi Instance", "yes" if conn.multi_instance else "no"),
         ("API key", conn.key_hint or "****"),

@@ -12,11 +12,8 @@ from typing import Any
 
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.schedule.rules import describe, next_runs
+from pxdesk.core.store.enums import JobKind, ModificationType, Region
 from pxdesk.core.store.models import ExecutionRun, Job, Schedule
-
-KIND_LABELS = {"company": "PX Account -> Company",
-               "company_person": "PX User -> Person, Company Person"}
-MODIFICATION_LABELS = {"update": "Update", "upsert": "Upsert"}
 
 
 @dataclass(frozen=True)
@@ -55,9 +52,8 @@ def job_rows() -> list[JobRow]:
         schedule = Schedule.get_or_none(Schedule.job == job)
         text, next_run = _schedule_text(schedule, job)
         rows.append(JobRow(
-            name=job.name, kind=job.kind, source_target=KIND_LABELS.get(job.kind, job.kind),
-            modification_type=MODIFICATION_LABELS.get(job.modification_type,
-                                                      job.modification_type),
+            name=job.name, kind=job.kind, source_target=JobKind(job.kind).flow,
+            modification_type=ModificationType.label_of(job.modification_type),
             last_status=last.status if last else "Never run",
             last_run_at=(last.started_at or last.queued_at) if last else None,
             success=last.success_count if last else None,
@@ -69,7 +65,7 @@ def job_rows() -> list[JobRow]:
 
 def connection_card(conn: Any) -> dict[str, str]:
     """Label -> text of the PX connection card (the key is only ever shown masked)."""
-    where = conn.base_url or {"us": "US", "eu": "EU", "us2": "US2"}.get(conn.region or "", "?")
+    where = conn.base_url or Region.label_of(conn.region or "", "?")
     if conn.last_test_at is None:
         tested = "Not tested yet"
     else:

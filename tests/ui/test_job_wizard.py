@@ -11,6 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
+from pxdesk.core.config.stages import Stage
+from pxdesk.core.config.validation import ConfigIssue
 from pxdesk.core.px.client import PxClient
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import Job
@@ -87,6 +89,48 @@ def test_each_stage_rejects_bad_input_with_its_message(
     wizard.accept()
     assert wizard.result() != QWizard.DialogCode.Accepted
     assert page.issue_texts()
+
+
+def test_each_stage_has_one_page_in_order_titled_with_its_label(
+    qtbot: QtBot, context: Any, sim: PxSimulator, jobs: list[str]
+) -> None:
+    wizard = _wizard(qtbot, context, sim, jobs[0])
+    assert [page.STAGE for page in wizard.stages] == list(Stage)
+    assert [wizard.page(i).title() for i in wizard.pageIds()] == [s.label for s in Stage]
+    items = [wizard.stage_list.item(i).text() for i in range(wizard.stage_list.count())]
+    assert items == [s.label for s in Stage]
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+def test_a_validator_issue_is_shown_on_the_page_of_its_stage(
+    qtbot: QtBot, context: Any, sim: PxSimulator, jobs: list[str], stage: Stage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    wizard = _wizard(qtbot, context, sim, jobs[0])
+    issue = ConfigIssue(stage, "nowhere", f"fix {stage.label}")
+    monkeypatch.setattr(wizard.service, "validate", lambda job, config: [issue])
+    wizard.accept()
+    assert wizard.result() != QWizard.DialogCode.Accepted
+    page = wizard.currentPage()
+    assert page.STAGE is stage  # type: ignore[attr-defined]
+    assert page.issue_texts() == [f"fix {stage.label}"]  # type: ignore[attr-defined]
+    others = [p for p in wizard.stages if p is not page]
+    assert all(not p.issue_texts() for p in others), "other pages show nothing"
+
+
+def test_a_configuration_error_while_validating_is_shown_on_the_page(
+    qtbot: QtBot, context: Any, sim: PxSimulator, jobs: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pxdesk.core.errors import ConfigError
+
+    wizard = _wizard(qtbot, context, sim, jobs[0])
+
+    def refuse(job: Any, config: Any) -> list[ConfigIssue]:
+        raise ConfigError("The configuration cannot be read", field="name")
+
+    monkeypatch.setattr(wizard.service, "validate", refuse)
+    assert _blocked(wizard, 0) == ["The configuration cannot be read"]
 
 
 def test_full_configuration_through_the_ui_saves_the_exported_json(

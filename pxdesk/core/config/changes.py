@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pxdesk.core.config.job_config import DerivedConfig, JobConfig, MappingConfig
-from pxdesk.core.config.validation import OBJECT_LABELS, field_label, self_object
+from pxdesk.core.config.validation import field_label, self_object
 from pxdesk.core.store.enums import AuditAction, AuditAttribute, LookupObject
 from pxdesk.core.sync.filters import FilterSpec
 
@@ -60,7 +60,7 @@ def derived_text(d: DerivedConfig, kind: str) -> str:
                          for p in d.pairs)
     default = f" (default {d.default_value or 'empty'})" if d.on_none == "default" else ""
     return (f"{field_label(d.target_object, d.target_field)} <- "
-            f"{OBJECT_LABELS.get(d.lookup_object, d.lookup_object)} GSID where {pairs}; "
+            f"{LookupObject.label_of(d.lookup_object)} GSID where {pairs}; "
             f"multiple: {d.on_multiple}; none: {d.on_none}{default}")
 
 

@@ -30,7 +30,7 @@ from pxdesk.core.schedule.rules import machine_timezone
 from pxdesk.core.secrets import SecretStore, mask
 from pxdesk.core.store.base import database
 from pxdesk.core.store.custom_fields import ensure_custom_field
-from pxdesk.core.store.enums import JobKind
+from pxdesk.core.store.enums import JobKind, Region
 from pxdesk.core.store.models import Connection, ExecutionRun, Job, now_ms
 from pxdesk.core.store.settings import (
     ADMIN_EMAIL,
@@ -41,7 +41,6 @@ from pxdesk.core.store.settings import (
 
 ClientFactory = Callable[..., PxClient]  # (base_url, api_key, **options)
 TEST_CLIENT_OPTIONS: dict[str, Any] = {"max_retries": 1, "timeout": 15.0}
-REGION_LABELS = {"us": "US", "eu": "EU", "us2": "US2"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class DeleteSummary:
 
 
 def _where(region: str | None, base_url: str | None) -> str:
-    return base_url or REGION_LABELS.get(region or "", region or "")
+    return base_url or Region.label_of(region or "")
 
 
 def _check_key(api_key: str | None) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pxdesk.core.config.job_config import DerivedConfig, JobConfig, MappingConfig
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.inputs import (
     MAX_EMAIL,
     MAX_FIELD_PATH,
@@ -43,16 +44,13 @@ MAX_PAIRS = 6
 _GSID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                       r"[0-9a-fA-F]{12}$")
 _SYSTEM = {f.api_name for f in SYSTEM_FIELDS}
-OBJECT_LABELS = {"company": "Company", "person": "Person", "company_person": "Company Person",
-                 "company_instance": "Company Instance", "self": "the same object (self)"}
-KIND_LABELS = {"company": "Company Sync", "company_person": "Company Person Sync"}
 
 
 @dataclass(frozen=True)
 class ConfigIssue:
-    """stage: configuration | mappings | derived | filters | schedule; field: where to show it."""
+    """field: where on the stage's page to show the message."""
 
-    stage: str
+    stage: Stage
     field: str
     message: str
 
@@ -106,7 +104,7 @@ class Validator:
         self.objects = target_objects(self.kind, self.multi_instance)
         self.issues: list[ConfigIssue] = []
 
-    def add(self, stage: str, field: str, message: str) -> None:
+    def add(self, stage: Stage, field: str, message: str) -> None:
         self.issues.append(ConfigIssue(stage, field, message))
 
     def run(self) -> list[ConfigIssue]:
@@ -120,10 +118,10 @@ class Validator:
     # ---- stage 1 -----------------------------------------------------------------------
 
     def configuration(self) -> None:
-        c, stage = self.config, "configuration"
+        c, stage = self.config, Stage.CONFIGURATION
         if c.kind != self.kind:
-            self.add(stage, "kind", f"This configuration is for {KIND_LABELS.get(c.kind, c.kind)}"
-                     f", but {self.job.name} is {KIND_LABELS.get(self.kind, self.kind)}")
+            self.add(stage, "kind", f"This configuration is for {JobKind.label_of(c.kind)}"
+                     f", but {self.job.name} is {JobKind.label_of(self.kind)}")
         name = c.name.strip()
         problem = text_problem(name, "The job name", max_len=MAX_JOB_NAME)
         if not name:
@@ -143,7 +141,7 @@ class Validator:
 
     def recipients(self, key: str, label: str, addresses: list[str]) -> None:
         if len(addresses) > MAX_RECIPIENTS:
-            self.add("configuration", key, f"There are {len(addresses):,} {label} recipients: "
+            self.add(Stage.CONFIGURATION, key, f"There are {len(addresses):,} {label} recipients: "
                      f"list at most {MAX_RECIPIENTS}")
             return
         for address in addresses:
@@ -153,10 +151,10 @@ class Validator:
                 problem = (f"{shown(address)} in the {label} recipients is not a valid email "
                            "address: fix or remove it")
             if problem is not None:
-                self.add("configuration", key, problem)
+                self.add(Stage.CONFIGURATION, key, problem)
 
     def dependencies(self) -> None:
-        stage, names = "configuration", self.config.dependencies
+        stage, names = Stage.CONFIGURATION, self.config.dependencies
         jobs = {j.name: j.id for j in Job.select(Job.id, Job.name)}
         own = {self.job.name, self.config.name}
         if len(set(names)) != len(names):
@@ -184,17 +182,17 @@ class Validator:
 
     # ---- stage 2 -----------------------------------------------------------------------
 
-    def _target(self, stage: str, where: str, obj: str, api_name: str) -> str | None:
+    def _target(self, stage: Stage, where: str, obj: str, api_name: str) -> str | None:
         """The target field's type, or None after adding the issue that explains why not."""
         if obj not in self.objects:
-            allowed = ", ".join(OBJECT_LABELS[o] for o in self.objects)
-            self.add(stage, where, f"{KIND_LABELS[self.kind]} writes {allowed}, not "
-                     f"'{OBJECT_LABELS.get(obj, obj)}': choose a field of those objects")
+            allowed = ", ".join(TargetObject.label_of(o) for o in self.objects)
+            self.add(stage, where, f"{JobKind.label_of(self.kind)} writes {allowed}, not "
+                     f"'{TargetObject.label_of(obj)}': choose a field of those objects")
             return None
         ftype = field_type_of(obj, api_name)
         if ftype is None:
-            self.add(stage, where, f"{OBJECT_LABELS[obj]} has no field '{api_name}': pick an "
-                     "existing field or add a custom field first")
+            self.add(stage, where, f"{TargetObject.label_of(obj)} has no field '{api_name}': "
+                     "pick an existing field or add a custom field first")
             return None
         if api_name in _SYSTEM:
             self.add(stage, where, f"{field_label(obj, api_name)} is a system field set by "
@@ -203,7 +201,7 @@ class Validator:
         return ftype
 
     def mappings(self) -> None:
-        stage, seen = "mappings", set()
+        stage, seen = Stage.MAPPINGS, set()
         key = person_resolution_key() if self.kind == JobKind.COMPANY_PERSON else []
         for i, m in enumerate(self.config.mappings):
             where = f"mappings[{i}]"
@@ -219,7 +217,7 @@ class Validator:
             self._upsert_flag(i, m, key)
         self._required_fields()
 
-    def _source_path(self, stage: str, where: str, label: str, path: str) -> None:
+    def _source_path(self, stage: Stage, where: str, label: str, path: str) -> None:
         problem = text_problem(path, f"{label}'s source field", max_len=MAX_FIELD_PATH)
         if not path.strip():
             problem = f"{label} has no source field: pick a PX field"
@@ -229,10 +227,10 @@ class Validator:
     def _mapping_type(self, i: int, m: MappingConfig, ftype: str) -> None:
         where, label = f"mappings[{i}]", field_label(m.target_object, m.target_field)
         if ftype == FieldType.GSID:
-            self.add("mappings", f"{where}.target_field", f"{label} holds a GSID: fill it with "
+            self.add(Stage.MAPPINGS, f"{where}.target_field", f"{label} holds a GSID: fill it with "
                      "a Derived Mapping instead of a field mapping")
         elif m.target_type != ftype:
-            self.add("mappings", f"{where}.target_type", f"{label} is a {ftype} field, but the "
+            self.add(Stage.MAPPINGS, f"{where}.target_type", f"{label} is a {ftype} field, but the "
                      f"mapping converts to {m.target_type or 'nothing'}: set the type to {ftype}")
 
     def _upsert_flag(self, i: int, m: MappingConfig, key: list[str]) -> None:
@@ -242,11 +240,11 @@ class Validator:
         if self.kind == JobKind.COMPANY_PERSON:
             in_key = m.target_object == TargetObject.PERSON and m.target_field in key
             if not in_key:
-                self.add("mappings", where, "Company Person Sync's upsert keys come from the "
+                self.add(Stage.MAPPINGS, where, "Company Person Sync's upsert keys come from the "
                          f"Person Resolution Key setting ({', '.join(key)}) and cannot be edited "
                          "in the job: change the setting instead")
         elif m.target_object != TargetObject.COMPANY:
-            self.add("mappings", where, "Only a Company field can be the upsert key")
+            self.add(Stage.MAPPINGS, where, "Only a Company field can be the upsert key")
 
     def _required_fields(self) -> None:
         """Upsert inserts records: the required standard fields of the main object need a value."""
@@ -257,7 +255,8 @@ class Validator:
         required: Iterable[StandardField] = STANDARD_FIELDS.get(obj, [])
         for f in required:
             if f.required and f.type != FieldType.GSID and f.api_name not in mapped:
-                self.add("mappings", "mappings", f"Upsert inserts new {OBJECT_LABELS[obj]} "
+                self.add(Stage.MAPPINGS, "mappings", "Upsert inserts new "
+                         f"{TargetObject.label_of(obj)} "
                          f"records, which need {f.label}: map a PX field to {f.label}")
 
     # ---- stage 3 -----------------------------------------------------------------------
@@ -267,15 +266,15 @@ class Validator:
         mapped = {(m.target_object, m.target_field) for m in self.config.mappings}
         for i, d in enumerate(self.config.derived):
             where = f"derived[{i}]"
-            ftype = self._target("derived", f"{where}.target_field", d.target_object,
+            ftype = self._target(Stage.DERIVED, f"{where}.target_field", d.target_object,
                                  d.target_field)
             label = field_label(d.target_object, d.target_field)
             if ftype is not None and ftype != FieldType.GSID:
-                self.add("derived", f"{where}.target_field", f"{label} is a {ftype} field; a "
+                self.add(Stage.DERIVED, f"{where}.target_field", f"{label} is a {ftype} field; a "
                          "derived mapping writes a GSID: choose a GSID field")
             key = (d.target_object, d.target_field)
             if key in mapped or key in seen:
-                self.add("derived", f"{where}.target_field", f"{label} is already filled by "
+                self.add(Stage.DERIVED, f"{where}.target_field", f"{label} is already filled by "
                          "another mapping: remove one of them")
             seen.add(key)
             self._derived_lookup(where, d)
@@ -283,33 +282,34 @@ class Validator:
 
     def _derived_lookup(self, where: str, d: DerivedConfig) -> None:
         if d.lookup_object not in set(LookupObject):
-            self.add("derived", f"{where}.lookup_object", f"Unknown lookup object "
+            self.add(Stage.DERIVED, f"{where}.lookup_object", f"Unknown lookup object "
                      f"'{d.lookup_object}': choose Company, Person, Company Person or self")
             return
         obj = self_object(self.kind) if d.lookup_object == LookupObject.SELF else d.lookup_object
         if not 1 <= len(d.pairs) <= MAX_PAIRS:
-            self.add("derived", f"{where}.pairs", f"A derived mapping matches on 1 to "
+            self.add(Stage.DERIVED, f"{where}.pairs", f"A derived mapping matches on 1 to "
                      f"{MAX_PAIRS} field pairs (it has {len(d.pairs)})")
         for j, pair in enumerate(d.pairs):
-            self._source_path("derived", f"{where}.pairs[{j}].source_path",
+            self._source_path(Stage.DERIVED, f"{where}.pairs[{j}].source_path",
                               f"Match pair {j + 1}", pair.source_path)
             if field_type_of(obj, pair.lookup_field) is None:
-                self.add("derived", f"{where}.pairs[{j}].lookup_field", f"{OBJECT_LABELS[obj]} "
+                self.add(Stage.DERIVED, f"{where}.pairs[{j}].lookup_field",
+                         f"{TargetObject.label_of(obj)} "
                          f"has no field '{pair.lookup_field}' to match on: pick one of its "
                          "fields")
 
     def _derived_policies(self, where: str, d: DerivedConfig) -> None:
         if d.on_multiple not in set(OnMultiple):
-            self.add("derived", f"{where}.on_multiple", "When several records match, choose "
+            self.add(Stage.DERIVED, f"{where}.on_multiple", "When several records match, choose "
                      "use_any (use any one match) or error (mark the record with an error)")
         if d.on_none not in set(OnNone):
-            self.add("derived", f"{where}.on_none", "When no record matches, choose error "
+            self.add(Stage.DERIVED, f"{where}.on_none", "When no record matches, choose error "
                      "(mark the record with an error) or default (use a default value)")
         if d.default_value is not None and d.on_none != OnNone.DEFAULT:
-            self.add("derived", f"{where}.default_value", "A default value applies only with "
+            self.add(Stage.DERIVED, f"{where}.default_value", "A default value applies only with "
                      "'Use default value' when no record matches: clear it or choose that option")
         elif d.default_value and not _GSID_RE.match(d.default_value.strip()):
-            self.add("derived", f"{where}.default_value", f"The default value "
+            self.add(Stage.DERIVED, f"{where}.default_value", f"The default value "
                      f"'{d.default_value}' is not a GSID (36 characters, 8-4-4-4-12): leave it "
                      "empty or paste a record's GSID")
 
@@ -318,17 +318,17 @@ class Validator:
     def filters(self) -> None:
         required = [default_email_filter()] if self.kind == JobKind.COMPANY_PERSON else []
         for issue in validate_filters(self.config.filters, required):
-            self.add("filters", issue.field, issue.message)
+            self.add(Stage.FILTERS, issue.field, issue.message)
         for c in self.config.filters.conditions:
-            self._text("filters", f"{c.alias}.field", c.field, f"The field of condition "
+            self._text(Stage.FILTERS, f"{c.alias}.field", c.field, f"The field of condition "
                        f"{c.alias}", MAX_FIELD_PATH)
             values = c.value if isinstance(c.value, tuple) else (c.value,)
             for value in values:
                 if isinstance(value, str):
-                    self._text("filters", f"{c.alias}.value", value, f"The value of "
+                    self._text(Stage.FILTERS, f"{c.alias}.value", value, f"The value of "
                                f"condition {c.alias}", MAX_FILTER_VALUE)
 
-    def _text(self, stage: str, field: str, value: str, label: str, max_len: int) -> None:
+    def _text(self, stage: Stage, field: str, value: str, label: str, max_len: int) -> None:
         """Record why a free text cannot be saved (control characters, length), if it cannot."""
         problem = text_problem(value, label, max_len=max_len)
         if problem is not None:
@@ -337,9 +337,9 @@ class Validator:
     def schedule(self) -> None:
         s = self.config.schedule
         for field, message in validate_schedule(s):
-            self.add("schedule", f"schedule.{field}", message)
+            self.add(Stage.SCHEDULE, f"schedule.{field}", message)
         if s.enabled and self.kind == JobKind.COMPANY and not self.config.upsert_keys():
-            self.add("schedule", "schedule.enabled", "Company Sync cannot be scheduled without "
+            self.add(Stage.SCHEDULE, "schedule.enabled", "Company Sync cannot be scheduled without "
                      "an upsert key: mark a mapping (normally id -> PX Account ID) as the upsert "
                      "key, or disable the schedule")
 

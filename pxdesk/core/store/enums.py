@@ -1,43 +1,88 @@
-"""Enumerated values of the store's text columns; the schema's CHECK constraints use them."""
+"""Enumerated values of the store's text columns; the schema's CHECK constraints use them.
+
+A `LabelledEnum` member carries the one text the admin reads for it (`JobKind.COMPANY.label`),
+so the validator, the wizards, the views and the CLI show the same words.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
 
-class Region(StrEnum):
-    US = "us"
-    EU = "eu"
-    US2 = "us2"
+class LabelledEnum(StrEnum):
+    """A text value with its display label: members are written `NAME = "value", "Label"`."""
+
+    label: str
+
+    # `label` has a default only so that a lookup by value, `JobKind("company")`, type-checks:
+    # Enum answers a lookup without calling __new__, and every member names its label.
+    def __new__(cls, value: str, label: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def label_of(cls, value: str, default: str | None = None) -> str:
+        """The label of `value`; for a value that is no member (read from a file or an old
+        row), `default`, else the value itself."""
+        for member in cls:
+            if member.value == value:
+                return member.label
+        return value if default is None else default
 
 
-class JobKind(StrEnum):
-    COMPANY = "company"
-    COMPANY_PERSON = "company_person"
+class Region(LabelledEnum):
+    US = "us", "US"
+    EU = "eu", "EU"
+    US2 = "us2", "US2"
 
 
-class SourceObject(StrEnum):
-    ACCOUNT = "account"
-    USER = "user"
+class SourceObject(LabelledEnum):
+    ACCOUNT = "account", "PX Account"
+    USER = "user", "PX User"
 
 
-class ModificationType(StrEnum):
-    UPDATE = "update"
-    UPSERT = "upsert"
+class ModificationType(LabelledEnum):
+    UPDATE = "update", "Update"
+    UPSERT = "upsert", "Upsert"
 
 
-class TargetObject(StrEnum):
-    COMPANY = "company"
-    PERSON = "person"
-    COMPANY_PERSON = "company_person"
-    COMPANY_INSTANCE = "company_instance"
+class TargetObject(LabelledEnum):
+    COMPANY = "company", "Company"
+    PERSON = "person", "Person"
+    COMPANY_PERSON = "company_person", "Company Person"
+    COMPANY_INSTANCE = "company_instance", "Company Instance"
 
 
-class LookupObject(StrEnum):
-    COMPANY = "company"
-    PERSON = "person"
-    COMPANY_PERSON = "company_person"
-    SELF = "self"
+class LookupObject(LabelledEnum):
+    COMPANY = "company", "Company"
+    PERSON = "person", "Person"
+    COMPANY_PERSON = "company_person", "Company Person"
+    SELF = "self", "Same object (self lookup)"
+
+
+class JobKind(LabelledEnum):
+    COMPANY = "company", "Company Sync"
+    COMPANY_PERSON = "company_person", "Company Person Sync"
+
+    @property
+    def source(self) -> SourceObject:
+        """The PX object the job reads."""
+        return SourceObject.ACCOUNT if self is JobKind.COMPANY else SourceObject.USER
+
+    @property
+    def targets(self) -> tuple[TargetObject, ...]:
+        """The objects the job writes (Company Instance aside: it follows the connection)."""
+        if self is JobKind.COMPANY:
+            return (TargetObject.COMPANY,)
+        return (TargetObject.PERSON, TargetObject.COMPANY_PERSON)
+
+    @property
+    def flow(self) -> str:
+        """What the job reads and writes, e.g. "PX Account -> Company"."""
+        return f"{self.source.label} -> {', '.join(t.label for t in self.targets)}"
 
 
 class FieldType(StrEnum):
@@ -64,12 +109,12 @@ class OnNone(StrEnum):
     DEFAULT = "default"
 
 
-class ScheduleKind(StrEnum):
-    HOURLY = "hourly"
-    DAILY_ONCE = "daily_once"
-    DAILY_REPEAT = "daily_repeat"
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
+class ScheduleKind(LabelledEnum):
+    HOURLY = "hourly", "Hourly"
+    DAILY_ONCE = "daily_once", "Daily Once"
+    DAILY_REPEAT = "daily_repeat", "Daily Repeat"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
 
 
 class Trigger(StrEnum):

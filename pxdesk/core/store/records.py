@@ -22,9 +22,6 @@ from pxdesk.core.store.models import (
 )
 from pxdesk.core.store.standard_fields import SYSTEM_FIELDS
 
-OBJECT_LABELS = {TargetObject.COMPANY: "Company", TargetObject.PERSON: "Person",
-                 TargetObject.COMPANY_PERSON: "Company Person",
-                 TargetObject.COMPANY_INSTANCE: "Company Instance"}
 # Epoch-ms columns: readers show them as dates.
 TIMESTAMP_COLUMNS = frozenset({"created_at", "modified_at"})
 # Text columns searched with LIKE (kept to indexed or short columns on purpose).

@@ -8,16 +8,15 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt
 
+from pxdesk.core.store.enums import TargetObject
 from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
 
 UPSERT_COLUMN = 5
 TARGET_FIELD_COLUMN = 3
-OBJECT_LABELS = {"company": "Company", "person": "Person", "company_person": "Company Person",
-                 "company_instance": "Company Instance"}
 COLUMNS: tuple[Column[Any], ...] = (
     Column("Source field (PX)", attrgetter("source_path")),
     Column("Source type", attrgetter("source_type")),
-    Column("Target object", lambda m: OBJECT_LABELS.get(m.target_object, m.target_object)),
+    Column("Target object", lambda m: TargetObject.label_of(m.target_object)),
     Column("Target field"),  # the field's label: see cell()
     Column("Target type", attrgetter("target_type")),
     Column("Upsert key"),  # a check box: see data()

@@ -8,10 +8,8 @@ from typing import Any
 from peewee import Database
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
@@ -29,6 +27,7 @@ from pxdesk.ui import queries
 from pxdesk.ui.models.jobs_model import JobsTableModel
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
 from pxdesk.ui.views.run_progress import RunProgressPanel
+from pxdesk.ui.widgets import button_row, select_whole_rows
 from pxdesk.ui.wizards.connection_wizard import ConnectionWizard
 
 JobWizardFactory = Callable[[str, QWidget], Any]
@@ -73,10 +72,7 @@ class ConnectionCard(QGroupBox):
         self.edit_button = QPushButton("Edit", self)
         self.test_button = QPushButton("Test", self)
         self.delete_button = QPushButton("Delete", self)
-        buttons = QHBoxLayout()
-        for button in (self.edit_button, self.test_button, self.delete_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_row(self.edit_button, self.test_button, self.delete_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addLayout(buttons)
@@ -124,13 +120,9 @@ class ConnectorsView(QWidget):
         self.jobs_table = QTableView(page)
         self.jobs_table.setObjectName("jobs_table")
         self.jobs_table.setModel(self.jobs_model)
-        self.jobs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.jobs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         # Sized on refresh only: ResizeToContents would re-measure every cell (a Python call
         # each, waiting for the GIL during a sync) on each live status change.
-        self.jobs_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.Interactive)
-        self.jobs_table.horizontalHeader().setStretchLastSection(True)
+        select_whole_rows(self.jobs_table, QHeaderView.ResizeMode.Interactive)
         self.jobs_table.doubleClicked.connect(self._on_edit_job_button_clicked)
         self.jobs_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.edit_job_button = QPushButton("Edit", page)
@@ -141,11 +133,8 @@ class ConnectorsView(QWidget):
         self.import_now_button.clicked.connect(self._on_import_now_button_clicked)
         self.import_from_date_button.clicked.connect(self._on_import_from_date_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
-        actions = QHBoxLayout()
-        for button in (self.edit_job_button, self.import_now_button,
-                       self.import_from_date_button, self.cancel_button):
-            actions.addWidget(button)
-        actions.addStretch(1)
+        actions = button_row(self.edit_job_button, self.import_now_button,
+                             self.import_from_date_button, self.cancel_button)
         self.progress_panel = RunProgressPanel(page)
         jobs_box = QGroupBox("Jobs", page)
         jobs_layout = QVBoxLayout(jobs_box)

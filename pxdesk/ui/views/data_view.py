@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pxdesk.core.store.records import OBJECT_LABELS, RecordQuery, record_details
+from pxdesk.core.store.enums import TargetObject
+from pxdesk.core.store.records import RecordQuery, record_details
 from pxdesk.ui.models.records_model import RecordsTableModel
 
 SEARCH_DELAY_MS = 250
@@ -53,8 +54,8 @@ class DataView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.object_combo = QComboBox(self)
-        for key, label in OBJECT_LABELS.items():
-            self.object_combo.addItem(label, str(key))
+        for obj in TargetObject:
+            self.object_combo.addItem(obj.label, obj.value)
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText("Search (name, email, …)")
         self.search_edit.setClearButtonEnabled(True)

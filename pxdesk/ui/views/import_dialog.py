@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.ui.widgets import error_label, ok_cancel_buttons
+
 
 def day_range_ms(start: date, end: date) -> tuple[int, int]:
     """Epoch ms from the start of `start` to the end of `end`, in the machine's time zone."""
@@ -36,19 +38,15 @@ class ImportFromDateDialog(QDialog):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.dateChanged.connect(self._on_date_changed)
-        self.error_label = QLabel("", self)
-        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label = error_label(self, wrap=False)
         form = QFormLayout()
         form.addRow("From", self.from_date_edit)
         form.addRow("To", self.to_date_edit)
         note = QLabel("Reads the PX records modified in this range (both days included). "
                       "It does not move the job's incremental window.", self)
         note.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = ok_cancel_buttons(self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addLayout(form)

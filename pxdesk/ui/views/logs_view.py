@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QItemSelection, Qt, QTime
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -32,6 +31,7 @@ from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
 from pxdesk.ui.models.log_models import DEFAULT_CHUNK, LogTableModel
 from pxdesk.ui.views.run_details import AskSavePath, RunDetailsPanel
+from pxdesk.ui.widgets import select_whole_rows
 
 TAB_TITLES = {EXECUTION: "Execution logs", AUDIT: "Audit logs", CONNECTION: "Connection logs"}
 ALL_JOBS = "All jobs"
@@ -133,16 +133,13 @@ class LogsView(QWidget):
         table = QTableView(self)
         table.setObjectName(f"{kind}_table")
         table.setModel(model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
         table.verticalHeader().setVisible(False)
         # Fixed row heights and interactive columns: no per-row measuring, smooth at 100k rows.
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        select_whole_rows(table, QHeaderView.ResizeMode.Interactive)
         table.horizontalHeader().setDefaultSectionSize(130)
-        table.horizontalHeader().setStretchLastSection(True)
         self.tables[kind] = table
         if kind != EXECUTION:
             return table

@@ -28,6 +28,7 @@ from pxdesk.core.errors import PxError
 from pxdesk.core.logs import queries
 from pxdesk.core.store.models import ExecutionRun
 from pxdesk.ui.models.log_models import RequestsModel
+from pxdesk.ui.widgets import button_row
 
 # (parent, dialog title, suggested file name) -> chosen path, or None when cancelled.
 AskSavePath = Callable[[QWidget, str, str], Path | None]
@@ -110,10 +111,8 @@ class RunDetailsPanel(QWidget):
         self.save_errors_button.clicked.connect(self._on_save_errors_button_clicked)
         self.save_success_button.clicked.connect(self._on_save_success_button_clicked)
         self.requests_button.clicked.connect(self._on_requests_button_clicked)
-        buttons = QHBoxLayout()
-        for button in (self.save_errors_button, self.save_success_button, self.requests_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_row(self.save_errors_button, self.save_success_button,
+                             self.requests_button)
         left = QVBoxLayout()
         left.addWidget(self.fields_area, 1)
         left.addLayout(buttons)

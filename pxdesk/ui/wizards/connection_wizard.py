@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.jobs import ConnectionTestWorker
+from pxdesk.core.store.enums import Region
 
-REGIONS = (("us", "US"), ("eu", "EU"), ("us2", "US2"))
 CUSTOM = "custom"
 MULTI_INSTANCE_HELP = (
     "Multi Instance: several PX accounts (for example a production and a sandbox instance of "
@@ -122,7 +122,7 @@ class ConnectionPage(QWizardPage):
         row.setContentsMargins(0, 0, 0, 0)
         self.region_group = QButtonGroup(self)
         self.region_buttons: dict[str, QRadioButton] = {}
-        for key, label in (*REGIONS, (CUSTOM, "Custom base URL")):
+        for key, label in (*((r.value, r.label) for r in Region), (CUSTOM, "Custom base URL")):
             button = QRadioButton(label, box)
             self.region_buttons[key] = button
             self.region_group.addButton(button)

@@ -21,15 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.store.custom_fields import list_custom_fields
+from pxdesk.core.store.enums import JobKind, LookupObject, TargetObject
 from pxdesk.core.store.models import STANDARD_FIELDS, SYSTEM_FIELDS
-from pxdesk.ui.models.mappings_model import OBJECT_LABELS
+from pxdesk.ui.widgets import button_row
 from pxdesk.ui.wizards.stage_page import StagePage
 
 MAX_PAIRS = 6
-LOOKUP_OBJECTS = (("company", "Company"), ("person", "Person"),
-                  ("company_person", "Company Person"), ("self", "Same object (self lookup)"))
-TARGET_OBJECTS = {"company": ["company"], "company_person": ["person", "company_person"]}
 
 
 def _fields_of(obj: str) -> list[tuple[str, str]]:
@@ -41,15 +40,15 @@ def _fields_of(obj: str) -> list[tuple[str, str]]:
 
 
 class DerivedPage(StagePage):
-    STAGES = ("derived_mappings", "derived", "derived mappings")
+    STAGE = Stage.DERIVED
 
     def __init__(self, kind: str, sources: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = kind
+        self._objects = [t.value for t in JobKind(kind).targets]
         self._sources = sources  # callable returning the current SourceField list
         self._items: list[Any] = []
         self._loading = False
-        self.setTitle("Derived Mappings")
         self.setSubTitle("Fill a GSID field with the record of a lookup object whose fields "
                          "equal the PX values (all pairs must match; email ignores case).")
         self.list = QListWidget(self)
@@ -77,12 +76,12 @@ class DerivedPage(StagePage):
     def _build_editor(self) -> QGroupBox:
         box = QGroupBox("Derived mapping", self)
         self.target_combo = QComboBox(box)
-        for obj in TARGET_OBJECTS[self.kind]:
+        for obj in self._objects:
             for api_name, label in _fields_of(obj):
-                self.target_combo.addItem(f"{OBJECT_LABELS[obj]}: {label}", (obj, api_name))
+                self.target_combo.addItem(f"{TargetObject.label_of(obj)}: {label}", (obj, api_name))
         self.lookup_combo = QComboBox(box)
-        for key, label in LOOKUP_OBJECTS:
-            self.lookup_combo.addItem(label, key)
+        for lookup in LookupObject:
+            self.lookup_combo.addItem(lookup.label, lookup.value)
         self.lookup_combo.currentIndexChanged.connect(self._on_lookup_combo_changed)
         self.pairs_table = QTableWidget(0, 2, box)
         self.pairs_table.setHorizontalHeaderLabels(["PX source field", "Lookup object field"])
@@ -103,10 +102,7 @@ class DerivedPage(StagePage):
             self._none_group.addButton(button)
         self.default_edit = QLineEdit(box)
         self.default_edit.setPlaceholderText("empty = leave the field empty")
-        pair_buttons = QHBoxLayout()
-        pair_buttons.addWidget(self.add_pair_button)
-        pair_buttons.addWidget(self.remove_pair_button)
-        pair_buttons.addStretch(1)
+        pair_buttons = button_row(self.add_pair_button, self.remove_pair_button)
         multiple = QVBoxLayout()
         multiple.addWidget(self.use_any_radio)
         multiple.addWidget(self.multiple_error_radio)
@@ -131,7 +127,7 @@ class DerivedPage(StagePage):
 
     def _lookup_fields(self) -> list[tuple[str, str]]:
         lookup = str(self.lookup_combo.currentData())
-        obj = TARGET_OBJECTS[self.kind][0] if lookup == "self" else lookup
+        obj = self._objects[0] if lookup == "self" else lookup
         return _fields_of(obj)
 
     def _pair_row(self, source_path: str = "", lookup_field: str = "") -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.px.fields import SourceField
 from pxdesk.core.sync.filters import (
     OPERATORS,
@@ -28,7 +28,8 @@ from pxdesk.core.sync.filters import (
     operators_for,
     validate,
 )
-from pxdesk.ui.wizards.stage_page import ERROR_STYLE, StagePage
+from pxdesk.ui.widgets import button_row, error_label
+from pxdesk.ui.wizards.stage_page import StagePage
 
 NO_VALUE = frozenset({"is_null", "is_not_null"})
 LOCK_TEXT = "🔒 required"
@@ -52,14 +53,13 @@ def show_value(value: Any) -> str:
 
 
 class FiltersPage(StagePage):
-    STAGES = ("sync_filters", "filters", "filter", "sync filters")
+    STAGE = Stage.FILTERS
 
     def __init__(self, sources: Callable[[], list[SourceField]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._sources = sources
         self._locked: dict[int, FilterCondition] = {}  # row -> locked condition (kept as is)
-        self.setTitle("Sync Filters")
         self.setSubTitle("Only PX records matching the filter are synced. Conditions are named "
                          "A, B, C…; the expression combines them (empty = all ANDed).")
         self.table = QTableWidget(0, 4, self)
@@ -73,13 +73,8 @@ class FiltersPage(StagePage):
         self.expression_edit = QLineEdit(self)
         self.expression_edit.setPlaceholderText("e.g. A AND (B OR C); empty = all ANDed")
         self.expression_edit.textChanged.connect(self._on_expression_edit_changed)
-        self.expression_status = QLabel("", self)
-        self.expression_status.setStyleSheet(ERROR_STYLE)
-        self.expression_status.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
+        self.expression_status = error_label(self)
+        buttons = button_row(self.add_button, self.remove_button)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)

@@ -18,10 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.stages import Stage
+from pxdesk.core.store.enums import JobKind
 from pxdesk.ui.wizards.stage_page import StagePage
-
-KIND_SOURCES = {"company": ("PX Account", "Company"),
-                "company_person": ("PX User", "Person, Company Person")}
 
 
 def split_emails(text: str) -> list[str]:
@@ -30,12 +29,11 @@ def split_emails(text: str) -> list[str]:
 
 
 class JobConfigPage(StagePage):
-    STAGES = ("configuration", "job_configuration", "job configuration", "config", "job")
+    STAGE = Stage.CONFIGURATION
 
     def __init__(self, connection_name: str, other_jobs: list[str],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Job Configuration")
         self.setSubTitle("The connection and connector are fixed; name the job and choose how "
                          "it writes.")
         self.connection_label = QLabel(connection_name, self)
@@ -80,8 +78,7 @@ class JobConfigPage(StagePage):
         layout.addStretch(1)
 
     def load(self, config: Any) -> None:
-        source, target = KIND_SOURCES.get(config.kind, ("PX", "?"))
-        self.source_label.setText(f"{source} -> {target}")
+        self.source_label.setText(JobKind(config.kind).flow)
         self.name_edit.setText(config.name)
         upsert = str(config.modification_type) == "upsert"
         (self.upsert_radio if upsert else self.update_radio).setChecked(True)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QListWidget, QMessageBox, QWidget, QWizard
 
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.config.job_service import JobService
+from pxdesk.core.config.validation import ConfigIssue
 from pxdesk.core.errors import ConfigError, PxdeskError
 from pxdesk.ui.wizards.derived_page import DerivedPage
 from pxdesk.ui.wizards.filters_page import FiltersPage
@@ -74,15 +75,15 @@ class JobWizard(QWizard):
             config = page.store(config)
         return config
 
-    def issues(self) -> list[Any]:
+    def issues(self) -> list[ConfigIssue]:
         return list(self.service.validate(self.job, self.collect()))
 
     def validate_stage(self, page: StagePage) -> bool:
         """Next / Finish on `page`: its own stage's issues block it, shown next to the fields."""
         try:
-            mine = [i for i in self.issues() if page.owns_stage(str(i.stage))]
-        except ConfigError as exc:
-            page.show_issues([exc])
+            mine = [i for i in self.issues() if i.stage is page.STAGE]
+        except ConfigError as exc:  # shown like an issue of the page, not as a crash
+            page.show_issues([ConfigIssue(page.STAGE, exc.field or "", str(exc))])
             return False
         page.show_issues(mine)
         return not mine
@@ -91,14 +92,11 @@ class JobWizard(QWizard):
         """Finish: every stage must be valid; then one save through JobService."""
         issues = self.issues()
         for page in self.stages:
-            mine = [i for i in issues if page.owns_stage(str(i.stage))]
+            mine = [i for i in issues if i.stage is page.STAGE]
             page.show_issues(mine)
             if mine:
                 self._go_to(self.stages.index(page))
                 return
-        if issues:  # a stage no page claims: show it where the admin is
-            self.currentPage().show_issues(issues)  # type: ignore[attr-defined]
-            return
         config = self.collect()
         try:
             self.service.save(self.job, config)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -21,9 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from pxdesk.core.store.custom_fields import list_custom_fields
+from pxdesk.core.store.enums import TargetObject
 from pxdesk.core.store.models import STANDARD_FIELDS
 from pxdesk.core.sync.mapping import FIELD_TYPES
-from pxdesk.ui.models.mappings_model import OBJECT_LABELS
+from pxdesk.ui.widgets import error_label, ok_cancel_buttons
 
 # Read-only or engine-filled fields are never offered as mapping targets.
 _NOT_MAPPABLE = {("company_person", "Person_ID"), ("company_person", "Company_ID")}
@@ -69,17 +69,13 @@ class MappingDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, field)
         self.target_combo = QComboBox(self)
         for target in targets:
-            obj = OBJECT_LABELS.get(target.obj, target.obj)
+            obj = TargetObject.label_of(target.obj)
             tag = " (custom)" if target.custom else ""
             self.target_combo.addItem(f"{obj}: {target.label}{tag} [{target.type}]", target)
         self.upsert_check = QCheckBox("Upsert key (records are matched on this field)", self)
         self.upsert_check.setEnabled(upsert_editable)
-        self.error_label = QLabel("", self)
-        self.error_label.setStyleSheet("color: #b00020")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.error_label = error_label(self, wrap=False)
+        self.buttons = ok_cancel_buttons(self)
         form = QFormLayout()
         form.addRow("Target field", self.target_combo)
         form.addRow("", self.upsert_check)
@@ -148,17 +144,12 @@ class CustomFieldDialog(QDialog):
         self.setWindowTitle("Add custom field")
         self.object_combo = QComboBox(self)
         for obj in objects:
-            self.object_combo.addItem(OBJECT_LABELS.get(obj, obj), obj)
+            self.object_combo.addItem(TargetObject.label_of(obj), obj)
         self.label_edit = QLineEdit(self)
         self.type_combo = QComboBox(self)
         self.type_combo.addItems(list(FIELD_TYPES))
-        self.error_label = QLabel("", self)
-        self.error_label.setStyleSheet("color: #b00020")
-        self.error_label.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.error_label = error_label(self)
+        buttons = ok_cancel_buttons(self)
         form = QFormLayout(self)
         form.addRow("Object", self.object_combo)
         form.addRow("Label", self.label_edit)

@@ -8,8 +8,6 @@ from typing import Any
 
 from peewee import Database
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
@@ -19,16 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.jobs import BackgroundCall
 from pxdesk.core.px.fields import SourceField, source_fields, standard_fields
+from pxdesk.core.store.enums import JobKind
 from pxdesk.core.store.settings import person_resolution_key
 from pxdesk.ui.models.mappings_model import MappingsTableModel
+from pxdesk.ui.widgets import button_row, select_whole_rows
 from pxdesk.ui.wizards.mapping_dialogs import CustomFieldDialog, MappingDialog, target_fields
 from pxdesk.ui.wizards.stage_page import StagePage
 
-SOURCE_KIND = {"company": "account", "company_person": "user"}
-TARGET_OBJECTS = {"company": ["company"], "company_person": ["person", "company_person"]}
 ClientFactory = Callable[[], Any]
 COMPANY_UPSERT_HELP = ("Tick the upsert key: the field that identifies a Company (normally "
                        "id -> PX Account ID). Without one the job can neither run nor be "
@@ -48,31 +47,27 @@ def fetch_source_fields(kind: str, client_factory: ClientFactory) -> list[Source
 
 
 class MappingPage(StagePage):
-    STAGES = ("field_mappings", "mappings", "mapping", "field mappings")
+    STAGE = Stage.MAPPINGS
 
     def __init__(self, kind: str, job_service: Any, client_factory: ClientFactory | None,
                  db: Database | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = kind
         self._service = job_service
-        self._source_kind = SOURCE_KIND[kind]
-        self._objects = TARGET_OBJECTS[kind]
+        job_kind = JobKind(kind)
+        self._source_kind = job_kind.source.value
+        self._objects = [t.value for t in job_kind.targets]
         self.sources: list[SourceField] = standard_fields(self._source_kind)
         self._loader: BackgroundCall | None = None
-        self.setTitle("Data Source and Field Mappings")
-        source = "PX Account" if kind == "company" else "PX User"
-        target = "Company" if kind == "company" else "Person and Company Person"
-        self.setSubTitle(f"Source object: {source} (fixed). Target object: {target} (fixed).")
+        target = " and ".join(t.label for t in job_kind.targets)
+        self.setSubTitle(f"Source object: {job_kind.source.label} (fixed). "
+                         f"Target object: {target} (fixed).")
         self.model = MappingsTableModel(self)
         self.model.upsert_locked = kind == "company_person"
         self.table = QTableView(self)
         self.table.setObjectName("mappings_table")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        select_whole_rows(self.table, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(self._on_edit_button_clicked)
         self.sources_label = QLabel("Reading the PX field list…", self)
         self.sources_label.setWordWrap(True)
@@ -88,11 +83,8 @@ class MappingPage(StagePage):
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
         self.custom_field_button.clicked.connect(self._on_custom_field_button_clicked)
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.remove_button,
-                       self.custom_field_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_row(self.add_button, self.edit_button, self.remove_button,
+                             self.custom_field_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.sources_label)
         layout.addLayout(buttons)

@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
-from pxdesk.ui.wizards.stage_page import ERROR_STYLE, StagePage
+from pxdesk.core.store.enums import ScheduleKind
+from pxdesk.ui.widgets import error_label
+from pxdesk.ui.wizards.stage_page import StagePage
 
-KINDS = (("hourly", "Hourly"), ("daily_once", "Daily Once"), ("daily_repeat", "Daily Repeat"),
-         ("weekly", "Weekly"), ("monthly", "Monthly"))
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PREVIEW_COUNT = 5
 
@@ -46,18 +47,17 @@ def _set_hhmm(edit: QTimeEdit, text: str | None, default: str) -> None:
 
 
 class SchedulePage(StagePage):
-    STAGES = ("schedule",)
+    STAGE = Stage.SCHEDULE
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._config: Any = None
-        self.setTitle("Schedule")
         self.setSubTitle("Times are wall-clock times in the chosen time zone (10:00 stays "
                          "10:00 across daylight saving). Import Now runs at any time.")
         self.enabled_check = QCheckBox("Enable Schedule", self)
         self.kind_combo = QComboBox(self)
-        for key, label in KINDS:
-            self.kind_combo.addItem(label, key)
+        for kind in ScheduleKind:
+            self.kind_combo.addItem(kind.label, kind.value)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self._hourly())
         self.stack.addWidget(self._daily_once())
@@ -70,9 +70,7 @@ class SchedulePage(StagePage):
         self.preview_list = QListWidget(self)
         self.preview_list.setObjectName("next_runs_list")
         self.preview_list.setMaximumHeight(120)
-        self.preview_status = QLabel("", self)
-        self.preview_status.setStyleSheet(ERROR_STYLE)
-        self.preview_status.setWordWrap(True)
+        self.preview_status = error_label(self)
         form = QFormLayout()
         form.addRow("", self.enabled_check)
         form.addRow("Frequency", self.kind_combo)

@@ -2,40 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from PySide6.QtWidgets import QLabel, QWidget, QWizardPage
 
-ERROR_STYLE = "color: #b00020"
-
-
-def stage_key(text: str) -> str:
-    """'Field Mappings' / 'field_mappings' / 'mappings' -> comparable lowercase letters."""
-    return "".join(ch for ch in text.lower() if ch.isalpha())
+from pxdesk.core.config.stages import Stage
+from pxdesk.core.config.validation import ConfigIssue
+from pxdesk.ui import widgets
 
 
 class StagePage(QWizardPage):
-    """One stage. Subclasses set STAGES (names the validator may use) and implement
+    """One stage. Subclasses set STAGE (its issues and its title) and implement
     `load(config)` and `store(config) -> config`."""
 
-    STAGES: tuple[str, ...] = ()
+    STAGE: ClassVar[Stage]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setTitle(self.STAGE.label)
         self._field_labels: dict[str, QLabel] = {}
-        self.issues_label = QLabel("", self)
+        self.issues_label = widgets.error_label(self)
         self.issues_label.setObjectName("issues_label")
-        self.issues_label.setStyleSheet(ERROR_STYLE)
-        self.issues_label.setWordWrap(True)
-
-    def owns_stage(self, stage: str) -> bool:
-        return stage_key(stage) in {stage_key(s) for s in self.STAGES}
 
     def error_label(self, field: str) -> QLabel:
         """A label shown next to `field`'s widget; issues of that field appear in it."""
-        label = QLabel("", self)
-        label.setStyleSheet(ERROR_STYLE)
-        label.setWordWrap(True)
+        label = widgets.error_label(self)
         label.setVisible(False)
         self._field_labels[field] = label
         return label
@@ -49,18 +41,18 @@ class StagePage(QWizardPage):
                 return label
         return None
 
-    def show_issues(self, issues: list[Any]) -> None:
+    def show_issues(self, issues: Sequence[ConfigIssue]) -> None:
         for label in self._field_labels.values():
             label.clear()
             label.setVisible(False)
         loose: list[str] = []
         for issue in issues:
-            label = self._label_for(str(getattr(issue, "field", "") or ""))
+            label = self._label_for(issue.field)
             if label is None:
-                loose.append(str(issue.message))
+                loose.append(issue.message)
             else:
                 text = label.text()
-                label.setText(f"{text}\n{issue.message}" if text else str(issue.message))
+                label.setText(f"{text}\n{issue.message}" if text else issue.message)
                 label.setVisible(True)
         self.issues_label.setText("\n".join(loose))
 

@@ -1,0 +1,51 @@
+"""Widget pieces the views and wizards share: red error text, button rows, OK/Cancel, tables."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QWidget,
+)
+
+ERROR_STYLE = "color: #b00020"
+
+
+def error_label(parent: QWidget, *, wrap: bool = True) -> QLabel:
+    """An empty label for what the admin must fix, in the house red."""
+    label = QLabel("", parent)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(wrap)
+    return label
+
+
+def button_row(*buttons: QWidget) -> QHBoxLayout:
+    """The buttons left to right; the free space of the row stays on their right."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
+
+
+def ok_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
+    """OK and Cancel, wired to the dialog's accept and reject."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def select_whole_rows(table: QTableView, resize: QHeaderView.ResizeMode) -> None:
+    """One row selected at a time, as a whole; columns sized by `resize`, the last stretched."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(resize)
+    header.setStretchLastSection(True)

@@ -1,0 +1,69 @@
+"""Shared widget pieces: red error text, button rows, OK/Cancel and row-selecting tables."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from pxdesk.ui.widgets import (
+    ERROR_STYLE,
+    button_row,
+    error_label,
+    ok_cancel_buttons,
+    select_whole_rows,
+)
+
+
+def test_error_label_starts_empty_in_red_and_wraps_unless_told(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    wrapped, single = error_label(parent), error_label(parent, wrap=False)
+    assert wrapped.text() == "" and wrapped.styleSheet() == ERROR_STYLE
+    assert wrapped.wordWrap() and not single.wordWrap()
+    assert wrapped.parent() is parent
+
+
+def test_button_row_keeps_the_order_and_the_free_space_on_the_right(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    first, second = QPushButton("First", parent), QPushButton("Second", parent)
+    row = button_row(first, second)
+    assert [row.itemAt(i).widget() for i in range(2)] == [first, second]
+    assert row.count() == 3 and row.itemAt(2).spacerItem() is not None
+
+
+def test_ok_cancel_buttons_accept_and_reject_the_dialog(qtbot: QtBot) -> None:
+    for button, code in ((QDialogButtonBox.StandardButton.Ok, QDialog.DialogCode.Accepted),
+                         (QDialogButtonBox.StandardButton.Cancel, QDialog.DialogCode.Rejected)):
+        dialog = QDialog()
+        qtbot.addWidget(dialog)
+        buttons = ok_cancel_buttons(dialog)
+        dialog.setResult(-1)
+        qtbot.mouseClick(buttons.button(button), Qt.MouseButton.LeftButton)
+        assert dialog.result() == code
+
+
+def test_a_click_selects_one_whole_row(qtbot: QtBot) -> None:
+    model = QStandardItemModel(3, 3)
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    select_whole_rows(table, QHeaderView.ResizeMode.Interactive)
+    table.show()
+    for row in (0, 2):
+        rect = table.visualRect(model.index(row, 1))
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        rows = table.selectionModel().selectedRows()
+        assert [index.row() for index in rows] == [row], "one row, all of its columns"
+    header = table.horizontalHeader()
+    assert header.sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive
+    assert header.stretchLastSection()
