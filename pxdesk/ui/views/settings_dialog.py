@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -37,11 +36,11 @@ from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store import settings as st
 from pxdesk.core.store.custom_fields import list_custom_fields
 from pxdesk.core.store.models import STANDARD_FIELDS, TargetObject
+from pxdesk.ui.widgets import ERROR_STYLE, error_label, ok_cancel_buttons
 
 MACHINE_ZONE = "(this machine's time zone)"
 SMTP_SECURITY = (("starttls", "STARTTLS"), ("ssl", "SSL/TLS"), ("none", "None (plain)"))
 TEST_EMAIL_TIMEOUT = 15.0  # seconds per SMTP step: the dialog cannot close while it sends
-_ERROR_STYLE = "color: #b00020"
 _OK_STYLE = "color: #1b5e20"
 
 
@@ -70,13 +69,8 @@ class SettingsDialog(QDialog):
         self._test_password = ""  # of the message being sent: scrubbed from any failure text
         self._test_recipient = ""
         self.setWindowTitle("pxdesk settings")
-        self.error_label = QLabel("", self)
-        self.error_label.setStyleSheet(_ERROR_STYLE)
-        self.error_label.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.error_label = error_label(self)
+        buttons = ok_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_general())
         layout.addWidget(self._build_startup())
@@ -375,7 +369,7 @@ class SettingsDialog(QDialog):
         self._show_test_result(ok, message)
 
     def _show_test_result(self, ok: bool, message: str) -> None:
-        self.test_email_label.setStyleSheet(_OK_STYLE if ok else _ERROR_STYLE)
+        self.test_email_label.setStyleSheet(_OK_STYLE if ok else ERROR_STYLE)
         self.test_email_label.setText(message)
         self.test_email_finished.emit(ok, message)
 
