@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pxdesk.core.autostart import Autostart, login_argv
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.context import AppContext
-from pxdesk.core.jobs import JobRunner
+from pxdesk.core.jobs import JobRunner, RunListener
 from pxdesk.core.logs.retention import apply_retention_setting
 from pxdesk.core.notify.email import SmtpSettings, load_smtp_settings
 from pxdesk.core.notify.notifier import RunNotifier
@@ -57,7 +57,7 @@ class AppOptions:
     now: Callable[[], datetime] | None = None
 
 
-class PxdeskApp(QObject):
+class PxdeskApp(QObject, RunListener):
     """Owns the long-lived objects of one desktop session and connects their signals."""
 
     def __init__(self, context: AppContext, qapp: QApplication,
@@ -84,10 +84,6 @@ class PxdeskApp(QObject):
         self.data_view = DataView(self.window)
         self.logs_view = LogsView(context.paths.runs_dir, self.window)
         self._build_scheduling()
-        self.runner.run_started.connect(self.logs_view.on_run_started)
-        self.runner.run_progress.connect(self.logs_view.on_run_progress)
-        self.runner.run_ended.connect(self.logs_view.on_run_ended)
-        self.runner.run_finished.connect(self.mailer.on_run_finished)
         self.window.add_tab(self.connectors, "Connectors")
         self.window.add_tab(self.data_view, "Data")
         self.window.add_tab(self.logs_view, "Logs")
@@ -97,8 +93,8 @@ class PxdeskApp(QObject):
         self.window.close_requested.connect(self._on_window_close_requested)
         self.connectors.demo_requested.connect(self._on_connectors_demo_requested)
         self.connectors.connection_changed.connect(self._on_connectors_connection_changed)
-        self.runner.run_finished.connect(self._on_runner_run_finished)
         self._build_tray()
+        self._subscribe_to_runs()
 
     def _build_scheduling(self) -> None:
         opts = self.options
@@ -123,6 +119,12 @@ class PxdeskApp(QObject):
         self.session.quit_requested.connect(self.quit)
         if tray is not None:  # the app outlives its window; it quits through close_requested
             self.qapp.setQuitOnLastWindowClosed(False)
+
+    def _subscribe_to_runs(self) -> None:
+        """Every listener of the runner, in one place (RunListener says what each hears)."""
+        for listener in (self.connectors, self.logs_view, self.session, self.mailer,
+                         self.dispatcher, self):
+            self.runner.subscribe(listener)
 
     def _smtp_settings(self) -> SmtpSettings:
         return load_smtp_settings(self.context.secrets)
@@ -189,7 +191,8 @@ class PxdeskApp(QObject):
         SettingsDialog(self.context.secrets, self.window, autostart=Autostart(),
                        login_argv=login_argv(self.context.paths)).exec()
 
-    def _on_runner_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
+    def on_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
+        """The status bar says how it went; the Data tab shows what it wrote."""
         self.window.statusBar().showMessage(f"{job_name}: {outcome.status}", 10_000)
         self.data_view.refresh()
 

@@ -54,6 +54,25 @@ class RunsJobs(Protocol):
     ) -> RunResult: ...
 
 
+class RunListener:
+    """What a listener hears of runs; it overrides the ones it shows. For each run tree the
+    runner calls, on the GUI thread and in this order: `on_run_started` and `on_run_ended` once
+    per run (the job's own first, then each dependency as it runs), `on_run_progress` between
+    them, and `on_run_finished` once when the whole tree is done."""
+
+    def on_run_started(self, start: RunStart) -> None:
+        """A run row exists (status Queued, or Skipped when it ends as it starts)."""
+
+    def on_run_progress(self, progress: RunProgress) -> None:
+        """A page of a run went through (throttled: at most a few a second)."""
+
+    def on_run_ended(self, outcome: RunOutcome) -> None:
+        """One run of a tree is closed: its row says how it went (a crash has no row)."""
+
+    def on_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
+        """The tree started for `job_name` is done: `outcome` holds its dependencies' too."""
+
+
 def _freeze_long_lived_objects() -> None:
     """Move what is alive now (widgets, modules, the store: the app's long-lived objects) out
     of the cyclic collector's reach. During a big sync a full collection comes every second or
@@ -214,6 +233,13 @@ class JobRunner(QObject):
         self._workers[job_name] = (worker, thread)
         thread.start()
         return True
+
+    def subscribe(self, listener: RunListener) -> None:
+        """Let `listener` hear every run from now on (see RunListener for the order)."""
+        self.run_started.connect(listener.on_run_started)
+        self.run_progress.connect(listener.on_run_progress)
+        self.run_ended.connect(listener.on_run_ended)
+        self.run_finished.connect(listener.on_run_finished)
 
     def cancel(self, job_name: str) -> bool:
         """Ask the run to stop at its next page boundary; False when it is not running."""

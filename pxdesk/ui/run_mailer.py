@@ -9,14 +9,14 @@ from functools import partial
 from peewee import Database
 from PySide6.QtCore import QObject, Signal, Slot
 
-from pxdesk.core.jobs import THREAD_WAIT_MS, BackgroundCall
+from pxdesk.core.jobs import THREAD_WAIT_MS, BackgroundCall, RunListener
 from pxdesk.core.notify.notifier import NotifyOutcome
 from pxdesk.core.sync.results import RunOutcome, tree_run_ids
 
 log = logging.getLogger(__name__)
 
 
-class RunMailer(QObject):
+class RunMailer(QObject, RunListener):
     """`notify_run(run_id)` (RunNotifier.notify_run: SMTP, blocking) runs in a QThread with its
     own database connection; a failure to send is logged, never raised into the GUI."""
 

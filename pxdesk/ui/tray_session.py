@@ -12,7 +12,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from pxdesk.core.jobs import JobRunner
+from pxdesk.core.jobs import JobRunner, RunListener
 from pxdesk.core.logs.execution import last_results
 from pxdesk.core.logs.queries import EXECUTION
 from pxdesk.core.schedule.dispatch import ScheduleDispatcher
@@ -53,7 +53,7 @@ def run_message(job_name: str, outcome: RunOutcome) -> tuple[str, str, bool]:
     return title, ". ".join(parts) or str(outcome.status), persistent
 
 
-class TraySession(QObject):
+class TraySession(QObject, RunListener):
     """Wires tray <-> window, runner and dispatcher; `quit_requested` asks the app to quit."""
 
     quit_requested = Signal()
@@ -66,9 +66,6 @@ class TraySession(QObject):
         super().__init__(parent)
         self.window, self.tray = window, tray
         self._runner, self._dispatcher, self._logs_view = runner, dispatcher, logs_view
-        runner.run_started.connect(self._on_runner_run_started)
-        runner.run_ended.connect(self._on_runner_run_ended)
-        runner.run_finished.connect(self._on_runner_run_finished)
         dispatcher.schedules_changed.connect(self.update_jobs)
         dispatcher.pause_changed.connect(self._on_dispatcher_pause_changed)
         dispatcher.run_logged.connect(self._on_dispatcher_run_logged)
@@ -146,15 +143,15 @@ class TraySession(QObject):
     # ---- runs ---------------------------------------------------------------------------
 
     @Slot(object)
-    def _on_runner_run_started(self, _start: RunStart) -> None:
+    def on_run_started(self, _start: RunStart) -> None:
         self.update_jobs()
 
     @Slot(object)
-    def _on_runner_run_ended(self, _outcome: RunOutcome) -> None:
+    def on_run_ended(self, _outcome: RunOutcome) -> None:
         self.update_jobs()
 
     @Slot(str, object)
-    def _on_runner_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
+    def on_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
         if self.tray is not None and outcome.status not in SILENT_STATUSES:
             title, text, persistent = run_message(job_name, outcome)
             run_id = outcome.run_id if isinstance(outcome, RunResult) else None

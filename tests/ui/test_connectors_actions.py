@@ -38,6 +38,7 @@ def connected(qtbot: QtBot, service: ConnectionService, runner: JobRunner, conte
     def make(api_key: str | None = None, job_runner: JobRunner = runner) -> ConnectorsView:
         service.create("PX", api_key or sim.api_key, base_url=sim.base_url)
         view = ConnectorsView(service, job_runner, context.db)
+        job_runner.subscribe(view)
         qtbot.addWidget(view)
         view.show()
         return view

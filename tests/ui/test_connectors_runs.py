@@ -26,6 +26,7 @@ from tests.ui.conftest import (
 
 def _view(qtbot: QtBot, runner: JobRunner) -> ConnectorsView:
     view = ConnectorsView(StoredConnection(), runner, None)
+    runner.subscribe(view)
     qtbot.addWidget(view)
     view.show()
     return view

@@ -253,9 +253,7 @@ def test_runner_signals_update_the_view_live(context: Any, make_view, qtbot, sim
     seen: list[int] = []
     model = view.models["execution"]
     model.rowsInserted.connect(lambda *_: seen.append(model.rowCount()))
-    runner.run_started.connect(view.on_run_started)
-    runner.run_progress.connect(view.on_run_progress)
-    runner.run_ended.connect(view.on_run_ended)
+    runner.subscribe(view)
     with qtbot.waitSignal(runner.run_finished, timeout=20_000):
         assert runner.start(COMPANY_JOB, "manual")
     assert seen and model.rowCount() == 1  # inserted live, no refresh

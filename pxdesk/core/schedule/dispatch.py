@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from apscheduler.schedulers.base import BaseScheduler
-from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from pxdesk.core.jobs import RunListener
 from pxdesk.core.logs.execution import (
     ExecutionLog,
     failed_for_network,
@@ -62,8 +63,6 @@ def _never_locked(_job_name: str) -> bool:
 class Runner(Protocol):
     """What the dispatcher needs of core.jobs.JobRunner."""
 
-    run_finished: SignalInstance
-
     def start(self, job_name: str, trigger: str = ..., date_range: Any = ..., *,
               note: str | None = ...) -> bool: ...
 
@@ -96,7 +95,7 @@ def store_schedules() -> dict[str, Schedule]:
     return {row.job.name: row for row in Schedule.select(Schedule, Job).join(Job)}
 
 
-class ScheduleDispatcher(QObject):
+class ScheduleDispatcher(QObject, RunListener):
     """Keeps the JobScheduler in step with the store and starts the runs it says are due.
 
     `is_locked(job)` tells whether some run (another process, or a dependency inside another
@@ -131,7 +130,6 @@ class ScheduleDispatcher(QObject):
             self, timezone=timezone or machine_timezone(), now=self._now,
             last_runs=last_run_times, backend=backend)
         self.scheduler.job_due.connect(self._on_scheduler_job_due)
-        runner.run_finished.connect(self._on_runner_run_finished)
         self._tick_timer = QTimer(self)
         self._tick_timer.setInterval(tick_ms)
         self._tick_timer.timeout.connect(self.tick)
@@ -266,8 +264,7 @@ class ScheduleDispatcher(QObject):
             self._active[job_name] = catch_up
             log.info("Catching up %s (%s)", job_name, note)
 
-    @Slot(str, object)
-    def _on_runner_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
+    def on_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
         catch_up = self._active.pop(job_name, None)
         if catch_up is None:
             return

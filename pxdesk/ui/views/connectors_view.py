@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pxdesk.core.errors import PxdeskError
-from pxdesk.core.jobs import ConnectionTestWorker, JobRunner
+from pxdesk.core.jobs import ConnectionTestWorker, JobRunner, RunListener
 from pxdesk.core.sync.results import RunOutcome, RunProgress, RunStart
 from pxdesk.ui import queries
 from pxdesk.ui.models.jobs_model import JobsTableModel
@@ -82,7 +82,7 @@ class ConnectionCard(QGroupBox):
             self.value_labels[label].setText(text)
 
 
-class ConnectorsView(QWidget):
+class ConnectorsView(QWidget, RunListener):
     """Everything about the connection and its two jobs; actions go to core services."""
 
     connection_changed = Signal()
@@ -104,10 +104,6 @@ class ConnectorsView(QWidget):
         self.stack.addWidget(self.first_run)
         self.stack.addWidget(self._build_connected())
         QVBoxLayout(self).addWidget(self.stack)
-        runner.run_started.connect(self._on_runner_run_started)
-        runner.run_progress.connect(self._on_runner_run_progress)
-        runner.run_ended.connect(self._on_runner_run_ended)
-        runner.run_finished.connect(self._on_runner_run_finished)
         self.refresh()
 
     def _build_connected(self) -> QWidget:
@@ -295,15 +291,15 @@ class ConnectorsView(QWidget):
             self.jobs_model.set_running(name, "Cancelling…")
             self.progress_panel.cancelling(name)
 
-    def _on_runner_run_started(self, start: RunStart) -> None:
+    def on_run_started(self, start: RunStart) -> None:
         if not self.progress_panel.has(start.job_name):
             self.progress_panel.begin(start.job_name)
         self.jobs_model.set_running(start.job_name, "In Progress")
 
-    def _on_runner_run_progress(self, progress: RunProgress) -> None:
+    def on_run_progress(self, progress: RunProgress) -> None:
         self.progress_panel.update_progress(progress)
 
-    def _on_runner_run_ended(self, outcome: RunOutcome) -> None:
+    def on_run_ended(self, outcome: RunOutcome) -> None:
         """A dependency ended inside its top job's run: show its result now (its row only:
         a full refresh would re-measure the table mid-run)."""
         name = outcome.job_name
@@ -311,7 +307,7 @@ class ConnectorsView(QWidget):
             self._end_row(name)
             self.jobs_model.update_rows([r for r in queries.job_rows() if r.name == name])
 
-    def _on_runner_run_finished(self, job_name: str, _outcome: RunOutcome) -> None:
+    def on_run_finished(self, job_name: str, _outcome: RunOutcome) -> None:
         self._end_row(job_name)
         self.refresh()
 

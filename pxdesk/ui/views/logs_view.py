@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.jobs import RunListener
 from pxdesk.core.logs import queries
 from pxdesk.core.logs.queries import AUDIT, CONNECTION, EXECUTION, LogFilter
 from pxdesk.core.store.enums import RunStatus
@@ -50,7 +51,7 @@ def _day_start_ms(day: QDate) -> int:
     return int(QDateTime(day, QTime(0, 0)).toMSecsSinceEpoch())
 
 
-class LogsView(QWidget):
+class LogsView(QWidget, RunListener):
     """Three lazily loaded log tables under one filter bar. Filters apply on REFRESH (or Enter
     in the search box), as in Gainsight; the execution log also follows runs live through the
     on_run_* slots, which the app connects to JobRunner's signals."""

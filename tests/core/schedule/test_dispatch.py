@@ -100,6 +100,7 @@ def make(qtbot: QtBot, runner: JobRunner, clock: Clock, network: Network
                                    "network_online": network.is_online}
         options.update(kwargs)
         dispatcher = ScheduleDispatcher(runner, **options)
+        runner.subscribe(dispatcher)
         made.append(dispatcher)
         return dispatcher
 
