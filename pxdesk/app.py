@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pxdesk.core.autostart import Autostart, login_argv
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.context import AppContext
-from pxdesk.core.jobs import JobRunner, RunListener
 from pxdesk.core.logs.retention import apply_retention_setting
 from pxdesk.core.notify.email import SmtpSettings, load_smtp_settings
 from pxdesk.core.notify.notifier import RunNotifier
@@ -25,6 +24,7 @@ from pxdesk.core.schedule.dispatch import ScheduleDispatcher
 from pxdesk.core.store.settings import ADMIN_NAME, DEMO_SETTING, get_setting, set_setting
 from pxdesk.core.sync.engine import SyncEngine
 from pxdesk.core.sync.results import RunOutcome
+from pxdesk.core.workers import JobRunner, RunListener
 from pxdesk.ui.main_window import MainWindow
 from pxdesk.ui.network_watch import NetworkWatch
 from pxdesk.ui.run_mailer import RunMailer

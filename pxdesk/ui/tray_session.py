@@ -12,7 +12,6 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from pxdesk.core.jobs import JobRunner, RunListener
 from pxdesk.core.logs.execution import last_results
 from pxdesk.core.logs.queries import EXECUTION
 from pxdesk.core.schedule.dispatch import ScheduleDispatcher
@@ -20,6 +19,7 @@ from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job
 from pxdesk.core.store.settings import TRAY_HINT_SETTING, get_setting, set_setting
 from pxdesk.core.sync.results import RunCrash, RunOutcome, RunResult, RunStart
+from pxdesk.core.workers import JobRunner, RunListener
 from pxdesk.ui.main_window import MainWindow
 from pxdesk.ui.tray import REFRESH_MS, TrayController, TrayJobInfo
 from pxdesk.ui.views.logs_view import LogsView

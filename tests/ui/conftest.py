@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from pxdesk.core.config.connection import ConnectionService
-from pxdesk.core.jobs import JobRunner
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import (
     Connection,
@@ -17,6 +16,7 @@ from pxdesk.core.store.models import (
     Job,
 )
 from pxdesk.core.sync.engine import SyncEngine
+from pxdesk.core.workers import JobRunner
 
 ACCOUNTS = 12
 USERS = 120

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 
 from pxdesk.core.config.connection import ConnectionService
-from pxdesk.core.jobs import JobRunner
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import Connection, ConnectionLog, Job
+from pxdesk.core.workers import JobRunner
 from pxdesk.ui.views.connectors_view import ConnectorsView
 from pxdesk.ui.wizards.connection_wizard import ConnectionWizard
 from tests.ui.conftest import COMPANY_JOB, PERSON_JOB, USERS

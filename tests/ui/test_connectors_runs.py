@@ -8,11 +8,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from pxdesk.core.config.connection import ConnectionService
-from pxdesk.core.jobs import JobRunner
 from pxdesk.core.pxsim import Fault, PxSimulator
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import Company, ExecutionRun
 from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
+from pxdesk.core.workers import JobRunner
 from pxdesk.ui.views.connectors_view import ConnectorsView
 from tests.ui.conftest import (
     ACCOUNTS,

@@ -19,7 +19,6 @@ from typing import Any, Protocol
 from apscheduler.schedulers.base import BaseScheduler
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from pxdesk.core.jobs import RunListener
 from pxdesk.core.logs.execution import (
     ExecutionLog,
     failed_for_network,
@@ -37,6 +36,7 @@ from pxdesk.core.store.settings import (
     set_setting,
 )
 from pxdesk.core.sync.results import RunOutcome, tree_run_ids
+from pxdesk.core.workers import RunListener
 
 log = logging.getLogger("pxdesk.schedule")
 
@@ -61,7 +61,7 @@ def _never_locked(_job_name: str) -> bool:
 
 
 class Runner(Protocol):
-    """What the dispatcher needs of core.jobs.JobRunner."""
+    """What the dispatcher needs of core.workers.JobRunner."""
 
     def start(self, job_name: str, trigger: str = ..., date_range: Any = ..., *,
               note: str | None = ...) -> bool: ...

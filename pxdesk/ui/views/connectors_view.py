@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from pxdesk.core.errors import PxdeskError
-from pxdesk.core.jobs import ConnectionTestWorker, JobRunner, RunListener
 from pxdesk.core.sync.results import RunOutcome, RunProgress, RunStart
+from pxdesk.core.workers import ConnectionTestWorker, JobRunner, RunListener
 from pxdesk.ui import queries
 from pxdesk.ui.models.jobs_model import JobsTableModel
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog

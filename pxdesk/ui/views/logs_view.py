@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pxdesk.core.jobs import RunListener
 from pxdesk.core.logs import queries
 from pxdesk.core.logs.queries import AUDIT, CONNECTION, EXECUTION, LogFilter
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
+from pxdesk.core.workers import RunListener
 from pxdesk.ui.models.log_models import DEFAULT_CHUNK, LogTableModel
 from pxdesk.ui.views.run_details import AskSavePath, RunDetailsPanel
 from pxdesk.ui.widgets import select_whole_rows

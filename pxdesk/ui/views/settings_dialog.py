@@ -29,13 +29,13 @@ from pxdesk.core.autostart import login_argv as default_login_argv
 from pxdesk.core.config.settings_service import check_settings, save_settings
 from pxdesk.core.config.validation import is_email
 from pxdesk.core.errors import ConfigError, StoreError
-from pxdesk.core.jobs import BackgroundCall
 from pxdesk.core.notify.email import SmtpSettings, send_test_email
 from pxdesk.core.paths import AppPaths
 from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store import settings as st
 from pxdesk.core.store.custom_fields import list_custom_fields
 from pxdesk.core.store.models import STANDARD_FIELDS, TargetObject
+from pxdesk.core.workers import BackgroundCall
 from pxdesk.ui.widgets import ERROR_STYLE, error_label, ok_cancel_buttons
 
 MACHINE_ZONE = "(this machine's time zone)"

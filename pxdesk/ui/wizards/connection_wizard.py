@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from pxdesk.core.errors import PxdeskError
-from pxdesk.core.jobs import ConnectionTestWorker
 from pxdesk.core.store.enums import Region
+from pxdesk.core.workers import ConnectionTestWorker
 
 CUSTOM = "custom"
 MULTI_INSTANCE_HELP = (

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
-from pxdesk.core.jobs import BackgroundCall
 from pxdesk.core.px.fields import SourceField, source_fields, standard_fields
 from pxdesk.core.store.enums import JobKind
 from pxdesk.core.store.settings import person_resolution_key
+from pxdesk.core.workers import BackgroundCall
 from pxdesk.ui.models.mappings_model import MappingsTableModel
 from pxdesk.ui.widgets import button_row, select_whole_rows
 from pxdesk.ui.wizards.mapping_dialogs import CustomFieldDialog, MappingDialog, target_fields

@@ -15,7 +15,6 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from pytestqt.qtbot import QtBot
 
-from pxdesk.core.jobs import JobRunner
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.schedule.dispatch import SKIP_RUNNING, ScheduleDispatcher
@@ -23,6 +22,7 @@ from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.store.models import ExecutionRun, Job, Schedule
 from pxdesk.core.store.settings import CATCH_UP_MISSED, PAUSE_SETTING, get_setting, set_setting
 from pxdesk.core.sync.engine import SyncEngine
+from pxdesk.core.workers import JobRunner
 from tests.ui.conftest import COMPANY_JOB, PERSON_JOB, setup_jobs
 
 T0 = datetime(2024, 1, 1, 9, 30, tzinfo=UTC)  # 10:30 in Berlin, a Monday
