@@ -64,17 +64,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.critical(None, "pxdesk cannot start", str(exc))
         instance.release()
         return 1
-    app = PxdeskApp(context, qapp, AppOptions(minimized=args.minimized))  # type: ignore[arg-type]
-    instance.activation_requested.connect(app.activate)
-    _quit_on_signals(qapp, app.quit_now)
-    app.show()
-    log.info("pxdesk %s started; store at %s", __version__, context.paths.db_path)
-    try:
-        return qapp.exec()
-    finally:
-        instance.release()
-        context.close()
-        log.info("pxdesk stopped")
+    with context:
+        app = PxdeskApp(context, qapp, AppOptions(minimized=args.minimized))  # type: ignore[arg-type]
+        instance.activation_requested.connect(app.activate)
+        _quit_on_signals(qapp, app.quit_now)
+        app.show()
+        log.info("pxdesk %s started; store at %s", __version__, context.paths.db_path)
+        try:
+            return qapp.exec()
+        finally:
+            instance.release()
+            log.info("pxdesk stopped")
 
 
 def _quit_on_signals(qapp: QCoreApplication, quit_app: Callable[[], None]) -> None:
