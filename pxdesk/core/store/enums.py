@@ -117,6 +117,13 @@ class ScheduleKind(LabelledEnum):
     MONTHLY = "monthly", "Monthly"
 
 
+class DeletionPolicy(LabelledEnum):
+    """What a reconcile does with a record the job wrote that PX no longer has."""
+
+    MARK = "mark", "Keep and mark as deleted in PX"
+    DELETE = "delete", "Delete"
+
+
 class Trigger(StrEnum):
     MANUAL = "manual"
     SCHEDULED = "scheduled"

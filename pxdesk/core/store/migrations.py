@@ -43,10 +43,45 @@ def _m3_unchanged_count(db: SqliteDatabase) -> None:
                    "DEFAULT 0")
 
 
+_M4_COLUMNS = (
+    ("job", """"deletion_policy" TEXT NOT NULL DEFAULT 'mark' CHECK ("deletion_policy" IN """
+            "('mark', 'delete'))"),
+    ("job", '"reconcile_days" INTEGER NOT NULL DEFAULT 7'),
+    ("job", '"reconciled_at" INTEGER'),
+    ("job", '"alert_failure_percent" REAL NOT NULL DEFAULT 5.0'),
+    ("execution_run", '"deleted_count" INTEGER NOT NULL DEFAULT 0'),
+    ("execution_run", '"retried_count" INTEGER NOT NULL DEFAULT 0'),
+    *((table, '"deleted_in_px_at" INTEGER')
+      for table in ("company", "person", "company_person", "company_instance")),
+)
+_M4_TABLES = (
+    """CREATE TABLE "source_link" ("job_id" INTEGER NOT NULL, "source_id" TEXT NOT NULL,
+    "target_object" TEXT NOT NULL CHECK ("target_object" IN ('company', 'person',
+    'company_person', 'company_instance')), "gsid" TEXT NOT NULL, "person_gsid" TEXT,
+    "run_id" INTEGER, PRIMARY KEY ("job_id", "source_id"),
+    FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE)""",
+    """CREATE TABLE "retry_record" ("job_id" INTEGER NOT NULL, "source_id" TEXT NOT NULL,
+    "reason" TEXT NOT NULL, "attempts" INTEGER NOT NULL, "first_failed_at" INTEGER NOT NULL,
+    "last_run_id" INTEGER, PRIMARY KEY ("job_id", "source_id"),
+    FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE)""",
+)
+
+
+def _m4_identity_retries_deletions(db: SqliteDatabase) -> None:
+    # Which PX record wrote which row (reconcile, identity), failed records to fetch again,
+    # "Deleted in PX" on every target row, and each job's deletion and alert policy.
+    for table, column in _M4_COLUMNS:
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
+    for statement in _M4_TABLES:
+        db.execute_sql(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Create the v1 schema", _m1_create_schema),
     Migration(2, "Index lower(email) for case-insensitive lookups", _m2_person_email_index),
     Migration(3, "Count the unchanged records of a run", _m3_unchanged_count),
+    Migration(4, "Source links, retries, deletions and alert policy",
+              _m4_identity_retries_deletions),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 

@@ -30,6 +30,7 @@ from peewee import (
     AutoField,
     BooleanField,
     Check,
+    CompositeKey,
     FloatField,
     ForeignKeyField,
     IntegerField,
@@ -43,6 +44,7 @@ from pxdesk.core.store.enums import (
     CALLTYPE_APPLICATION_DATA,
     AuditAction,
     AuditAttribute,
+    DeletionPolicy,
     FieldType,
     JobKind,
     LookupObject,
@@ -117,6 +119,12 @@ class Job(BaseModel):
     window_end = IntegerField(null=True)  # epoch ms end of the last Success/Partial window
     created_at = IntegerField(default=now_ms)
     modified_at = IntegerField(default=now_ms)
+    # Added by migration 4 (hence last, with database defaults): deletions and alerts.
+    deletion_policy = TextField(default=DeletionPolicy.MARK, constraints=[
+        SQL("DEFAULT 'mark'"), _in("deletion_policy", DeletionPolicy)])
+    reconcile_days = IntegerField(default=7, constraints=[SQL("DEFAULT 7")])  # 0 = on demand
+    reconciled_at = IntegerField(null=True)  # epoch ms of the last complete reconcile
+    alert_failure_percent = FloatField(default=5.0, constraints=[SQL("DEFAULT 5.0")])
 
     class Meta:
         table_name = "job"
@@ -270,6 +278,9 @@ class ExecutionRun(BaseModel):
     success_file = TextField(null=True)
     # Added by migration 3, hence last and with a database default (ALTER TABLE needs one).
     unchanged_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    # Added by migration 4: rows a reconcile found gone from PX; failed records fetched again.
+    deleted_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    retried_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         table_name = "execution_run"
@@ -379,6 +390,7 @@ class Company(TargetRecord):
     )
     parent_company_id: str | None
     csm = TextField(null=True)
+    deleted_in_px_at = IntegerField(null=True)  # migration 4: gone from PX
 
     class Meta:
         table_name = "company"
@@ -393,6 +405,7 @@ class Person(TargetRecord):
     location = TextField(null=True)
     timezone = TextField(null=True)
     linkedin_url = TextField(null=True)
+    deleted_in_px_at = IntegerField(null=True)  # migration 4: gone from PX
 
     class Meta:
         table_name = "person"
@@ -414,6 +427,7 @@ class CompanyPerson(TargetRecord):
     phone = TextField(null=True)
     active = BooleanField(null=True)
     is_primary_company = BooleanField(null=True)
+    deleted_in_px_at = IntegerField(null=True)  # migration 4: gone from PX
 
     class Meta:
         table_name = "company_person"
@@ -425,6 +439,7 @@ class CompanyInstance(TargetRecord):
     name = TextField(null=True)
     company = ForeignKeyField(Company, backref="instances", null=True, on_delete="SET NULL")
     company_id: str | None
+    deleted_in_px_at = IntegerField(null=True)  # migration 4: gone from PX
 
     class Meta:
         table_name = "company_instance"
@@ -440,10 +455,46 @@ TARGET_MODELS: dict[str, type[TargetRecord]] = {
 }
 
 # Creation order (parents first); reverse it to drop.
+class SourceLink(BaseModel):
+    """Which PX record a job last wrote to which row: what a reconcile compares with PX's ids.
+
+    `gsid` is the row the record is (its Company, or its Company Person, or its Person when it
+    has no company); `person_gsid` is the Person a user wrote, for Company Person Sync."""
+
+    job = ForeignKeyField(Job, on_delete="CASCADE", index=False)
+    job_id: int
+    source_id = TextField()
+    target_object = TextField(constraints=[_in("target_object", TargetObject)])
+    gsid = TextField()
+    person_gsid = TextField(null=True)
+    run_id = IntegerField(null=True)
+
+    class Meta:
+        table_name = "source_link"
+        primary_key = CompositeKey("job", "source_id")
+
+
+class RetryRecord(BaseModel):
+    """A PX record that failed: fetched again by the job's next runs, even unchanged in PX,
+    until it goes through or has failed the retry limit."""
+
+    job = ForeignKeyField(Job, on_delete="CASCADE", index=False)
+    job_id: int
+    source_id = TextField()
+    reason = TextField()
+    attempts = IntegerField(default=1)
+    first_failed_at = IntegerField(default=now_ms)
+    last_run_id = IntegerField(null=True)
+
+    class Meta:
+        table_name = "retry_record"
+        primary_key = CompositeKey("job", "source_id")
+
+
 ALL_MODELS: list[type[Model]] = [
     Connection, Job, JobDependency, FieldMapping, DerivedMapping, JobFilter, Schedule, Setting,
     CustomField, ExecutionRun, RecordError, RequestLog, AuditLog, ConnectionLog,
-    Company, Person, CompanyPerson, CompanyInstance,
+    Company, Person, CompanyPerson, CompanyInstance, SourceLink, RetryRecord,
 ]
 
 # Re-exported so the engine and UI can import everything store-shaped from one module.
@@ -453,7 +504,8 @@ __all__ = [
     "Company", "CompanyInstance", "CompanyPerson", "Connection", "ConnectionLog", "CustomField",
     "DerivedMapping", "ExecutionRun", "FieldMapping", "FieldType", "Job", "JobDependency",
     "JobFilter", "JobKind", "LookupObject", "ModificationType", "OnMultiple", "OnNone", "Person",
-    "RecordError", "Region", "RequestLog", "RunStatus", "Schedule", "ScheduleKind", "Setting",
+    "RecordError", "Region", "RequestLog", "RetryRecord", "RunStatus", "Schedule", "ScheduleKind",
+    "Setting", "SourceLink",
     "SourceObject", "StandardField", "TargetObject", "TargetRecord", "Trigger", "new_gsid",
     "now_ms", "standard_field",
 ]

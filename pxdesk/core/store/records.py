@@ -23,7 +23,7 @@ from pxdesk.core.store.models import (
 from pxdesk.core.store.standard_fields import SYSTEM_FIELDS
 
 # Epoch-ms columns: readers show them as dates.
-TIMESTAMP_COLUMNS = frozenset({"created_at", "modified_at"})
+TIMESTAMP_COLUMNS = frozenset({"created_at", "modified_at", "deleted_in_px_at"})
 # Text columns searched with LIKE (kept to indexed or short columns on purpose).
 _SEARCH_COLUMNS = {
     TargetObject.COMPANY: ("name",),

@@ -66,6 +66,7 @@ SYSTEM_FIELDS: list[StandardField] = [
     StandardField("ModifiedDate", "Modified Date", _F.DATETIME, False, "modified_at"),
     StandardField("CreatedBy", "Created By", _F.STRING, False, "created_by"),
     StandardField("ModifiedBy", "Modified By", _F.STRING, False, "modified_by"),
+    StandardField("DeletedInPx", "Deleted in PX", _F.DATETIME, False, "deleted_in_px_at"),
 ]
 
 
