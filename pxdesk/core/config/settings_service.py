@@ -26,6 +26,7 @@ LABELS: dict[str, str] = {
     st.RETENTION_DAYS: "Keep runs for",
     st.CATCH_UP_MISSED: "Run missed scheduled jobs",
     st.WINDOW_LOOKBACK_MINUTES: "Window look-back",
+    st.RETRY_MAX_ATTEMPTS: "Retry failed records",
     st.SMTP_FROM: "Sender address",
     st.SMTP_HOST: "SMTP server",
     st.SMTP_PORT: "SMTP port",
@@ -151,6 +152,10 @@ def _not_negative(hint: str) -> Callable[[int], str | None]:
     return check
 
 
+def _at_least_one(value: int) -> str | None:
+    return None if value >= 1 else f"{value} is below 1: a record is tried at least once."
+
+
 # Rules beyond the type, per key; each returns what to fix, or None.
 _RULES: dict[str, Callable[[Any], str | None]] = {
     st.PERSON_RESOLUTION_KEY: _resolution_key,
@@ -161,4 +166,5 @@ _RULES: dict[str, Callable[[Any], str | None]] = {
     st.SMTP_SECURITY: _security,
     st.RETENTION_DAYS: _not_negative("to keep runs forever"),
     st.WINDOW_LOOKBACK_MINUTES: _not_negative("for no look-back"),
+    st.RETRY_MAX_ATTEMPTS: _at_least_one,
 }

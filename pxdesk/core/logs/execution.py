@@ -42,6 +42,8 @@ class RunCounts:
     filtered: int = 0
     pages: int = 0
     total_hits: int | None = None
+    retried: int = 0  # records that failed before, fetched again by id
+    deleted: int = 0  # PX records a reconcile found gone
 
     @contextmanager
     def undone_on_error(self) -> Iterator[None]:
@@ -102,6 +104,7 @@ class ExecutionLog:
         run.success_count, run.failure_count = counts.success, counts.failure
         run.inserted_count, run.updated_count = counts.inserted, counts.updated
         run.unchanged_count = counts.unchanged
+        run.retried_count, run.deleted_count = counts.retried, counts.deleted
         run.pages, run.total_hits = counts.pages, counts.total_hits
 
     def close_interrupted_runs(self, is_running: Callable[[str], bool] | None = None) -> int:

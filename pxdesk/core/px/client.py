@@ -20,6 +20,7 @@ from pxdesk.core.errors import (
     AnswerLostError,
     ConfigError,
     NetworkError,
+    NotFoundError,
     ProtocolError,
     PxError,
 )
@@ -164,6 +165,13 @@ class PxClient:
     def get_user(self, identify_id: str) -> dict[str, Any]:
         """One user by identifyId (case-sensitive)."""
         return self._get_object(f"/users/{quote(identify_id, safe='')}")
+
+    def find(self, kind: Literal["accounts", "users"], record_id: str) -> dict[str, Any] | None:
+        """One record of a listing's kind by its id; None when PX has no such record (404)."""
+        try:
+            return self._get_object(f"/{kind}/{quote(record_id, safe='')}")
+        except NotFoundError:
+            return None
 
     def attributes(self, kind: Literal["account", "user"]) -> list[dict[str, Any]]:
         """Attribute metadata (standard and custom) of accounts or users, for the mapping picker."""

@@ -46,6 +46,18 @@ class IdSet:
                 return False
             i = (i + 1) & mask
 
+    def __contains__(self, key: object) -> bool:
+        h = hash(key) or 1
+        table, mask = self._table, self._mask
+        i = h & mask
+        while True:
+            slot = table[i]
+            if slot == _EMPTY:
+                return False
+            if slot == h:
+                return True
+            i = (i + 1) & mask
+
     def _grow(self) -> None:
         old = self._table
         size = len(old) * 2

@@ -109,6 +109,11 @@ class Listing:
         """Distinct records received so far (all passes)."""
         return len(self._seen) + self._unkeyed
 
+    def has(self, record_id: object) -> bool:
+        """Whether the listing handed out a record with this id (a 64-bit hash: a collision
+        can only say yes wrongly, never no)."""
+        return record_id in self._seen
+
     @property
     def shortfall(self) -> int:
         """Records announced by totalHits but not received."""

@@ -28,6 +28,7 @@ SMTP_FROM = "smtp_from"
 RETENTION_DAYS = "retention_days"
 CATCH_UP_MISSED = "catch_up_missed_runs"
 WINDOW_LOOKBACK_MINUTES = "window_lookback_minutes"
+RETRY_MAX_ATTEMPTS = "retry_max_attempts"
 
 # Defaults of the known settings. A None default accepts any JSON value.
 DEFAULTS: dict[str, Any] = {
@@ -47,6 +48,9 @@ DEFAULTS: dict[str, Any] = {
     # Incremental runs re-read this much before the last window end: PX clock skew and late
     # indexing never lose a record; what comes back unchanged is not written again.
     WINDOW_LOOKBACK_MINUTES: 5,
+    # A record that failed is fetched again by the next runs until it goes through or has
+    # failed this many times (then it waits until PX changes it).
+    RETRY_MAX_ATTEMPTS: 5,
 }
 
 SMTP_SECURITIES = ("starttls", "ssl", "none")
@@ -124,6 +128,10 @@ def person_resolution_key() -> list[str]:
 
 def retention_days() -> int:
     return int(get_setting(RETENTION_DAYS))
+
+
+def retry_max_attempts() -> int:
+    return max(1, int(get_setting(RETRY_MAX_ATTEMPTS)))
 
 
 def window_lookback_ms() -> int:

@@ -59,7 +59,7 @@ class SyncEngine:
         progress: Callable[[RunProgress], None] | None = None,
         cancel: Callable[[], bool] | None = None,
         on_start: StartHook | None = None, on_end: EndHook | None = None,
-        note: str | None = None,
+        note: str | None = None, reconcile: bool = False,
     ) -> RunResult:
         """Run `job_name` after its dependencies; never raises for run-time problems (they end
         as a Failure row with the reason), only ConfigError for an unknown job and StoreError
@@ -67,7 +67,8 @@ class SyncEngine:
 
         `on_start` hears of every run of the tree once, as its row is created, and `on_end`
         once it is closed (dependencies included, in run order); `note` (e.g. why a scheduled
-        run is catching up) goes in front of the job's own reason before it is announced."""
+        run is catching up) goes in front of the job's own reason before it is announced;
+        `reconcile` checks the job's rows against every id PX has now, whatever its interval."""
         with store_errors(database().database):
             job = Job.get_or_none(Job.name == job_name)
             if job is None:
@@ -75,7 +76,8 @@ class SyncEngine:
             if date_range is not None:
                 trigger = Trigger.IMPORT_FROM_DATE
             hooks = _Hooks(progress, cancel, on_start, on_end)
-            return self._run_tree(job, Trigger(trigger), date_range, hooks, set(), note)
+            return self._run_tree(job, Trigger(trigger), date_range, hooks, set(), note,
+                                  reconcile)
 
     def is_running(self, job_name: str) -> bool:
         return self._locks.is_running(job_name)
@@ -91,7 +93,8 @@ class SyncEngine:
     # ---- runs ---------------------------------------------------------------------------
 
     def _run_tree(self, job: Job, trigger: Trigger, date_range: tuple[int, int] | None,
-                  hooks: _Hooks, seen: set[int], note: str | None = None) -> RunResult:
+                  hooks: _Hooks, seen: set[int], note: str | None = None,
+                  reconcile: bool = False) -> RunResult:
         if not self._locks.acquire(job.name):
             run = self.log.create(job, trigger, connection_name=self._connection_name(),
                                   status=RunStatus.SKIPPED, reason="already running")
@@ -115,7 +118,7 @@ class SyncEngine:
                     return hooks.ended(RunResult.from_run(run, dependencies=deps), note)
             try:
                 result = JobRun(self._run_settings(), job, run, date_range, hooks.progress,
-                                hooks.cancel).execute()
+                                hooks.cancel, reconcile=reconcile).execute()
             except Exception as exc:  # its clean-up failed too (e.g. the disk is still full)
                 return hooks.ended(self._close_failed_run(run, exc, deps), note)
             result.dependencies = deps

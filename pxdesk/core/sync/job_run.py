@@ -26,7 +26,7 @@ from pxdesk.core.store.db import bulk_writes
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.errors import failure_reason
 from pxdesk.core.store.models import ExecutionRun, Job
-from pxdesk.core.store.settings import window_lookback_ms
+from pxdesk.core.store.settings import retry_max_attempts, window_lookback_ms
 from pxdesk.core.sync.deferred_indexes import IndexDeferral, restore_indexes
 from pxdesk.core.sync.fetch import PageFetcher
 from pxdesk.core.sync.filters import combine_pushdown
@@ -34,6 +34,7 @@ from pxdesk.core.sync.gc_pause import RelaxedGc
 from pxdesk.core.sync.pipeline import PageProcessor
 from pxdesk.core.sync.plan import JobPlan, run_blockers
 from pxdesk.core.sync.results import RunProgress, RunResult
+from pxdesk.core.sync.tracking import JobMemory
 from pxdesk.core.sync.window import Window, plan_window
 from pxdesk.core.sync.writer import PageResult
 
@@ -71,14 +72,23 @@ class _Batch:
     records: int = 0
 
 
+@dataclass
+class _RetryPage:
+    """Records that failed before, fetched again by id (not a page of the listing)."""
+
+    records: list[Any]
+    total_hits: int | None
+
+
 class JobRun:
     """Executes one ExecutionRun row that the engine created (Queued)."""
 
     def __init__(self, settings: RunSettings, job: Job, run: ExecutionRun,
                  date_range: tuple[int, int] | None,
                  progress: Callable[[RunProgress], None] | None,
-                 cancel: Callable[[], bool] | None) -> None:
+                 cancel: Callable[[], bool] | None, *, reconcile: bool = False) -> None:
         self.settings, self.job, self.run = settings, job, run
+        self.reconcile_asked = reconcile
         self.date_range, self.progress, self.cancel = date_range, progress, cancel
         self.counts = RunCounts()
         self.notes: list[str] = []
@@ -87,6 +97,11 @@ class JobRun:
         self._records = 0
         self._fetcher: PageFetcher | None = None
         self._listing: Listing | None = None
+        self.memory: JobMemory | None = None
+        self._retry_due: set[str] = set()  # failed before, not (yet) seen in this listing
+        self._retried: set[str] = set()
+        self._retry_gone: list[str] = []
+        self._retry_failed = 0
 
     def execute(self) -> RunResult:
         settings, run = self.settings, self.run
@@ -109,21 +124,30 @@ class JobRun:
             client = settings.make_client(requests)
             processor = PageProcessor(self.db, plan, self.job.name, settings.clock,
                                       window.matcher())
+            self.memory = JobMemory(self.db, self.job, run.id, plan.objects, settings.clock,
+                                    self.job.name)
+            self._retry_due = set(self.memory.due_retries(retry_max_attempts()))
             deferral = IndexDeferral(self.db, plan.objects, plan.read_fields)
             with bulk_writes(self.db), RelaxedGc():
                 try:
                     self._write_pages(processor, deferral, self._pages(client, plan, window),
                                       files, requests)
+                    if self._retry_due:
+                        self._write_pages(processor, deferral, self._retry_pages(client, plan),
+                                          files, requests)
                 finally:
                     deferral.restore()
             self.counts.filtered = processor.filtered
-            status = final_status(self.counts.success, self.counts.failure)
+            status = self._status()
             shortfall = self._shortfall()
-            self.notes += self._listing_notes()
+            self.notes += self._listing_notes() + self._retry_notes()
+            missed = self._reconcile(client, plan) if self._reconcile_due() else None
+            if missed is not None:
+                self.notes.insert(0, missed)
             if shortfall is not None:  # first, so a shortened tray message still says it
                 self.notes.insert(0, shortfall)
-                if status == RunStatus.SUCCESS:
-                    status = RunStatus.PARTIAL_SUCCESS
+            if (shortfall or missed) and status == RunStatus.SUCCESS:
+                status = RunStatus.PARTIAL_SUCCESS
             elif status in ADVANCING_STATUSES and window.advances:
                 Job.update(window_end=window.end).where(Job.id == self.job.id).execute()
             log.finish(run, status, self.counts, reason="; ".join(self.notes) or None)
@@ -165,8 +189,8 @@ class JobRun:
 
             def make(stop: Callable[[], bool], filters: list[str] = filters) -> Listing:
                 self._listing = client.list(
-                    plan.listing, filters=filters,  # type: ignore[arg-type]
-                    page_size=self.settings.page_size, cancel=stop)
+                    plan.listing, filters=filters, page_size=self.settings.page_size,
+                    cancel=stop)
                 return self._listing
 
             with PageFetcher(make, self.cancel) as fetcher:
@@ -181,6 +205,95 @@ class JobRun:
                 except BadRequestError:
                     if received or i == len(ladder) - 1:
                         raise
+
+    def _retry_pages(self, client: PxClient, plan: JobPlan) -> Iterator[_RetryPage]:
+        """The records that failed before and the listing did not bring, fetched by id: a
+        Company Person whose company arrived since goes through without PX changing it."""
+        self._fetcher = None  # a fetch by id is never taken inside a write transaction
+        batch: list[Any] = []
+        total = self._listing.total_hits if self._listing is not None else None
+        for source_id in sorted(self._retry_due):
+            if self.cancel is not None and self.cancel():
+                raise CancelledError("Run cancelled")
+            record = client.find(plan.listing, source_id)
+            if record is None:
+                self._retry_gone.append(source_id)
+                continue
+            self._retried.add(source_id)
+            batch.append(record)
+            if len(batch) >= self.settings.page_size:
+                yield _RetryPage(batch, total)
+                batch = []
+        if batch:
+            yield _RetryPage(batch, total)
+        if self._retry_gone and self.memory is not None:
+            with self.db.atomic():
+                self.memory.forget(self._retry_gone)
+
+    def _status(self) -> RunStatus:
+        """The listing's records decide; failed records fetched again and failing still make
+        it Partial Success at worst, never a Failure that would hold the window."""
+        c, retry_failed = self.counts, self._retry_failed
+        retry_ok = c.retried - retry_failed
+        status = final_status(c.success - retry_ok, c.failure - retry_failed)
+        if status == RunStatus.SUCCESS and retry_failed:
+            return RunStatus.PARTIAL_SUCCESS
+        return status
+
+    def _retry_notes(self) -> list[str]:
+        notes = []
+        if self._retried:
+            failed = self._retry_failed
+            notes.append(f"fetched again {len(self._retried):,} records that failed before: "
+                         f"{len(self._retried) - failed:,} went through, {failed:,} still "
+                         "failing")
+        if self._retry_gone:
+            notes.append(f"{len(self._retry_gone):,} records that failed before are no longer "
+                         "in PX: not retried again")
+        return notes
+
+    def _reconcile_due(self) -> bool:
+        """On demand, or when the job's interval has passed since its last reconcile (the
+        first one comes an interval after the first run); never in an Import From Date."""
+        if self.date_range is not None or (self.cancel is not None and self.cancel()):
+            return False
+        if self.reconcile_asked:
+            return True
+        days, last = self.job.reconcile_days, self.job.reconciled_at
+        if last is None:
+            Job.update(reconciled_at=self.settings.clock()).where(
+                Job.id == self.job.id).execute()
+            return False
+        return days > 0 and self.settings.clock() - last >= days * 86_400_000
+
+    def _reconcile(self, client: PxClient, plan: JobPlan) -> str | None:
+        """List every id PX has (no window, no filter) and mark or delete the rows whose PX
+        records are gone. An incomplete listing changes nothing: what it missed is returned."""
+        listing = client.list(plan.listing, page_size=self.settings.page_size,
+                              cancel=self.cancel)
+        for _page in listing:
+            if self.cancel is not None and self.cancel():
+                raise CancelledError("Run cancelled")
+        if not listing.complete or listing.shortfall:
+            return (f"could not check for records deleted in PX: it announced "
+                    f"{listing.total_hits or 0:,} {listing.kind}, the check received "
+                    f"{listing.received:,}; nothing was marked deleted")
+        assert self.memory is not None
+        gone = self.memory.gone_links(listing.has)
+        with self.db.atomic():
+            outcome = self.memory.reconcile(gone, self.job.deletion_policy)
+            Job.update(reconciled_at=self.settings.clock()).where(
+                Job.id == self.job.id).execute()
+        self.counts.deleted = outcome.gone
+        if outcome.gone:
+            done = [f"{outcome.marked:,} marked deleted in PX"] if outcome.marked else []
+            if outcome.deleted:
+                done.insert(0, f"{outcome.deleted:,} rows deleted")
+            if outcome.kept_referenced:
+                done.append("kept because other records point to them")
+            self.notes.append(f"{outcome.gone:,} {listing.kind} are no longer in PX: "
+                              + ", ".join(done or ["their rows were already gone"]))
+        return None
 
     def _shortfall(self) -> str | None:
         """What the listing missed, or None when it was exact."""
@@ -247,13 +360,27 @@ class JobRun:
 
     def _page(self, processor: PageProcessor, page: Any, batch: _Batch) -> None:
         """One page, inside its savepoint; counters move only once it went through."""
-        result = processor.process(page.records)
+        retry = isinstance(page, _RetryPage)
+        if self._retry_due and not retry:  # seen in the listing: no need to fetch it again
+            id_path = processor.plan.id_path
+            self._retry_due.difference_update(
+                str(r.get(id_path)) for r in page.records if type(r) is dict)
+        result = processor.process(page.records, windowed=not retry)
+        if self.memory is not None:
+            self.memory.page_written(result)
+            if retry:
+                self._retry_failed += len(result.failures)
+                handled = {sid for sid, *_ in result.links} | {
+                    str(f.row.source_id) for f in result.failures}
+                self.memory.forget(  # filtered out now: no longer a failure to retry
+                    str(r.get(processor.plan.id_path)) for r in page.records
+                    if type(r) is dict and str(r.get(processor.plan.id_path)) not in handled)
         errors = self._error_rows(result)
         insert_record_errors(self.run.id, errors)
         batch.successes += result.successes
         batch.errors += errors
         batch.records += len(page.records)
-        self._count(result, page)
+        self._count(result, page, retry)
         self.counts.filtered = processor.filtered
 
     @staticmethod
@@ -270,15 +397,18 @@ class JobRun:
         return [(value_text(f.row.source_id), f.field, value_text(f.value), safe_text(f.reason),
                  record_json(f.row.record)) for f in result.failures]
 
-    def _count(self, result: PageResult, page: Any) -> None:
+    def _count(self, result: PageResult, page: Any, retry: bool) -> None:
         c = self.counts
         c.success += len(result.successes)
         c.failure += len(result.failures)
         c.inserted += result.inserted
         c.updated += result.updated
         c.unchanged += result.unchanged
-        c.pages += 1
-        c.total_hits = page.total_hits
+        if retry:
+            c.retried += len(page.records)
+        else:
+            c.pages += 1
+            c.total_hits = page.total_hits
         self._records += len(page.records)
 
     def _snapshot(self) -> RunProgress:

@@ -95,8 +95,11 @@ class PageProcessor:
 
     # ---- map ----------------------------------------------------------------------------
 
-    def map_page(self, records: Sequence[dict[str, Any]], failures: list[Failure]) -> list[Row]:
+    def map_page(self, records: Sequence[dict[str, Any]], failures: list[Failure], *,
+                 windowed: bool = True) -> list[Row]:
         window, matches, id_path = self._window, self.plan.filter.matches, self.plan.id_path
+        if not windowed:
+            window = None
         steps, new_values = self._steps, self._new_values
         rows: list[Row] = []
         for record in records:
@@ -268,7 +271,7 @@ class PageProcessor:
                 inst_vals[self.plan.shapes[inst_obj].slot("Company_ID")] = gsid
                 instances.commit((row.source_id,), inst[0], inst[1])
                 changed = put_instance(inst[0], inst[1], inst_vals) or changed
-            self._success(result, row, gsid, insert, changed)
+            self._success(result, row, gsid, insert, changed, company_obj)
 
     def _write_people(self, rows: list[Row], result: PageResult) -> None:
         person_obj, cp_obj = TargetObject.PERSON.value, TargetObject.COMPANY_PERSON.value
@@ -302,12 +305,12 @@ class PageProcessor:
             people.commit(key, pgsid, pinsert)
             changed = put_person(pgsid, pinsert, values[person_obj])
             if lgsid is None:
-                self._success(result, row, pgsid, pinsert, changed)
+                self._success(result, row, pgsid, pinsert, changed, person_obj, pgsid)
                 continue
             cp_vals[pid_i] = pgsid
             links.commit((pgsid, company), lgsid, linsert)
             changed = put_link(lgsid, linsert, cp_vals) or changed
-            self._success(result, row, lgsid, linsert, changed)
+            self._success(result, row, lgsid, linsert, changed, cp_obj, pgsid)
 
     def _putter(self, obj: str, now: int) -> Callable[[str, bool, list[Any]], bool]:
         """put(gsid, is_insert, values): queue the row's INSERT or UPDATE on obj's writer;
@@ -326,7 +329,10 @@ class PageProcessor:
         return put
 
     @staticmethod
-    def _success(result: PageResult, row: Row, gsid: str, insert: bool, changed: bool) -> None:
+    def _success(result: PageResult, row: Row, gsid: str, insert: bool, changed: bool,
+                 obj: str, person_gsid: str | None = None) -> None:
+        if row.source_id is not None and row.source_id != "":
+            result.links.append((str(row.source_id), obj, gsid, person_gsid))
         if insert:
             result.successes.append((row.source_id, gsid, INSERTED))
             result.inserted += 1
@@ -337,10 +343,11 @@ class PageProcessor:
             result.successes.append((row.source_id, gsid, UNCHANGED))
             result.unchanged += 1
 
-    def process(self, records: Sequence[dict[str, Any]]) -> PageResult:
-        """Map, derive and write one page (the caller holds the transaction)."""
+    def process(self, records: Sequence[dict[str, Any]], *, windowed: bool = True) -> PageResult:
+        """Map, derive and write one page (the caller holds the transaction); `windowed`
+        False takes records outside the run's window too (failed records fetched again)."""
         result = PageResult()
-        rows = self.map_page(records, result.failures)
+        rows = self.map_page(records, result.failures, windowed=windowed)
         rows = self.derive(rows, result.failures)
         if rows:
             self.write(rows, result)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from peewee import Database
 
@@ -86,7 +86,7 @@ class JobPlan:
     key_refs: list[FieldRef]  # Company keys, or the Person resolution key
 
     @property
-    def listing(self) -> str:
+    def listing(self) -> Literal["accounts", "users"]:
         return "accounts" if self.kind == JobKind.COMPANY else "users"
 
     @property

@@ -64,7 +64,7 @@ class RunResult:
         """The run as its row says (`filtered` is not kept in the row: the run passes it)."""
         counts = RunCounts(run.success_count, run.failure_count, run.inserted_count,
                            run.updated_count, run.unchanged_count, filtered, run.pages,
-                           run.total_hits)
+                           run.total_hits, run.retried_count, run.deleted_count)
         return cls(int(run.id), run.job_name, RunStatus(run.status), run.reason, counts,
                    run.window_from, run.window_to, run.error_file, run.success_file, **extra)
 

@@ -46,6 +46,10 @@ class Failure:
     reason: str
 
 
+# A written PX record: (PX id, the row's object, the row's GSID, the Person's GSID or None).
+Link = tuple[str, str, str, str | None]
+
+
 @dataclass
 class PageResult:
     successes: list[tuple[str | None, str, str]] = field(default_factory=list)  # id, gsid, action
@@ -53,9 +57,11 @@ class PageResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    links: list[Link] = field(default_factory=list)  # what each written PX record became
 
     def merge(self, other: PageResult) -> None:
         self.successes += other.successes
+        self.links += other.links
         self.failures += other.failures
         self.inserted += other.inserted
         self.updated += other.updated

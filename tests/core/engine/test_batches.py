@@ -153,12 +153,12 @@ def test_failing_page_rolls_back_alone_and_earlier_pages_stay(connect, context, 
     real = PageProcessor.process
     calls: list[int] = []
 
-    def third_page_breaks(self: PageProcessor, records: Any) -> Any:
+    def third_page_breaks(self: PageProcessor, records: Any, **kwargs: Any) -> Any:
         calls.append(1) if "identifyId" in records[0] else None
         if len(calls) == 3 and "identifyId" in records[0]:
-            real(self, records)  # writes its rows, then fails: they must be rolled back
+            real(self, records, **kwargs)  # writes its rows, then fails: rolled back
             raise RuntimeError("boom")
-        return real(self, records)
+        return real(self, records, **kwargs)
 
     monkeypatch.setattr(PageProcessor, "process", third_page_breaks)
     result = engine.run_job(PERSON_JOB)

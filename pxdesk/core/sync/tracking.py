@@ -1,0 +1,215 @@
+"""What a job remembers of PX records between runs: the row each one became, and which failed.
+
+Source links (PX id -> row) are what a reconcile compares with PX's ids to find the records PX
+no longer has. The retry list holds records that failed, so the next runs fetch them again by
+id even when PX did not change them (a Company Person whose company arrives later). Both are
+written in the savepoint of the page that produced them: as atomic as the rows themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from pxdesk.core.logs.run_files import safe_text
+from pxdesk.core.store.enums import DeletionPolicy, TargetObject
+from pxdesk.core.store.models import Job
+from pxdesk.core.sync.writer import PageResult
+
+RETRY_FETCH_LIMIT = 1000  # records fetched again by id per run, the oldest failures first
+_CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit
+
+_LINK_SQL = (
+    'INSERT INTO "source_link" (job_id, source_id, target_object, gsid, person_gsid, run_id) '
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, source_id) DO UPDATE SET "
+    "target_object = excluded.target_object, gsid = excluded.gsid, "
+    "person_gsid = excluded.person_gsid, run_id = excluded.run_id")
+_FAILED_SQL = (
+    'INSERT INTO "retry_record" (job_id, source_id, reason, attempts, first_failed_at, '
+    "last_run_id) VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (job_id, source_id) DO UPDATE SET "
+    'reason = excluded.reason, attempts = "retry_record".attempts + 1, '
+    "last_run_id = excluded.last_run_id")
+_TABLES = {obj.value: obj.value for obj in TargetObject}  # object -> table (same names)
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """What a reconcile found: PX records gone, and what became of their rows."""
+
+    gone: int
+    marked: int
+    deleted: int
+    kept_referenced: int  # rows the delete policy kept (marked) because others point to them
+
+
+class JobMemory:
+    """Source links and the retry list of one job, for one run."""
+
+    def __init__(self, db: SqliteDatabase, job: Job, run_id: int, objects: Iterable[str],
+                 clock: Callable[[], int], actor: str) -> None:
+        self.db, self.job_id, self.run_id = db, int(job.id), run_id
+        self._clock, self._actor = clock, actor
+        self._objects = [obj for obj in objects if obj in _TABLES]
+        self._has_retries = self._scalar(
+            'SELECT EXISTS (SELECT 1 FROM "retry_record" WHERE job_id = ?)', self.job_id)
+        self._has_marks = any(self._scalar(
+            f'SELECT EXISTS (SELECT 1 FROM "{_TABLES[obj]}" WHERE deleted_in_px_at IS NOT NULL)')
+            for obj in self._objects)
+
+    def _scalar(self, sql: str, *params: Any) -> bool:
+        return bool(self.db.execute_sql(sql, params).fetchone()[0])
+
+    # ---- retries ------------------------------------------------------------------------
+
+    def due_retries(self, max_attempts: int, limit: int = RETRY_FETCH_LIMIT) -> list[str]:
+        """Ids of failed records to fetch again, the oldest failures first."""
+        if not self._has_retries:
+            return []
+        rows = self.db.execute_sql(
+            'SELECT source_id FROM "retry_record" WHERE job_id = ? AND attempts < ? '
+            "ORDER BY first_failed_at, source_id LIMIT ?", (self.job_id, max_attempts, limit))
+        return [row[0] for row in rows]
+
+    def forget(self, source_ids: Iterable[str]) -> None:
+        """Take records off the retry list (gone from PX, or filtered out now)."""
+        ids = list(source_ids)
+        for chunk in _chunks(ids):
+            marks = ", ".join("?" * len(chunk))
+            self.db.execute_sql(f'DELETE FROM "retry_record" WHERE job_id = ? AND source_id '
+                                f"IN ({marks})", (self.job_id, *chunk))
+
+    # ---- per page -----------------------------------------------------------------------
+
+    def page_written(self, result: PageResult) -> None:
+        """In the page's savepoint: link what was written, list what failed, take what went
+        through off the retry list, and clear "Deleted in PX" on rows PX sends again."""
+        cursor = self.db.cursor()
+        if result.links:
+            run_id, job_id = self.run_id, self.job_id
+            cursor.executemany(_LINK_SQL, [(job_id, safe_text(sid), obj, gsid, person, run_id)
+                                           for sid, obj, gsid, person in result.links])
+        if self._has_retries and result.links:
+            self.forget([safe_text(link[0]) for link in result.links])
+        failed = [(self.job_id, safe_text(str(f.row.source_id)), safe_text(f.reason or "failed"),
+                   self._clock(), self.run_id)
+                  for f in result.failures if f.row.source_id not in (None, "")]
+        if failed:
+            cursor.executemany(_FAILED_SQL, failed)
+            self._has_retries = True
+        if self._has_marks and result.links:
+            self._unmark(result)
+
+    def _unmark(self, result: PageResult) -> None:
+        rows: dict[str, set[str]] = {}
+        for _sid, obj, gsid, person in result.links:
+            rows.setdefault(obj, set()).add(gsid)
+            if person is not None:
+                rows.setdefault(TargetObject.PERSON.value, set()).add(person)
+        for obj, gsids in rows.items():
+            self.db.cursor().executemany(
+                f'UPDATE "{_TABLES[obj]}" SET deleted_in_px_at = NULL '
+                "WHERE gsid = ? AND deleted_in_px_at IS NOT NULL", [(g,) for g in gsids])
+
+    # ---- reconcile ----------------------------------------------------------------------
+
+    def gone_links(self, in_px: Callable[[str], bool]) -> list[str]:
+        """PX ids this job wrote that PX no longer lists."""
+        rows = self.db.execute_sql(
+            'SELECT source_id FROM "source_link" WHERE job_id = ?', (self.job_id,))
+        return [sid for (sid,) in rows if not in_px(sid)]
+
+    def reconcile(self, gone: Sequence[str], policy: str) -> Reconciled:
+        """Mark (or delete) the rows whose every PX record is gone, then drop those links;
+        the caller holds the transaction."""
+        db, job_id = self.db, self.job_id
+        db.execute_sql('CREATE TEMP TABLE IF NOT EXISTS "gone_ids" (source_id TEXT PRIMARY KEY)')
+        db.execute_sql('DELETE FROM "gone_ids"')
+        db.cursor().executemany('INSERT OR IGNORE INTO "gone_ids" VALUES (?)',
+                                [(sid,) for sid in gone])
+        all_gone = 'HAVING sum(source_id IN (SELECT source_id FROM "gone_ids")) = count(*)'
+        # A row goes only when every PX record that wrote it is gone: several accounts can
+        # roll up to one Company, several users resolve to one Person.
+        rows = db.execute_sql(
+            f'SELECT target_object, gsid FROM "source_link" WHERE job_id = ? AND target_object '
+            f"!= 'person' GROUP BY target_object, gsid {all_gone}", (job_id,)).fetchall()
+        rows += db.execute_sql(
+            f"SELECT 'person', person_gsid FROM \"source_link\" WHERE job_id = ? AND "
+            f"person_gsid IS NOT NULL GROUP BY person_gsid {all_gone}", (job_id,)).fetchall()
+        db.execute_sql('DELETE FROM "source_link" WHERE job_id = ? AND source_id IN '
+                       '(SELECT source_id FROM "gone_ids")', (job_id,))
+        db.execute_sql('DROP TABLE "gone_ids"')
+        by_object: dict[str, list[str]] = {}
+        for obj, gsid in rows:
+            by_object.setdefault(obj, []).append(gsid)
+        deleted, kept = self._delete(by_object) if policy == DeletionPolicy.DELETE \
+            else (0, by_object)
+        marked = sum(self._mark(obj, gsids) for obj, gsids in kept.items())
+        if TargetObject.COMPANY_INSTANCE.value in self._objects:
+            self._mark_instances(gone, policy)
+        return Reconciled(len(gone), marked, deleted,
+                          marked if policy == DeletionPolicy.DELETE else 0)
+
+    def _mark(self, obj: str, gsids: Sequence[str]) -> int:
+        now, count = self._clock(), 0
+        for chunk in _chunks(gsids):
+            marks = ", ".join("?" * len(chunk))
+            cursor = self.db.execute_sql(
+                f'UPDATE "{_TABLES[obj]}" SET deleted_in_px_at = ?, modified_at = ?, '
+                f"modified_by = ? WHERE deleted_in_px_at IS NULL AND gsid IN ({marks})",
+                (now, now, self._actor, *chunk))
+            count += cursor.rowcount
+        return count
+
+    def _delete(self, by_object: dict[str, list[str]]) -> tuple[int, dict[str, list[str]]]:
+        """Company Person rows go; a Person or Company only when nothing else points to it
+        (those are kept and marked instead)."""
+        deleted = 0
+        kept: dict[str, list[str]] = {}
+        order = (TargetObject.COMPANY_PERSON, TargetObject.PERSON, TargetObject.COMPANY)
+        unreferenced = {
+            TargetObject.PERSON.value: 'NOT EXISTS (SELECT 1 FROM "company_person" cp '
+                                       'WHERE cp.person_id = "person".gsid)',
+            TargetObject.COMPANY.value: 'NOT EXISTS (SELECT 1 FROM "company_person" cp WHERE '
+                                        'cp.company_id = "company".gsid) AND NOT EXISTS (SELECT 1 '
+                                        'FROM "company_instance" ci WHERE ci.company_id = '
+                                        '"company".gsid) AND NOT EXISTS (SELECT 1 FROM "company" '
+                                        'child WHERE child.parent_company_id = "company".gsid)',
+        }
+        for obj in (o.value for o in order):
+            gsids = by_object.get(obj, [])
+            still: list[str] = []
+            for chunk in _chunks(gsids):
+                marks = ", ".join("?" * len(chunk))
+                guard = unreferenced.get(obj, "1")
+                table = _TABLES[obj]
+                cursor = self.db.execute_sql(
+                    f'DELETE FROM "{table}" WHERE gsid IN ({marks}) AND {guard}', tuple(chunk))
+                deleted += cursor.rowcount
+                left = self.db.execute_sql(
+                    f'SELECT gsid FROM "{table}" WHERE gsid IN ({marks})', tuple(chunk))
+                still += [row[0] for row in left]
+            if still:
+                kept[obj] = still
+        return deleted, kept
+
+    def _mark_instances(self, px_ids: Sequence[str], policy: str) -> None:
+        """Multi Instance: the Company Instance of a gone PX account goes the same way."""
+        now = self._clock()
+        for chunk in _chunks(px_ids):
+            marks = ", ".join("?" * len(chunk))
+            if policy == DeletionPolicy.DELETE:
+                self.db.execute_sql(f'DELETE FROM "company_instance" WHERE px_account_id IN '
+                                    f"({marks})", tuple(chunk))
+            else:
+                self.db.execute_sql(
+                    f'UPDATE "company_instance" SET deleted_in_px_at = ?, modified_at = ?, '
+                    f"modified_by = ? WHERE deleted_in_px_at IS NULL AND px_account_id IN "
+                    f"({marks})", (now, now, self._actor, *chunk))
