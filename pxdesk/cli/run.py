@@ -30,6 +30,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         "or an ISO date-time")
     parser.add_argument("--to", dest="date_to", help="range end: YYYY-MM-DD (that whole day, "
                         "UTC) or an ISO date-time; default now")
+    parser.add_argument("--reconcile", action="store_true",
+                        help="also list every id PX has and mark (or delete, as the job says) "
+                             "the rows of records deleted in PX")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(handler=run)
 
@@ -70,7 +73,9 @@ def _summary(result: RunResult, indent: str = "") -> list[str]:
     lines = [f"{indent}{result.job_name}: {result.status}"]
     lines.append(f"{indent}  success {c.success}, failure {c.failure}, "
                  f"inserted {c.inserted}, updated {c.updated}, "
-                 f"filtered out {c.filtered}, pages {c.pages}")
+                 f"filtered out {c.filtered}, pages {c.pages}"
+                 + (f", retried {c.retried}" if c.retried else "")
+                 + (f", gone from PX {c.deleted}" if c.deleted else ""))
     if result.reason:
         lines.append(f"{indent}  reason: {result.reason}")
     if result.error_file and c.failure:
@@ -108,7 +113,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     try:
         engine = SyncEngine(ctx.secrets, user="cli", runs_dir=ctx.paths.runs_dir)
         result = engine.run_job(args.job, trigger=Trigger.MANUAL, date_range=date_range,
-                                cancel=stop.is_set)
+                                cancel=stop.is_set, reconcile=args.reconcile)
     finally:
         signal.signal(signal.SIGINT, previous)
     if args.json:

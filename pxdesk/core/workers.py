@@ -51,6 +51,7 @@ class RunsJobs(Protocol):
         cancel: Callable[[], bool] | None = ...,
         on_start: Callable[[RunStart], None] | None = ...,
         on_end: Callable[[RunResult], None] | None = ..., note: str | None = ...,
+        reconcile: bool = ...,
     ) -> RunResult: ...
 
 
@@ -100,9 +101,11 @@ class SyncWorker(QObject):
         self, job_name: str, trigger: str, date_range: DateRange | None,
         engine_factory: Callable[[], RunsJobs], db: Database | None,
         progress_interval_s: float = PROGRESS_INTERVAL_S, note: str | None = None,
+        reconcile: bool = False,
     ) -> None:
         super().__init__()
         self.job_name = job_name
+        self._reconcile = reconcile
         self._interval = progress_interval_s
         self._last_run: int | None = None  # run id of the last report sent
         self._last_sent = 0.0
@@ -147,6 +150,7 @@ class SyncWorker(QObject):
             self.job_name, trigger=self._trigger, date_range=self._date_range,
             progress=self._on_engine_progress, cancel=self._cancel.is_set,
             on_start=self._on_engine_start, on_end=self._on_engine_end, note=self._note,
+            reconcile=self._reconcile,
         )
 
     def _crashed(self, message: str) -> RunCrash:
@@ -210,14 +214,15 @@ class JobRunner(QObject):
 
     def start(
         self, job_name: str, trigger: str = "manual", date_range: DateRange | None = None,
-        *, note: str | None = None,
+        *, note: str | None = None, reconcile: bool = False,
     ) -> bool:
         """Start a run in a new thread; False when that job is already running here.
-        `note` goes in front of the run's reason (why a scheduled run catches up)."""
+        `note` goes in front of the run's reason (why a scheduled run catches up);
+        `reconcile` also checks for records deleted in PX."""
         if self.is_running(job_name):
             return False
         worker = SyncWorker(job_name, trigger, date_range, self._engine_factory, self._db,
-                            self._progress_interval, note)
+                            self._progress_interval, note, reconcile)
         thread = QThread()
         thread.setObjectName(f"sync-{job_name}")
         worker.moveToThread(thread)

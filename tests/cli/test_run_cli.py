@@ -80,3 +80,15 @@ def test_logs_bom_and_data_export(connect, home, tmp_path):
     assert len(rows) == 30
     assert {r["PX Account ID"] for r in rows} == {f"acct-{i:06d}" for i in range(30)}
     assert rows[0]["Number of Users"] != "" and len(rows[0]["GSID"]) == 36
+
+
+def test_run_reconcile_reports_records_gone_from_px(connect, home, capsys, sim):
+    connect()
+    assert _cli(home, "run", COMPANY_JOB) == 0
+    sim.delete_account("acct-000001")
+    capsys.readouterr()
+    assert _cli(home, "run", COMPANY_JOB, "--reconcile", "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["deleted"] == 1 and "1 accounts are no longer in PX" in out["reason"]
+    assert _cli(home, "run", COMPANY_JOB, "--reconcile") == 0
+    assert "gone from PX" not in capsys.readouterr().out, "already marked: nothing new"

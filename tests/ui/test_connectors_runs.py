@@ -168,3 +168,20 @@ def test_every_live_row_of_the_tree_ends_with_its_run_or_a_crash(
     assert view.jobs_model.live_jobs() == []
     assert _cell(view, COMPANY_JOB, 3) == "Never run", "the store's status, not a live one"
     assert not view.progress_panel.has(COMPANY_JOB)
+
+
+def test_check_for_deleted_marks_the_companies_of_accounts_gone_from_px(
+    qtbot: QtBot, runner: JobRunner, jobs_view: ConnectorsView, sim: PxSimulator
+) -> None:
+    view = jobs_view
+    view.select_job(COMPANY_JOB)
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000):
+        view.import_now_button.click()
+    sim.delete_account("acct-000002")
+    sim.delete_account("acct-000008")
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000) as blocker:
+        view.check_deleted_button.click()
+        assert not view.check_deleted_button.isEnabled(), "one run of a job at a time"
+    assert blocker.args[1].counts.deleted == 2
+    assert Company.select().where(Company.deleted_in_px_at.is_null(False)).count() == 2
+    assert view.check_deleted_button.isEnabled()

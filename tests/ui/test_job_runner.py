@@ -34,6 +34,7 @@ class FakeEngine:
         cancel: Callable[[], bool] | None = None,
         on_start: Callable[[RunStart], None] | None = None,
         on_end: Callable[[RunResult], None] | None = None, note: str | None = None,
+        reconcile: bool = False,
     ) -> RunResult:
         assert progress and cancel and on_start and on_end
         *deps, own = self.runs

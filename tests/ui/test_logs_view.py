@@ -331,3 +331,12 @@ def test_a_long_reason_is_never_clipped_in_the_details(make_view, qtbot) -> None
     assert label.text() == reason
     # every line gets its room once the layout has run (the panel scrolls instead)
     qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=2000)
+
+
+def test_details_say_what_was_retried_and_what_is_gone_from_px(make_view) -> None:  # type: ignore[no-untyped-def]
+    _run("Job A", success_count=5, failure_count=1, retried_count=3, deleted_count=2)
+    view = make_view()
+    view.tables["execution"].selectRow(0)
+    assert view.details.value_labels["Records"].text() == (
+        "5 succeeded (0 inserted, 0 updated, 0 unchanged), 1 failed; 3 fetched again after "
+        "failing before; 2 gone from PX")

@@ -37,8 +37,8 @@ _MODELS: dict[str, Any] = {EXECUTION: ExecutionRun, AUDIT: AuditLog, CONNECTION:
 
 EXECUTION_HEADER = (
     "Date", "Job", "Calltype", "Status", "# Success", "# Failure", "Inserted", "Updated",
-    "Unchanged", "Start", "End", "Duration (s)", "Trigger", "Window From", "Window To",
-    "Total Hits", "Pages", "Reason", "Error File", "Success File",
+    "Unchanged", "Retried", "# Deleted", "Start", "End", "Duration (s)", "Trigger",
+    "Window From", "Window To", "Total Hits", "Pages", "Reason", "Error File", "Success File",
 )
 AUDIT_HEADER = ("Date", "User", "Job", "Attribute", "Sub-Attribute", "Action", "Old Value",
                 "New Value", "Additional Info")
@@ -171,7 +171,8 @@ def format_row(kind: str, row: dict[str, Any], *, export: bool = False,
         return (
             ts(row["started_at"] or row["queued_at"]), row["job_name"], row["calltype"],
             row["status"], row["success_count"], row["failure_count"], row["inserted_count"],
-            row["updated_count"], row["unchanged_count"], ts(row["started_at"]),
+            row["updated_count"], row["unchanged_count"], row["retried_count"],
+            row["deleted_count"], ts(row["started_at"]),
             ts(row["ended_at"]), _duration(row),
             row["trigger"], ts(row["window_from"]), ts(row["window_to"]), row["total_hits"],
             row["pages"], row["reason"], row["error_file"], row["success_file"],

@@ -124,13 +124,19 @@ class ConnectorsView(QWidget, RunListener):
         self.edit_job_button = QPushButton("Edit", page)
         self.import_now_button = QPushButton("Import Now", page)
         self.import_from_date_button = QPushButton("Import From Date…", page)
+        self.check_deleted_button = QPushButton("Check for Deleted", page)
+        self.check_deleted_button.setToolTip(
+            "Import now, then list every id PX has and mark (or delete, as the job says) the "
+            "rows of records deleted in PX. Runs by itself every few days (set in the job).")
         self.cancel_button = QPushButton("Cancel run", page)
         self.edit_job_button.clicked.connect(self._on_edit_job_button_clicked)
         self.import_now_button.clicked.connect(self._on_import_now_button_clicked)
         self.import_from_date_button.clicked.connect(self._on_import_from_date_button_clicked)
+        self.check_deleted_button.clicked.connect(self._on_check_deleted_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         actions = button_row(self.edit_job_button, self.import_now_button,
-                             self.import_from_date_button, self.cancel_button)
+                             self.import_from_date_button, self.check_deleted_button,
+                             self.cancel_button)
         self.progress_panel = RunProgressPanel(page)
         jobs_box = QGroupBox("Jobs", page)
         jobs_layout = QVBoxLayout(jobs_box)
@@ -173,6 +179,7 @@ class ConnectorsView(QWidget, RunListener):
         self.edit_job_button.setEnabled(name is not None and self._job_wizard_factory is not None)
         self.import_now_button.setEnabled(name is not None and not running)
         self.import_from_date_button.setEnabled(name is not None and not running)
+        self.check_deleted_button.setEnabled(name is not None and not running)
         self.cancel_button.setEnabled(running)
 
     # ---- connection ---------------------------------------------------------------------
@@ -276,9 +283,14 @@ class ConnectorsView(QWidget, RunListener):
         if dialog.exec() == ImportFromDateDialog.DialogCode.Accepted:
             self.start_run(name, "import_from_date", dialog.range_ms())
 
+    def _on_check_deleted_button_clicked(self) -> None:
+        name = self.selected_job()
+        if name is not None:
+            self.start_run(name, "manual", reconcile=True)
+
     def start_run(self, job_name: str, trigger: str,
-                  date_range: tuple[int, int] | None = None) -> bool:
-        started = self._runner.start(job_name, trigger, date_range)
+                  date_range: tuple[int, int] | None = None, *, reconcile: bool = False) -> bool:
+        started = self._runner.start(job_name, trigger, date_range, reconcile=reconcile)
         if started:
             self.jobs_model.set_running(job_name, "In Progress")
             self.progress_panel.begin(job_name)

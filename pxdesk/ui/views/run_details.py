@@ -160,7 +160,10 @@ class RunDetailsPanel(QWidget):
             "Started": ts(run.started_at), "Ended": ts(run.ended_at), "Duration": duration,
             "Records": f"{run.success_count} succeeded ({run.inserted_count} inserted, "
                        f"{run.updated_count} updated, {run.unchanged_count} unchanged), "
-                       f"{run.failure_count} failed",
+                       f"{run.failure_count} failed"
+                       + (f"; {run.retried_count} fetched again after failing before"
+                          if run.retried_count else "")
+                       + (f"; {run.deleted_count} gone from PX" if run.deleted_count else ""),
             "Fetched": f"{run.pages} page(s), {hits} hit(s)",
             "Reason": run.reason or "",
         }

@@ -165,3 +165,12 @@ def test_the_execution_log_shows_unchanged_records(context: object) -> None:
     assert row is not None
     cells = dict(zip(q.EXECUTION_HEADER, q.format_row("execution", row, tz=UTC), strict=True))
     assert (cells["Inserted"], cells["Updated"], cells["Unchanged"]) == (1, 1, 3)
+
+
+def test_the_execution_log_shows_retried_and_deleted_records(context: object) -> None:
+    run = _run("Company Person Sync_PX", success_count=5, failure_count=1, retried_count=3,
+               deleted_count=2)
+    row = q.fetch_row("execution", LogFilter(), run.id)
+    assert row is not None
+    cells = dict(zip(q.EXECUTION_HEADER, q.format_row("execution", row, tz=UTC), strict=True))
+    assert (cells["Retried"], cells["# Deleted"]) == (3, 2)
