@@ -147,6 +147,7 @@ class AuditAttribute(StrEnum):
     DERIVED_MAPPING = "Derived Mapping"
     FILTER = "Filter"
     SCHEDULE = "Schedule"
+    RECORD = "Record"  # a synced row whose key value changed in PX (identity kept)
 
 
 class AuditAction(StrEnum):

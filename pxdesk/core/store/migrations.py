@@ -67,6 +67,17 @@ _M4_TABLES = (
 )
 
 
+# The audit log also records a synced row whose key value changed in PX ('Record'): a CHECK
+# cannot be altered, so the table is rebuilt (SQLite's documented 12-step way).
+_M4_AUDIT_LOG = """CREATE TABLE "audit_log_new" ("id" INTEGER NOT NULL PRIMARY KEY,
+    "at" INTEGER NOT NULL, "user" TEXT NOT NULL, "job_id" INTEGER, "job_name" TEXT NOT NULL,
+    "attribute" TEXT NOT NULL CHECK ("attribute" IN ('Job Configuration', 'Mapping',
+    'Derived Mapping', 'Filter', 'Schedule', 'Record')), "sub_attribute" TEXT NOT NULL,
+    "action" TEXT NOT NULL CHECK ("action" IN ('Create', 'Edit', 'Delete')), "old_value" TEXT,
+    "new_value" TEXT, "additional_info" TEXT,
+    FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE SET NULL)"""
+
+
 def _m4_identity_retries_deletions(db: SqliteDatabase) -> None:
     # Which PX record wrote which row (reconcile, identity), failed records to fetch again,
     # "Deleted in PX" on every target row, and each job's deletion and alert policy.
@@ -74,6 +85,12 @@ def _m4_identity_retries_deletions(db: SqliteDatabase) -> None:
         db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
     for statement in _M4_TABLES:
         db.execute_sql(statement)
+    db.execute_sql(_M4_AUDIT_LOG)
+    db.execute_sql('INSERT INTO "audit_log_new" SELECT * FROM "audit_log"')
+    db.execute_sql('DROP TABLE "audit_log"')
+    db.execute_sql('ALTER TABLE "audit_log_new" RENAME TO "audit_log"')
+    db.execute_sql('CREATE INDEX "audit_log_at" ON "audit_log" ("at")')
+    db.execute_sql('CREATE INDEX "audit_log_job_id" ON "audit_log" ("job_id")')
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -17,18 +17,21 @@ from typing import Any
 
 from peewee import Database, IntegrityError
 
+from pxdesk.core.logs.run_files import safe_text, value_text
 from pxdesk.core.store.enums import JobKind, TargetObject
 from pxdesk.core.store.errors import store_error
 from pxdesk.core.sync.fields import resolve_field
 from pxdesk.core.sync.lookups import DerivedLookup, Key, Match
 from pxdesk.core.sync.mapping import ConversionError, is_valid_text
 from pxdesk.core.sync.plan import JobPlan
+from pxdesk.core.sync.tracking import linked_by, linked_rows, stored_keys
 from pxdesk.core.sync.writer import (
     INSERTED,
     UNCHANGED,
     UPDATED,
     Failure,
     GsidSource,
+    KeyChange,
     KeyedUpsert,
     PageResult,
     Row,
@@ -92,6 +95,11 @@ class PageProcessor:
         self._new_values = values_factory(plan.shapes)
         for lookup, _ in plan.lookups:
             lookup.prepare()
+        # Rows this job wrote before, by PX id: a record keeps its row when its key changes.
+        self._job_id = int(plan.job.id)
+        self._has_links = bool(db.execute_sql(
+            'SELECT EXISTS (SELECT 1 FROM "source_link" WHERE job_id = ?)',
+            (self._job_id,)).fetchone()[0])
 
     # ---- map ----------------------------------------------------------------------------
 
@@ -252,8 +260,10 @@ class PageProcessor:
         now = self.clock()
         put_company, put_instance = self._putter(company_obj, now), self._putter(inst_obj, now)
         shape = self.plan.shapes[company_obj]
+        # With Multi Instance several accounts share a Company: its key is not theirs alone.
+        linked = {} if instances is not None else self._identities(keyed, "gsid")
         for row, key in keyed:
-            gsid, insert, reason = companies.decide(key)
+            gsid, insert, reason = self._decide(companies, key, row, linked, "gsid", result)
             if reason is None and required_missing(row.values[company_obj], shape, "Name") \
                     and (insert or shape.index("Name") is not None):
                 reason = "Name is required for a company and is empty"
@@ -282,17 +292,24 @@ class PageProcessor:
         assert pid_i is not None and cid_i is not None
         links = self._keyed(cp_obj, [cp_shape.fields[pid_i], cp_shape.fields[cid_i]],
                             "company person")
+        linked = self._identities(keyed, "person_gsid")
         cp_keys = set()
         for row, key in keyed:
             found = people.existing.get(key)
             company = row.values[cp_obj][cid_i]
-            if found and len(found) == 1 and company is not None:
+            if company is None:
+                continue
+            if found and len(found) == 1:
                 cp_keys.add((found[0][1], company))
+            mine = linked.get(safe_text(str(row.source_id))) if linked else None
+            if mine is not None:  # its Person may keep its row under a changed key
+                cp_keys.add((mine, company))
         self._load(links, cp_obj, cp_keys)
         now = self.clock()
         put_person, put_link = self._putter(person_obj, now), self._putter(cp_obj, now)
         for row, key in keyed:
-            pgsid, pinsert, reason = people.decide(key)
+            pgsid, pinsert, reason = self._decide(people, key, row, linked, "person_gsid",
+                                                  result)
             values = row.values
             cp_vals = values[cp_obj]
             company = cp_vals[cid_i]
@@ -311,6 +328,46 @@ class PageProcessor:
             links.commit((pgsid, company), lgsid, linsert)
             changed = put_link(lgsid, linsert, cp_vals) or changed
             self._success(result, row, lgsid, linsert, changed, cp_obj, pgsid)
+
+    def _identities(self, keyed: list[tuple[Row, Key]], column: str) -> dict[str, str]:
+        """PX id -> the row (`column` of its source link) each record of the page wrote
+        before; empty for a job that has written nothing yet."""
+        if not self._has_links:
+            return {}
+        return linked_rows(self.db, self._job_id,
+                           (str(r.source_id) for r, _ in keyed if r.source_id not in (None, "")),
+                           column)
+
+    def _decide(self, upsert: KeyedUpsert, key: Key, row: Row, linked: dict[str, str],
+                column: str, result: PageResult) -> tuple[str | None, bool, str | None]:
+        """upsert.decide, knowing which row this PX record wrote before: when its key value
+        changed to one no row has, that row is updated (and audited) instead of a second one
+        inserted; when the new value belongs to another row, the record fails as a conflict."""
+        gsid, insert, reason = upsert.decide(key)
+        mine = linked.get(safe_text(str(row.source_id))) if linked else None
+        if mine is None or gsid == mine:
+            return gsid, insert, reason
+        label = TargetObject(upsert.shape.obj).label
+        if insert or (gsid is None and key not in upsert.existing):  # a value no row has
+            old = stored_keys(self.db, upsert.key_refs, [mine]).get(mine)
+            if old is None:  # the row it wrote is gone (deleted): an ordinary insert
+                return gsid, insert, reason
+            values = row.values[upsert.shape.obj]
+            result.key_changes.append(KeyChange(
+                safe_text(str(row.source_id)), upsert.shape.obj, mine,
+                ", ".join(r.api_name for r in upsert.key_refs),
+                ", ".join(value_text(v) or "" for v in old),
+                ", ".join(value_text(values[i]) or "" for i in upsert.key_idx)))
+            upsert.page_new[key] = mine  # later rows of the page with this value find it
+            return mine, False, None
+        if gsid is None:  # several rows match: the usual failure says so
+            return gsid, insert, reason
+        other = linked_by(self.db, self._job_id, gsid, column)
+        shown = ", ".join(value_text(v) or "" for v in key)
+        return None, False, (
+            f"conflict: PX record {row.source_id} wrote {label} {mine} before, but its key "
+            f"value {shown} now belongs to another {label} ({gsid}"
+            + (f", written for PX record {other}" if other else "") + "): fix one of them in PX")
 
     def _putter(self, obj: str, now: int) -> Callable[[str, bool, list[Any]], bool]:
         """put(gsid, is_insert, values): queue the row's INSERT or UPDATE on obj's writer;

@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import SqliteDatabase
+from peewee import Database
 
 from pxdesk.core.logs.run_files import safe_text
+from pxdesk.core.store.custom_fields import custom_field_expr
 from pxdesk.core.store.enums import DeletionPolicy, TargetObject
-from pxdesk.core.store.models import Job
+from pxdesk.core.store.models import AuditAction, AuditAttribute, AuditLog, Job
+from pxdesk.core.sync.fields import FieldRef
 from pxdesk.core.sync.writer import PageResult
 
 RETRY_FETCH_LIMIT = 1000  # records fetched again by id per run, the oldest failures first
@@ -40,6 +42,46 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield items[start:start + _CHUNK]
 
 
+def linked_rows(db: Database, job_id: int, source_ids: Iterable[str],
+                column: str = "gsid") -> dict[str, str]:
+    """PX id -> the row it wrote before (`gsid`, or `person_gsid` for a user's Person), for
+    the ids this job has written, when that row still exists."""
+    if column not in ("gsid", "person_gsid"):
+        raise ValueError(column)
+    ids = sorted({safe_text(str(sid)) for sid in source_ids})
+    found: dict[str, str] = {}
+    for chunk in _chunks(ids):
+        marks = ", ".join("?" * len(chunk))
+        rows = db.execute_sql(
+            f'SELECT source_id, {column}, target_object FROM "source_link" WHERE job_id = ? '
+            f"AND {column} IS NOT NULL AND source_id IN ({marks})", (job_id, *chunk))
+        found.update((sid, gsid) for sid, gsid, _obj in rows)
+    return found
+
+
+def stored_keys(db: Database, refs: Sequence[FieldRef], gsids: Iterable[str],
+                ) -> dict[str, tuple[Any, ...]]:
+    """The key values rows hold now (only rows that exist), for the audit of a key change."""
+    obj = refs[0].obj
+    columns = ", ".join(f'"{r.column}"' if r.column else custom_field_expr(obj, r.api_name)
+                        for r in refs)
+    found: dict[str, tuple[Any, ...]] = {}
+    wanted = sorted(set(gsids))
+    for chunk in _chunks(wanted):
+        marks = ", ".join("?" * len(chunk))
+        rows = db.execute_sql(f'SELECT gsid, {columns} FROM "{_TABLES[obj]}" '
+                              f"WHERE gsid IN ({marks})", tuple(chunk))
+        found.update((row[0], tuple(row[1:])) for row in rows)
+    return found
+
+
+def linked_by(db: Database, job_id: int, gsid: str, column: str = "gsid") -> str | None:
+    """A PX id this job linked to the row `gsid` (for a conflict message)."""
+    row = db.execute_sql(f'SELECT source_id FROM "source_link" WHERE job_id = ? AND {column} = ? '
+                         "LIMIT 1", (job_id, gsid)).fetchone()
+    return None if row is None else str(row[0])
+
+
 @dataclass(frozen=True)
 class Reconciled:
     """What a reconcile found: PX records gone, and what became of their rows."""
@@ -53,7 +95,7 @@ class Reconciled:
 class JobMemory:
     """Source links and the retry list of one job, for one run."""
 
-    def __init__(self, db: SqliteDatabase, job: Job, run_id: int, objects: Iterable[str],
+    def __init__(self, db: Database, job: Job, run_id: int, objects: Iterable[str],
                  clock: Callable[[], int], actor: str) -> None:
         self.db, self.job_id, self.run_id = db, int(job.id), run_id
         self._clock, self._actor = clock, actor
@@ -106,6 +148,22 @@ class JobMemory:
             self._has_retries = True
         if self._has_marks and result.links:
             self._unmark(result)
+        if result.key_changes:
+            self._audit_key_changes(result)
+
+    def _audit_key_changes(self, result: PageResult) -> None:
+        """One audit row per synced row whose key value changed in PX: the same row was
+        updated (its identity is the PX record), not a second one inserted."""
+        now, job = self._clock(), Job.get_by_id(self.job_id)
+        AuditLog.insert_many([{
+            "at": now, "user": self._actor, "job": self.job_id, "job_name": job.name,
+            "attribute": AuditAttribute.RECORD, "action": AuditAction.EDIT,
+            "sub_attribute": f"{TargetObject(change.obj).label}: {change.fields}",
+            "old_value": safe_text(change.old), "new_value": safe_text(change.new),
+            "additional_info": safe_text(f"PX record {change.source_id} changed its key "
+                                         f"value; the same {TargetObject(change.obj).label} "
+                                         f"{change.gsid} was updated"),
+        } for change in result.key_changes]).execute()
 
     def _unmark(self, result: PageResult) -> None:
         rows: dict[str, set[str]] = {}

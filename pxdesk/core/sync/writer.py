@@ -50,6 +50,18 @@ class Failure:
 Link = tuple[str, str, str, str | None]
 
 
+@dataclass(frozen=True, slots=True)
+class KeyChange:
+    """A row kept its identity while its key value changed in PX (for the audit log)."""
+
+    source_id: str
+    obj: str
+    gsid: str
+    fields: str  # the key field names, comma separated
+    old: str
+    new: str
+
+
 @dataclass
 class PageResult:
     successes: list[tuple[str | None, str, str]] = field(default_factory=list)  # id, gsid, action
@@ -58,10 +70,12 @@ class PageResult:
     updated: int = 0
     unchanged: int = 0
     links: list[Link] = field(default_factory=list)  # what each written PX record became
+    key_changes: list[KeyChange] = field(default_factory=list)
 
     def merge(self, other: PageResult) -> None:
         self.successes += other.successes
         self.links += other.links
+        self.key_changes += other.key_changes
         self.failures += other.failures
         self.inserted += other.inserted
         self.updated += other.updated
