@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from pxdesk.core.logs.execution import last_results
 from pxdesk.core.logs.queries import EXECUTION
-from pxdesk.core.notify.alert import FailureRate, failure_rate_of
+from pxdesk.core.notify.alert import FailureRate, failure_rate_of, last_run_rates
 from pxdesk.core.schedule.dispatch import ScheduleDispatcher
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job
@@ -111,13 +111,15 @@ class TraySession(QObject, RunListener):
     # ---- what the tray shows ------------------------------------------------------------
 
     def job_infos(self) -> list[TrayJobInfo]:
-        results = last_results()
+        results, rates = last_results(), last_run_rates()
         infos = []
         for (name,) in Job.select(Job.name).order_by(Job.kind, Job.name).tuples():
             status, at = results.get(name, (None, None))
             running = self._runner.is_running(name)
+            rate = rates.get(name)
+            alert = rate.short() if rate is not None and rate.alerted else None
             infos.append(TrayJobInfo(name, status, at, self._dispatcher.next_run(name),
-                                     running))
+                                     running, alert))
         return infos
 
     @Slot()

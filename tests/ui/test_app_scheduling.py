@@ -241,3 +241,5 @@ def test_a_run_above_the_failure_alert_gives_a_persistent_message_saying_so(
     assert message is not None and message.persistent and message.run_id == above.id
     assert message.message == ("875 succeeded, 125 failed. 12.5% of records failed (alert above "
                             "5%). Click to open the run.")
+    (line,) = [info for info in app.session.job_infos() if info.name == COMPANY_JOB]
+    assert (line.last_status, line.alert) == (RunStatus.PARTIAL_SUCCESS, "12.5% failed")

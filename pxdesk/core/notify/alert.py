@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from peewee import fn
+
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job
+from pxdesk.core.store.rows import tuple_rows
 
 _OPEN_STATUSES = frozenset({RunStatus.QUEUED, RunStatus.IN_PROGRESS})
 _MAX_DECIMALS = 4
@@ -19,7 +22,7 @@ _MAX_DECIMALS = 4
 def percent_text(value: float, *, above: float | None = None) -> str:
     """`value` with as few decimals as it needs ("12.5", "5", "0.25"); with `above`, enough
     decimals that a value above it never reads as equal to it (5.004 above 5 is "5.004")."""
-    text = f"{value:.1f}"
+    text = ""
     for decimals in range(1, _MAX_DECIMALS + 1):
         text = f"{value:.{decimals}f}"
         if above is None or float(text) > above:
@@ -89,3 +92,18 @@ def failure_rate_of(run_id: int) -> FailureRate | None:
     """`run_failure_rate` of the run `run_id` (None when there is no such run)."""
     run = ExecutionRun.get_or_none(ExecutionRun.id == run_id)
     return None if run is None else run_failure_rate(run)
+
+
+def last_run_rates() -> dict[str, FailureRate]:
+    """Each job's latest closed run (as `logs.execution.last_results` picks it) against the
+    job's threshold, by job name: the tray's job lines and icon."""
+    latest = (ExecutionRun.select(fn.MAX(ExecutionRun.id))
+              .where(ExecutionRun.job.is_null(False)
+                     & ExecutionRun.status.not_in(list(_OPEN_STATUSES)))
+              .group_by(ExecutionRun.job))
+    rows = (ExecutionRun.select(Job.name, ExecutionRun.success_count, ExecutionRun.failure_count,
+                                Job.alert_failure_percent)
+            .join(Job, on=(ExecutionRun.job == Job.id))
+            .where(ExecutionRun.id.in_(latest)))
+    return {str(name): FailureRate(int(success), int(failure), float(threshold))
+            for name, success, failure, threshold in tuple_rows(rows)}

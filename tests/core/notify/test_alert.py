@@ -10,6 +10,7 @@ from peewee import SqliteDatabase
 from pxdesk.core.notify.alert import (
     FailureRate,
     failure_rate_of,
+    last_run_rates,
     percent_text,
     run_failure_rate,
 )
@@ -71,3 +72,10 @@ def test_open_runs_runs_without_a_job_and_unknown_runs_have_no_rate(job: Job) ->
     assert run_failure_rate(_run(job, RunStatus.IN_PROGRESS, 1, 50)) is None
     assert run_failure_rate(_run(None, RunStatus.PARTIAL_SUCCESS, 1, 50)) is None
     assert failure_rate_of(999_999) is None
+
+
+def test_each_jobs_latest_closed_run_is_measured(job: Job) -> None:
+    _run(job, RunStatus.PARTIAL_SUCCESS, 50, 50)
+    _run(job, RunStatus.PARTIAL_SUCCESS, 88, 12)
+    _run(job, RunStatus.IN_PROGRESS, 0, 3)  # still going: the last closed run counts
+    assert last_run_rates() == {"Company Sync_X": FailureRate(88, 12, 10.0)}
