@@ -200,6 +200,8 @@ def test_the_job_policies_load_edit_and_save_through_the_page(
         "Keep and mark as deleted in PX", "Delete"]
     assert (page.reconcile_spin.value(), page.alert_spin.value()) == (7, 5.0)
     page.deletion_combo.setCurrentIndex(page.deletion_combo.findData("delete"))
+    page.reconcile_spin.setValue(1)
+    assert page.reconcile_spin.text() == "1 day"
     page.reconcile_spin.setValue(0)
     assert page.reconcile_spin.text() == "Only when asked"
     page.alert_spin.setValue(12.5)

@@ -75,6 +75,7 @@ class JobConfigPage(StagePage):
         self.reconcile_spin.setRange(0, MAX_RECONCILE_DAYS)
         self.reconcile_spin.setSuffix(" days")
         self.reconcile_spin.setSpecialValueText("Only when asked")  # shown for 0
+        self.reconcile_spin.valueChanged.connect(self._on_reconcile_spin_value_changed)
         self.alert_spin = QDoubleSpinBox(self)
         self.alert_spin.setRange(0.0, MAX_ALERT_PERCENT)
         self.alert_spin.setDecimals(PERCENT_DECIMALS)
@@ -126,6 +127,9 @@ class JobConfigPage(StagePage):
         self.reconcile_spin.setValue(int(config.reconcile_days))
         self._loaded_percent = float(config.alert_failure_percent)
         self.alert_spin.setValue(self._loaded_percent)
+
+    def _on_reconcile_spin_value_changed(self, days: int) -> None:
+        self.reconcile_spin.setSuffix(" day" if days == 1 else " days")
 
     def _alert_percent(self) -> float:
         """The threshold shown; the loaded one when untouched, so a value with more decimals
