@@ -14,6 +14,7 @@ from typing import Any
 from pxdesk.cli.output import print_json
 from pxdesk.core.context import AppContext
 from pxdesk.core.errors import ConfigError
+from pxdesk.core.notify.alert import failure_rate_of
 from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.sync.results import RunResult
 
@@ -76,6 +77,9 @@ def _summary(result: RunResult, indent: str = "") -> list[str]:
                  f"filtered out {c.filtered}, pages {c.pages}"
                  + (f", retried {c.retried}" if c.retried else "")
                  + (f", gone from PX {c.deleted}" if c.deleted else ""))
+    rate = failure_rate_of(result.run_id)
+    if rate is not None and rate.alerted:
+        lines.append(f"{indent}  alert: {rate.summary()}")
     if result.reason:
         lines.append(f"{indent}  reason: {result.reason}")
     if result.error_file and c.failure:
@@ -88,9 +92,15 @@ def _summary(result: RunResult, indent: str = "") -> list[str]:
 
 
 def _as_json(result: RunResult) -> dict[str, Any]:
-    """The result with its counters at the top level (the shape scripts read)."""
+    """The result with its counters at the top level (the shape scripts read), and whether it
+    crossed its job's failure alert: `alert`, `failed_percent` (null when no record was
+    processed) and `alert_above_percent` (null when the job is gone)."""
     def flat(data: dict[str, Any]) -> dict[str, Any]:
         data.update(data.pop("counts"))
+        rate = failure_rate_of(data["run_id"])
+        data["alert"] = rate is not None and rate.alerted
+        data["failed_percent"] = None if rate is None else rate.percent
+        data["alert_above_percent"] = None if rate is None else rate.threshold
         data["dependencies"] = [flat(dep) for dep in data["dependencies"]]
         return data
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from pxdesk.core.config.job_config import load_job_config
+from pxdesk.core.notify.alert import FailureRate, run_failure_rate
 from pxdesk.core.schedule.rules import describe, next_runs
 from pxdesk.core.store.enums import JobKind, ModificationType, Region
 from pxdesk.core.store.models import ExecutionRun, Job, Schedule
@@ -30,6 +31,11 @@ class JobRow:
     failure: int | None
     schedule: str
     next_run: datetime | None
+    failure_rate: FailureRate | None = None  # the last run's, against the failure alert
+
+    @property
+    def alerted(self) -> bool:
+        return self.failure_rate is not None and self.failure_rate.alerted
 
 
 def _schedule_text(schedule: Schedule | None, job: Job) -> tuple[str, datetime | None]:
@@ -59,6 +65,7 @@ def job_rows() -> list[JobRow]:
             success=last.success_count if last else None,
             failure=last.failure_count if last else None,
             schedule=text, next_run=next_run,
+            failure_rate=run_failure_rate(last) if last else None,
         ))
     return rows
 

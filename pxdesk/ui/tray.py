@@ -45,6 +45,7 @@ class TrayJobInfo:
     last_run_at: datetime | None
     next_run_at: datetime | None
     running: bool = False
+    alert: str | None = None  # the last run crossed the failure alert, e.g. "12.5% failed"
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def tray_state(jobs: Sequence[TrayJobInfo]) -> TrayState:
     """Running wins over failed: the admin sees activity first, the failure after it ends."""
     if any(job.running for job in jobs):
         return TrayState.RUNNING
-    if any(job.last_status in FAILED_STATUSES for job in jobs):
+    if any(job.last_status in FAILED_STATUSES or job.alert for job in jobs):
         return TrayState.FAILED
     return TrayState.IDLE
 
@@ -87,7 +88,8 @@ def job_summary(job: TrayJobInfo, now: datetime) -> str:
     elif job.last_status is None or job.last_run_at is None:
         last = "never run"
     else:
-        last = f"{job.last_status}, {relative_time(job.last_run_at, now)}"
+        alert = f" — {job.alert}" if job.alert else ""
+        last = f"{job.last_status}{alert}, {relative_time(job.last_run_at, now)}"
     upcoming = (f"next {date_time_text(job.next_run_at)}" if job.next_run_at is not None
                 else "not scheduled")
     return f"{job.name}: {last}; {upcoming}"

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from pxdesk.core.logs.execution import last_results
 from pxdesk.core.logs.queries import EXECUTION
+from pxdesk.core.notify.alert import FailureRate, failure_rate_of, last_run_rates
 from pxdesk.core.schedule.dispatch import ScheduleDispatcher
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job
@@ -36,8 +37,10 @@ SILENT_STATUSES = frozenset({RunStatus.CANCELLED})  # the admin did it (or quit)
 REASON_CHARS = 200
 
 
-def run_message(job_name: str, outcome: RunOutcome) -> tuple[str, str, bool]:
-    """(title, text, persistent) of the tray message after a run."""
+def run_message(job_name: str, outcome: RunOutcome,
+                rate: FailureRate | None = None) -> tuple[str, str, bool]:
+    """(title, text, persistent) of the tray message after a run; a run above its job's
+    failure alert threshold (`rate`) stays on screen like a failure and says so."""
     title = f"{job_name}: {outcome.status}"
     parts = []
     match outcome:
@@ -45,9 +48,12 @@ def run_message(job_name: str, outcome: RunOutcome) -> tuple[str, str, bool]:
             parts.append(f"{counts.success:,} succeeded, {counts.failure:,} failed")
         case RunCrash(message=reason):
             pass
+    alerted = rate is not None and rate.alerted
+    if rate is not None and alerted:
+        parts.append(rate.summary())
     if reason:
         parts.append(reason if len(reason) <= REASON_CHARS else reason[:REASON_CHARS] + "…")
-    persistent = outcome.status in PERSISTENT_STATUSES
+    persistent = outcome.status in PERSISTENT_STATUSES or alerted
     if persistent:
         parts.append("Click to open the run.")
     return title, ". ".join(parts) or str(outcome.status), persistent
@@ -105,13 +111,15 @@ class TraySession(QObject, RunListener):
     # ---- what the tray shows ------------------------------------------------------------
 
     def job_infos(self) -> list[TrayJobInfo]:
-        results = last_results()
+        results, rates = last_results(), last_run_rates()
         infos = []
         for (name,) in Job.select(Job.name).order_by(Job.kind, Job.name).tuples():
             status, at = results.get(name, (None, None))
             running = self._runner.is_running(name)
+            rate = rates.get(name)
+            alert = rate.short() if rate is not None and rate.alerted else None
             infos.append(TrayJobInfo(name, status, at, self._dispatcher.next_run(name),
-                                     running))
+                                     running, alert))
         return infos
 
     @Slot()
@@ -153,8 +161,9 @@ class TraySession(QObject, RunListener):
     @Slot(str, object)
     def on_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
         if self.tray is not None and outcome.status not in SILENT_STATUSES:
-            title, text, persistent = run_message(job_name, outcome)
             run_id = outcome.run_id if isinstance(outcome, RunResult) else None
+            rate = failure_rate_of(run_id) if run_id is not None else None
+            title, text, persistent = run_message(job_name, outcome, rate)
             self.tray.notify(title, text, persistent, run_id)
 
     @Slot(str, int)

@@ -34,6 +34,41 @@ def test_run_partial_exit_3_and_text(connect, home, capsys):
     assert f"(dependency) {COMPANY_JOB}: Success" in text and "error file:" in text
 
 
+def _alert_at(job_name, percent):
+    Job.update(alert_failure_percent=percent).where(Job.name == job_name).execute()
+
+
+def test_run_json_says_whether_the_failure_alert_fired(connect, home, capsys):
+    connect()
+    _alert_at(PERSON_JOB, 0.0)  # any failure alerts
+    assert _cli(home, "run", PERSON_JOB, "--json") == 3
+    out = json.loads(capsys.readouterr().out)
+    assert out["failure"] > 0
+    share = 100 * out["failure"] / (out["success"] + out["failure"])
+    assert (out["alert"], out["failed_percent"], out["alert_above_percent"]) == (
+        True, share, 0.0)
+    (dep,) = out["dependencies"]
+    assert (dep["alert"], dep["failed_percent"], dep["alert_above_percent"]) == (
+        False, 0.0, 5.0)
+
+
+def test_run_text_has_a_line_for_the_failure_alert(connect, home, capsys):
+    connect()
+    _alert_at(PERSON_JOB, 0.0)
+    assert _cli(home, "run", PERSON_JOB) == 3
+    lines = capsys.readouterr().out.splitlines()
+    (alert,) = [line for line in lines if "alert:" in line]
+    assert alert.startswith("  alert: ") and alert.endswith("% of records failed (alert above "
+                                                            "0%)")
+
+
+def test_below_the_alert_there_is_no_alert_line(connect, home, capsys):
+    connect()
+    _alert_at(PERSON_JOB, 100.0)
+    assert _cli(home, "run", PERSON_JOB) == 3
+    assert "alert:" not in capsys.readouterr().out
+
+
 def test_run_failure_exit_1(connect, home, capsys):
     connect(upsert_key=False)
     assert _cli(home, "run", COMPANY_JOB) == 1

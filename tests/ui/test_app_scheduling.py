@@ -21,8 +21,9 @@ from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.logs.queries import EXECUTION
 from pxdesk.core.notify.notifier import NotifyOutcome
 from pxdesk.core.store.enums import RunStatus
-from pxdesk.core.store.models import Job, Schedule
+from pxdesk.core.store.models import ExecutionRun, Job, Schedule
 from pxdesk.core.store.settings import PAUSE_SETTING, TRAY_HINT_SETTING, get_setting
+from pxdesk.core.sync.results import RunResult
 from pxdesk.ui.tray import TrayController
 from pxdesk.ui.tray_session import HIDDEN_TITLE, NO_TRAY_BANNER
 from tests.ui.conftest import COMPANY_JOB
@@ -216,3 +217,29 @@ def test_a_skipped_fire_shows_in_the_logs_tab_at_once(
     model = app.logs_view.models[EXECUTION]
     row = model.row_of(logged.args[1])
     assert row >= 0 and model.raw_row(row)["status"] == "Skipped"
+
+
+def test_a_run_above_the_failure_alert_gives_a_persistent_message_saying_so(
+    make_app: Callable[..., PxdeskApp], context: Any
+) -> None:
+    connection(context)
+    app = make_app(notify_run=Mail())
+    app.show()
+    job = Job.get(Job.name == COMPANY_JOB)
+    below = ExecutionRun.create(job=job, job_name=job.name, trigger="manual",
+                                status=RunStatus.PARTIAL_SUCCESS, success_count=980,
+                                failure_count=20)
+    app.session.on_run_finished(COMPANY_JOB, RunResult.from_run(below))
+    message = tray_of(app).last_message
+    assert message is not None and not message.persistent
+    assert message.message == "980 succeeded, 20 failed"
+    above = ExecutionRun.create(job=job, job_name=job.name, trigger="manual",
+                                status=RunStatus.PARTIAL_SUCCESS, success_count=875,
+                                failure_count=125)
+    app.session.on_run_finished(COMPANY_JOB, RunResult.from_run(above))
+    message = tray_of(app).last_message
+    assert message is not None and message.persistent and message.run_id == above.id
+    assert message.message == ("875 succeeded, 125 failed. 12.5% of records failed (alert above "
+                            "5%). Click to open the run.")
+    (line,) = [info for info in app.session.job_infos() if info.name == COMPANY_JOB]
+    assert (line.last_status, line.alert) == (RunStatus.PARTIAL_SUCCESS, "12.5% failed")

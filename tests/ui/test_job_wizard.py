@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -185,3 +186,63 @@ def test_cancel_writes_nothing(
     _upsert(wizard, "PX_Account_ID__gc", True)
     wizard.reject()
     assert JobService(user="tester").export_json(jobs[0]) == before
+
+
+def test_the_job_policies_load_edit_and_save_through_the_page(
+    qtbot: QtBot, context: Any, sim: PxSimulator, jobs: list[str]
+) -> None:
+    from pxdesk.core.store.models import AuditLog
+
+    wizard = _wizard(qtbot, context, sim, jobs[1])
+    page = wizard.config_page
+    assert page.deletion_combo.currentText() == "Keep and mark as deleted in PX"
+    assert [page.deletion_combo.itemText(i) for i in range(page.deletion_combo.count())] == [
+        "Keep and mark as deleted in PX", "Delete"]
+    assert (page.reconcile_spin.value(), page.alert_spin.value()) == (7, 5.0)
+    page.deletion_combo.setCurrentIndex(page.deletion_combo.findData("delete"))
+    page.reconcile_spin.setValue(1)
+    assert page.reconcile_spin.text() == "1 day"
+    page.reconcile_spin.setValue(0)
+    assert page.reconcile_spin.text() == "Only when asked"
+    page.alert_spin.setValue(12.5)
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.result() == QWizard.DialogCode.Accepted, wizard.currentPage().issue_texts()
+    saved = Job.get(Job.name == jobs[1])
+    assert (saved.deletion_policy, saved.reconcile_days, saved.alert_failure_percent) == (
+        "delete", 0, 12.5)
+    audited = {a.sub_attribute for a in AuditLog.select().where(AuditLog.action == "Edit")}
+    assert audited == {"Deletion Policy", "Reconcile Every N Days", "Failure Alert Threshold"}
+
+
+def test_the_policy_boxes_hold_only_valid_values(
+    qtbot: QtBot, context: Any, sim: PxSimulator, jobs: list[str]
+) -> None:
+    wizard = _wizard(qtbot, context, sim, jobs[1])
+    page = wizard.config_page
+    page.reconcile_spin.setValue(400)
+    page.alert_spin.setValue(150.0)
+    assert (page.reconcile_spin.value(), page.alert_spin.value()) == (365, 100.0)
+    page.alert_spin.setValue(-3.0)
+    assert page.alert_spin.value() == 0.0
+
+
+def test_a_policy_issue_is_shown_next_to_its_box(
+    qtbot: QtBot, context: Any, sim: PxSimulator, jobs: list[str]
+) -> None:
+    """The validator's field names reach the labels beside the boxes."""
+    wizard = _wizard(qtbot, context, sim, jobs[1])
+    wizard.config_page.show_issues(wizard.service.validate(
+        wizard.job, dataclasses.replace(wizard.collect(), alert_failure_percent=250.0)))
+    label = wizard.config_page._label_for("alert_failure_percent")
+    assert label is not None and label.isVisibleTo(wizard.config_page)
+    assert "percentage from 0 to 100, not 250" in label.text()
+
+
+def test_opening_the_wizard_does_not_round_a_precise_threshold(
+    qtbot: QtBot, context: Any, sim: PxSimulator, jobs: list[str]
+) -> None:
+    Job.update(alert_failure_percent=2.345).where(Job.name == jobs[1]).execute()
+    wizard = _wizard(qtbot, context, sim, jobs[1])
+    assert wizard.collect().alert_failure_percent == 2.345
+    wizard.config_page.alert_spin.setValue(3.0)
+    assert wizard.collect().alert_failure_percent == 3.0

@@ -125,6 +125,18 @@ def test_icon_state_follows_jobs(tray: TrayController) -> None:
     assert tray.tray.icon().cacheKey() == tray.icons[TrayState.RUNNING].cacheKey()
 
 
+def test_a_last_run_above_the_failure_alert_shows_in_the_menu_and_the_icon(
+    tray: TrayController,
+) -> None:
+    alerted = company(last_status=RunStatus.PARTIAL_SUCCESS, alert="12.5% failed")
+    tray.update_jobs([alerted])
+    assert tray.state is TrayState.FAILED
+    assert texts(tray.menu)[1] == ("Company Sync_X: Partial Success — 12.5% failed, 5 min ago; "
+                                   "next Mon 2024-06-03 15:00")
+    tray.update_jobs([company(last_status=RunStatus.PARTIAL_SUCCESS)])
+    assert tray.state is TrayState.IDLE
+
+
 def test_state_icons_differ_by_badge_color(qtbot: QtBot) -> None:
     base = load_base_pixmap()
     assert not base.isNull() and base.width() == 256

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pxdesk.core.config.job_config import DerivedConfig, JobConfig, MappingConfig
 from pxdesk.core.config.validation import field_label, self_object
-from pxdesk.core.store.enums import AuditAction, AuditAttribute, LookupObject
+from pxdesk.core.store.enums import AuditAction, AuditAttribute, DeletionPolicy, LookupObject
 from pxdesk.core.sync.filters import FilterSpec
 
 CONFIG_FIELDS = (
@@ -16,6 +17,9 @@ CONFIG_FIELDS = (
     ("dependencies", "Dependent Jobs"),
     ("success_recipients", "Success Recipients"),
     ("failure_recipients", "Failure Recipients"),
+    ("deletion_policy", "Deletion Policy"),
+    ("reconcile_days", "Reconcile Every N Days"),
+    ("alert_failure_percent", "Failure Alert Threshold"),
 )
 SCHEDULE_FIELDS = (
     ("enabled", "Enabled"), ("kind", "Type"), ("every_hours", "Every N Hours"),
@@ -43,6 +47,18 @@ def _text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return "" if value is None else str(value)
+
+
+def _days_text(days: Any) -> str:
+    return "0 (only when asked)" if days == 0 else f"{days} days"
+
+
+# Values read better as the admin chose them than as stored ("Delete", "5%", "7 days").
+_VALUE_TEXTS: dict[str, Callable[[Any], str]] = {
+    "deletion_policy": lambda value: DeletionPolicy.label_of(str(value)),
+    "reconcile_days": _days_text,
+    "alert_failure_percent": lambda value: f"{value:g}%",
+}
 
 
 def mapping_text(m: MappingConfig) -> str:
@@ -108,8 +124,9 @@ def _plain_fields(attribute: str, fields: tuple[tuple[str, str], ...], old: Any,
                   new: Any) -> list[Change]:
     changes = []
     for key, label in fields:
-        before = None if old is None else _text(getattr(old, key))
-        after = _text(getattr(new, key))
+        text = _VALUE_TEXTS.get(key, _text)
+        before = None if old is None else text(getattr(old, key))
+        after = text(getattr(new, key))
         if old is None:
             if after:
                 changes.append(Change(attribute, label, AuditAction.CREATE, None, after))

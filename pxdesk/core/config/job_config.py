@@ -12,7 +12,7 @@ from typing import Any
 
 from pxdesk.core.config.json_input import JsonObject, is_whole, join, wrong
 from pxdesk.core.errors import ConfigError
-from pxdesk.core.store.enums import JobKind, TargetObject
+from pxdesk.core.store.enums import DeletionPolicy, JobKind, TargetObject
 from pxdesk.core.store.models import (
     DerivedMapping,
     FieldMapping,
@@ -25,6 +25,11 @@ from pxdesk.core.store.settings import person_resolution_key
 from pxdesk.core.sync.filters import FilterCondition, FilterSpec
 
 FORMAT_VERSION = 1
+# The job policy defaults (migration 4's column defaults): an old job file without them imports
+# with these, and a new job starts with them.
+DEFAULT_DELETION_POLICY = DeletionPolicy.MARK.value
+DEFAULT_RECONCILE_DAYS = 7  # weekly; 0 = only when the admin asks
+DEFAULT_ALERT_FAILURE_PERCENT = 5.0
 
 
 def _names(cls: type) -> tuple[str, ...]:
@@ -159,6 +164,11 @@ class JobConfig:
     derived: list[DerivedConfig]
     filters: FilterSpec
     schedule: ScheduleConfig
+    # Job Configuration policies: what a reconcile does with a record gone from PX, how often
+    # it runs by itself, and the failed share of a run's records that makes it an alert.
+    deletion_policy: str = DEFAULT_DELETION_POLICY  # DeletionPolicy
+    reconcile_days: int = DEFAULT_RECONCILE_DAYS
+    alert_failure_percent: float = DEFAULT_ALERT_FAILURE_PERCENT
 
     def to_dict(self) -> dict[str, Any]:
         """Readable JSON with a stable key order (exports diff cleanly)."""
@@ -170,6 +180,9 @@ class JobConfig:
             "dependencies": list(self.dependencies),
             "success_recipients": list(self.success_recipients),
             "failure_recipients": list(self.failure_recipients),
+            "deletion_policy": self.deletion_policy,
+            "reconcile_days": self.reconcile_days,
+            "alert_failure_percent": self.alert_failure_percent,
             "mappings": [m.to_dict() for m in self.mappings],
             "derived": [d.to_dict() for d in self.derived],
             "filters": self.filters.to_dict(),
@@ -190,6 +203,10 @@ class JobConfig:
             dependencies=obj.texts("dependencies"),
             success_recipients=obj.texts("success_recipients"),
             failure_recipients=obj.texts("failure_recipients"),
+            deletion_policy=obj.text("deletion_policy", DEFAULT_DELETION_POLICY),
+            reconcile_days=obj.whole("reconcile_days", DEFAULT_RECONCILE_DAYS),
+            alert_failure_percent=obj.number("alert_failure_percent",
+                                             DEFAULT_ALERT_FAILURE_PERCENT),
             mappings=[MappingConfig.from_dict(m, path) for path, m in obj.items("mappings")],
             derived=[DerivedConfig.from_dict(d, path) for path, d in obj.items("derived")],
             filters=filters_from_dict(obj.get("filters", {})),
@@ -263,4 +280,6 @@ def load_job_config(job: Job) -> JobConfig:
         success_recipients=list(json.loads(job.success_recipients or "[]")),
         failure_recipients=list(json.loads(job.failure_recipients or "[]")),
         mappings=mappings, derived=derived, filters=spec, schedule=_load_schedule(job),
+        deletion_policy=str(job.deletion_policy), reconcile_days=int(job.reconcile_days),
+        alert_failure_percent=float(job.alert_failure_percent),
     )

@@ -48,6 +48,9 @@ def apply_config(job: Job, config: JobConfig) -> None:
     job.modification_type = config.modification_type
     job.success_recipients = json.dumps(list(config.success_recipients))
     job.failure_recipients = json.dumps(list(config.failure_recipients))
+    job.deletion_policy = config.deletion_policy
+    job.reconcile_days = config.reconcile_days
+    job.alert_failure_percent = config.alert_failure_percent
     job.modified_at = now_ms()
     job.save()
     JobDependency.delete().where(JobDependency.job == job).execute()

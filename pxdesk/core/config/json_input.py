@@ -136,6 +136,13 @@ class JsonObject:
             return int(value)
         raise wrong(join(self.where, key), "a whole number", value)
 
+    def number(self, key: str, default: float) -> float:
+        """A whole or decimal number (JSON true is no number; NaN is no JSON)."""
+        value = self.get(key, default)
+        if is_whole(value) or isinstance(value, float):
+            return float(value)
+        raise wrong(join(self.where, key), "a number", value)
+
     def optional_whole(self, key: str) -> int | None:
         value = self.get(key, None)
         if value is None or is_whole(value):

@@ -20,6 +20,7 @@ from pxdesk.core.inputs import (
 from pxdesk.core.schedule.rules import validate_schedule
 from pxdesk.core.store.custom_fields import custom_field
 from pxdesk.core.store.enums import (
+    DeletionPolicy,
     FieldType,
     JobKind,
     LookupObject,
@@ -41,6 +42,8 @@ from pxdesk.core.sync.filters import validate as validate_filters
 from pxdesk.core.sync.mapping import ConversionError, convert
 
 MAX_PAIRS = 6
+MAX_RECONCILE_DAYS = 365  # a yearly check at the least
+MAX_ALERT_PERCENT = 100.0
 _GSID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                       r"[0-9a-fA-F]{12}$")
 _SYSTEM = {f.api_name for f in SYSTEM_FIELDS}
@@ -138,6 +141,23 @@ class Validator:
         self.dependencies()
         self.recipients("success_recipients", "success", c.success_recipients)
         self.recipients("failure_recipients", "failure", c.failure_recipients)
+        self.policies()
+
+    def policies(self) -> None:
+        """Deletion policy, reconcile interval and failure alert threshold."""
+        c, stage = self.config, Stage.CONFIGURATION
+        if c.deletion_policy not in set(DeletionPolicy):
+            choices = " or ".join(p.value if p.label.lower() == p.value else
+                                  f"{p.value} ({p.label})" for p in DeletionPolicy)
+            self.add(stage, "deletion_policy", "Choose what happens to a record gone from PX: "
+                     f"{choices}, not {shown(str(c.deletion_policy))}")
+        if not 0 <= c.reconcile_days <= MAX_RECONCILE_DAYS:
+            self.add(stage, "reconcile_days", "Check for records deleted in PX every 0 to "
+                     f"{MAX_RECONCILE_DAYS} days (0 = only when asked), not {c.reconcile_days}")
+        if not 0 <= c.alert_failure_percent <= MAX_ALERT_PERCENT:
+            self.add(stage, "alert_failure_percent", "The failure alert threshold is a "
+                     f"percentage from 0 to {MAX_ALERT_PERCENT:g}, not "
+                     f"{c.alert_failure_percent:g}: enter a value in that range")
 
     def recipients(self, key: str, label: str, addresses: list[str]) -> None:
         if len(addresses) > MAX_RECIPIENTS:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from peewee import fn
 
+from pxdesk.core.notify.alert import FailureRate, run_failure_rate
 from pxdesk.core.notify.policy import NOTIFIED_STATUSES, HistoryEntry
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job, RecordError, Schedule
@@ -47,12 +48,22 @@ class NotificationContext:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0  # read again (window lookback) and already up to date
+    failure_rate: FailureRate | None = None  # against the job's alert threshold
+
+    @property
+    def alerted(self) -> bool:
+        """More than the job's threshold of the records failed: mailed as a failure."""
+        return self.failure_rate is not None and self.failure_rate.alerted
 
 
 def recipients_for(
-    status: str, success_list: Sequence[str], failure_list: Sequence[str]
+    status: str, success_list: Sequence[str], failure_list: Sequence[str], *,
+    alerted: bool = False,
 ) -> list[str]:
-    """Success mails the success list; Partial Success and Failure the failure list; else nobody."""
+    """Success mails the success list; Partial Success, Failure and any run above the job's
+    failure alert threshold the failure list; else nobody."""
+    if alerted:
+        return list(failure_list)
     if status == RunStatus.SUCCESS:
         return list(success_list)
     if status in (RunStatus.PARTIAL_SUCCESS, RunStatus.FAILURE):
@@ -117,15 +128,17 @@ def context_for_run(run: ExecutionRun, runs_dir: Path | None = None) -> Notifica
     job = Job.get_or_none(Job.id == run.job_id) if run.job_id is not None else None
     success_list = _emails(job.success_recipients) if job is not None else []
     failure_list = _emails(job.failure_recipients) if job is not None else []
+    rate = run_failure_rate(run)
+    alerted = rate is not None and rate.alerted
     return NotificationContext(
         job_name=run.job_name, connection_name=run.connection_name, status=run.status,
         started_at=_when(run.started_at), ended_at=_when(run.ended_at),
         success=run.success_count, failure=run.failure_count,
         top_reasons=top_reasons(run.id), error_file=_error_path(run, runs_dir),
-        recipients=recipients_for(run.status, success_list, failure_list),
+        recipients=recipients_for(run.status, success_list, failure_list, alerted=alerted),
         timezone=_job_zone(job), run_id=run.id, reason=run.reason,
         inserted=run.inserted_count, updated=run.updated_count,
-        unchanged=run.unchanged_count,
+        unchanged=run.unchanged_count, failure_rate=rate,
     )
 
 

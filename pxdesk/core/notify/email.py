@@ -83,6 +83,8 @@ def _one_line(text: str) -> str:
 def subject_for(ctx: NotificationContext, decision: Decision | None = None) -> str:
     subject = (f"[pxdesk] {_one_line(ctx.job_name)}: {ctx.status} "
                f"({ctx.success} ok, {ctx.failure} failed)")
+    if ctx.failure_rate is not None and ctx.failure_rate.alerted:
+        subject += f" - {ctx.failure_rate.summary()}"
     if decision is not None and decision.digest:
         subject += f" - {decision.consecutive_failures} failures in a row (daily digest)"
     return subject
@@ -144,6 +146,8 @@ def body_for(ctx: NotificationContext, decision: Decision | None = None,
         f"Records:    {ctx.success} succeeded ({ctx.inserted} inserted, {ctx.updated} updated, "
         f"{ctx.unchanged} unchanged), {ctx.failure} failed",
     ]
+    if ctx.failure_rate is not None and ctx.failure_rate.alerted:
+        lines.append(f"Alert:      {ctx.failure_rate.summary()}")
     if ctx.reason:
         lines.append(f"Reason:     {ctx.reason}")
     if ctx.top_reasons:

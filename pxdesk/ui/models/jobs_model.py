@@ -6,18 +6,34 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QColor, QIcon
 
-from pxdesk.ui.models.table_model import Column, ListTableModel
+from pxdesk.core.store.enums import RunStatus
+from pxdesk.ui.models.log_models import STATUS_COLOURS, status_icon
+from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
 from pxdesk.ui.queries import JobRow
 
 STATUS_COLUMN = 3
+# A run above its job's failure alert threshold is mailed as a failure: it reads as one here.
+ALERT_COLOUR = STATUS_COLOURS[RunStatus.FAILURE]
 
 
 def _when(ms: int | None) -> str:
     if ms is None:
         return ""
     return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _status(row: JobRow) -> str:
+    """The last run's status; with the failure alert, e.g. "Partial Success — 12.5% failed"."""
+    if row.failure_rate is not None and row.failure_rate.alerted:
+        return f"{row.last_status} — {row.failure_rate.short()}"
+    return row.last_status
+
+
+def _colour(row: JobRow) -> str | None:
+    return ALERT_COLOUR if row.alerted else STATUS_COLOURS.get(row.last_status)  # type: ignore[call-overload]
 
 
 def _counts(row: JobRow) -> str:
@@ -46,6 +62,7 @@ class JobsTableModel(ListTableModel[JobRow]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(COLUMNS, parent)
         self._running: dict[str, str] = {}  # job name -> live status text
+        self._icons: dict[str, QIcon] = {}
 
     def set_running(self, job_name: str, text: str | None) -> None:
         """Show a live status ("In Progress", "Cancelling…") instead of the last run's."""
@@ -75,5 +92,21 @@ class JobsTableModel(ListTableModel[JobRow]):
 
     def cell(self, row: JobRow, column: int) -> Any:
         if column == STATUS_COLUMN:
-            return self._running.get(row.name, row.last_status)
+            return self._running.get(row.name) or _status(row)
         return super().cell(row, column)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The last run's status is coloured as in the execution log (the alert as a failure);
+        a live status is not: its run has no outcome yet."""
+        styled = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole)
+        if index.isValid() and index.column() == STATUS_COLUMN and role in styled:
+            row = self._rows[index.row()]
+            colour = None if row.name in self._running else _colour(row)
+            if colour is None:
+                return None
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(colour)
+            if colour not in self._icons:
+                self._icons[colour] = status_icon(colour)
+            return self._icons[colour]
+        return super().data(index, role)

@@ -26,15 +26,31 @@ from PySide6.QtWidgets import (
 
 from pxdesk.core.errors import PxError
 from pxdesk.core.logs import queries
+from pxdesk.core.notify.alert import FailureRate, percent_text, run_failure_rate
+from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun
-from pxdesk.ui.models.log_models import RequestsModel
+from pxdesk.ui.models.log_models import STATUS_COLOURS, RequestsModel
 from pxdesk.ui.widgets import button_row
 
 # (parent, dialog title, suggested file name) -> chosen path, or None when cancelled.
 AskSavePath = Callable[[QWidget, str, str], Path | None]
 # The reason (what went wrong, what a run missed) right under the status: first thing read.
-_FIELDS = ("Job", "Status", "Reason", "Records", "Fetched", "Trigger", "Window", "Started",
+_FIELDS = ("Job", "Status", "Alert", "Reason", "Records", "Fetched", "Trigger", "Window", "Started",
            "Ended", "Duration")
+
+
+ALERT_STYLE = f"color: {STATUS_COLOURS[RunStatus.FAILURE]}; font-weight: bold;"
+
+
+def alert_text(rate: FailureRate | None) -> str:
+    """What the Alert line says: the alert, the share below the threshold, or nothing (an open
+    run, no record processed, or a job that is gone)."""
+    if rate is None or rate.percent is None:
+        return ""
+    if rate.alerted:
+        return rate.summary()
+    return (f"None: {percent_text(rate.percent)}% of records failed "
+            f"(alert above {percent_text(rate.threshold)}%)")
 
 
 class RequestsDialog(QDialog):
@@ -167,6 +183,10 @@ class RunDetailsPanel(QWidget):
             "Fetched": f"{run.pages} page(s), {hits} hit(s)",
             "Reason": run.reason or "",
         }
+        rate = run_failure_rate(run)
+        values["Alert"] = alert_text(rate)
+        alerted = rate is not None and rate.alerted
+        self.value_labels["Alert"].setStyleSheet(ALERT_STYLE if alerted else "")
         for name, text in values.items():
             self.value_labels[name].setText(str(text))
         self._fields.fit_height()

@@ -1,4 +1,4 @@
-"""Stage 1, Job Configuration: name, modification type, dependencies, recipients."""
+"""Stage 1, Job Configuration: name, modification type, dependencies, recipients, policies."""
 
 from __future__ import annotations
 
@@ -8,19 +8,30 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QRadioButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from pxdesk.core.config.stages import Stage
-from pxdesk.core.store.enums import JobKind
+from pxdesk.core.config.validation import MAX_ALERT_PERCENT, MAX_RECONCILE_DAYS
+from pxdesk.core.store.enums import DeletionPolicy, JobKind
 from pxdesk.ui.wizards.stage_page import StagePage
+
+DELETION_LABEL = "When a record is gone from PX"
+RECONCILE_LABEL = "Check for records deleted in PX every N days (0 = only when asked)"
+ALERT_LABEL = "Alert when more than X% of records fail"
+DELETE_HINT = ("Delete removes Company Person rows; a Person or Company only when nothing else "
+               "references it.")
+PERCENT_DECIMALS = 2
 
 
 def split_emails(text: str) -> list[str]:
@@ -55,6 +66,21 @@ class JobConfigPage(StagePage):
         self.failure_edit = QLineEdit(self)
         for edit in (self.success_edit, self.failure_edit):
             edit.setPlaceholderText("admin@example.com, ops@example.com")
+        self.deletion_combo = QComboBox(self)
+        for policy in DeletionPolicy:
+            self.deletion_combo.addItem(policy.label, policy.value)
+        self.deletion_hint = QLabel(DELETE_HINT, self)
+        self.deletion_hint.setWordWrap(True)
+        self.reconcile_spin = QSpinBox(self)
+        self.reconcile_spin.setRange(0, MAX_RECONCILE_DAYS)
+        self.reconcile_spin.setSuffix(" days")
+        self.reconcile_spin.setSpecialValueText("Only when asked")  # shown for 0
+        self.reconcile_spin.valueChanged.connect(self._on_reconcile_spin_value_changed)
+        self.alert_spin = QDoubleSpinBox(self)
+        self.alert_spin.setRange(0.0, MAX_ALERT_PERCENT)
+        self.alert_spin.setDecimals(PERCENT_DECIMALS)
+        self.alert_spin.setSuffix(" %")
+        self._loaded_percent: float | None = None
         modes = QVBoxLayout()
         modes.addWidget(self.update_radio)
         modes.addWidget(self.upsert_radio)
@@ -72,6 +98,13 @@ class JobConfigPage(StagePage):
         form.addRow("", self.error_label("success_recipients"))
         form.addRow("Notify on failure", self.failure_edit)
         form.addRow("", self.error_label("failure_recipients"))
+        form.addRow(DELETION_LABEL, self.deletion_combo)
+        form.addRow("", self.deletion_hint)
+        form.addRow("", self.error_label("deletion_policy"))
+        form.addRow(RECONCILE_LABEL, self.reconcile_spin)
+        form.addRow("", self.error_label("reconcile_days"))
+        form.addRow(ALERT_LABEL, self.alert_spin)
+        form.addRow("", self.error_label("alert_failure_percent"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.issues_label)
@@ -89,6 +122,23 @@ class JobConfigPage(StagePage):
             item.setCheckState(state)
         self.success_edit.setText(", ".join(config.success_recipients))
         self.failure_edit.setText(", ".join(config.failure_recipients))
+        policy = self.deletion_combo.findData(str(config.deletion_policy))
+        self.deletion_combo.setCurrentIndex(max(policy, 0))
+        self.reconcile_spin.setValue(int(config.reconcile_days))
+        self._loaded_percent = float(config.alert_failure_percent)
+        self.alert_spin.setValue(self._loaded_percent)
+
+    def _on_reconcile_spin_value_changed(self, days: int) -> None:
+        self.reconcile_spin.setSuffix(" day" if days == 1 else " days")
+
+    def _alert_percent(self) -> float:
+        """The threshold shown; the loaded one when untouched, so a value with more decimals
+        than the box shows (from a job file) is not rounded by merely opening the wizard."""
+        shown = self.alert_spin.value()
+        loaded = self._loaded_percent
+        if loaded is not None and round(loaded, PERCENT_DECIMALS) == shown:
+            return loaded
+        return shown
 
     def store(self, config: Any) -> Any:
         items = (self.dependencies_list.item(i) for i in range(self.dependencies_list.count()))
@@ -99,4 +149,7 @@ class JobConfigPage(StagePage):
             dependencies=[i.text() for i in items if i.checkState() == Qt.CheckState.Checked],
             success_recipients=split_emails(self.success_edit.text()),
             failure_recipients=split_emails(self.failure_edit.text()),
+            deletion_policy=str(self.deletion_combo.currentData()),
+            reconcile_days=self.reconcile_spin.value(),
+            alert_failure_percent=self._alert_percent(),
         )

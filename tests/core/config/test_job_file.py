@@ -87,6 +87,11 @@ def test_an_export_reads_back_unchanged() -> None:
      "filters.conditions[0].field: \\udcff at character 3 is not valid Unicode"),
     (_set(["dependencies", 0], "\ud800"), "dependencies[0]: \\ud800 at character 1 is not "
      "valid Unicode"),
+    (_set(["alert_failure_percent"], "5"), 'alert_failure_percent: expected a number, got "5"'),
+    (_set(["alert_failure_percent"], True), "alert_failure_percent: expected a number, "
+     "got true"),
+    (_set(["reconcile_days"], 7.5), "reconcile_days: expected a whole number, got 7.5"),
+    (_set(["deletion_policy"], None), "deletion_policy: expected a text, got null"),
     (_set(["mappings", 0, "source_path"], None), "mappings[0].source_path: expected a text, "
      "got null"),
 ])
@@ -98,6 +103,24 @@ def test_a_wrong_type_or_unknown_field_is_refused_with_its_path(edit: Edit,
         JobConfig.from_dict(data)
     assert str(info.value).startswith(message)
     assert info.value.field == message.split(":")[0]
+
+
+def test_an_old_job_file_without_the_policies_imports_with_the_defaults() -> None:
+    data = _person()
+    for key in ("deletion_policy", "reconcile_days", "alert_failure_percent"):
+        del data[key]
+    config = JobConfig.from_dict(data)
+    assert (config.deletion_policy, config.reconcile_days, config.alert_failure_percent) == (
+        "mark", 7, 5.0)
+
+
+def test_the_policies_read_back_from_a_file() -> None:
+    data = _person() | {"deletion_policy": "delete", "reconcile_days": 0,
+                        "alert_failure_percent": 2}
+    config = JobConfig.from_dict(data)
+    assert (config.deletion_policy, config.reconcile_days, config.alert_failure_percent) == (
+        "delete", 0, 2.0)
+    assert isinstance(config.alert_failure_percent, float)
 
 
 def test_a_missing_required_field_names_its_path() -> None:

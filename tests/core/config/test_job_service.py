@@ -134,6 +134,18 @@ COMPANY_CASES: list[tuple[str, Edit, str, str]] = [
     ("filter field control", _set(filters=FilterSpec(
         (FilterCondition("A", "na\tme", "STRING", "equals", "x"),), "A")), "A.field",
      "control character U+0009"),
+    ("deletion policy", _set(deletion_policy="purge"), "deletion_policy",
+     "Choose what happens to a record gone from PX: mark (Keep and mark as deleted in PX) or "
+     "delete, not 'purge'"),
+    ("reconcile days above", _set(reconcile_days=366), "reconcile_days",
+     "every 0 to 365 days (0 = only when asked), not 366"),
+    ("reconcile days below", _set(reconcile_days=-1), "reconcile_days", "not -1"),
+    ("alert percent above", _set(alert_failure_percent=100.5), "alert_failure_percent",
+     "percentage from 0 to 100, not 100.5: enter a value in that range"),
+    ("alert percent below", _set(alert_failure_percent=-0.1), "alert_failure_percent",
+     "not -0.1"),
+    ("alert percent NaN", _set(alert_failure_percent=float("nan")), "alert_failure_percent",
+     "not nan"),
     ("filter value length", _set(filters=FilterSpec(
         (FilterCondition("A", "name", "STRING", "equals", "x" * 5000),), "A")), "A.value",
      "use at most"),
@@ -236,6 +248,35 @@ def test_each_kind_of_change_is_audited(jobs: JobService) -> None:
     mark = AuditLog.select().count()
     jobs.save(j, load_job_config(j))
     assert _audit(mark) == [], "saving an unchanged job writes nothing"
+
+
+def test_job_policies_are_saved_audited_and_exported(jobs: JobService) -> None:
+    j = job(COMPANY_JOB)
+    config = load_job_config(j)
+    assert (config.deletion_policy, config.reconcile_days, config.alert_failure_percent) == (
+        "mark", 7, 5.0), "the defaults of migration 4"
+    mark = AuditLog.select().count()
+    jobs.save(j, dataclasses.replace(config, deletion_policy="delete", reconcile_days=0,
+                                     alert_failure_percent=12.5))
+    assert _audit(mark) == [
+        ("Job Configuration", "Deletion Policy", "Edit", "Keep and mark as deleted in PX",
+         "Delete"),
+        ("Job Configuration", "Reconcile Every N Days", "Edit", "7 days",
+         "0 (only when asked)"),
+        ("Job Configuration", "Failure Alert Threshold", "Edit", "5%", "12.5%"),
+    ]
+    saved = job(COMPANY_JOB)
+    assert (saved.deletion_policy, saved.reconcile_days, saved.alert_failure_percent) == (
+        "delete", 0, 12.5)
+    exported = json.loads(jobs.export_json(COMPANY_JOB))
+    assert (exported["deletion_policy"], exported["reconcile_days"],
+            exported["alert_failure_percent"]) == ("delete", 0, 12.5)
+
+
+def test_the_boundaries_of_the_policies_are_valid(jobs: JobService) -> None:
+    for days, percent in ((0, 0.0), (365, 100.0)):
+        edit = _set(reconcile_days=days, alert_failure_percent=percent)
+        assert _messages(jobs, COMPANY_JOB, edit) == []
 
 
 def test_derived_and_filter_edits_are_audited(jobs: JobService) -> None:

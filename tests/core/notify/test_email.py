@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pxdesk.core.errors import ConfigError
+from pxdesk.core.notify.alert import FailureRate
 from pxdesk.core.notify.context import NotificationContext
 from pxdesk.core.notify.email import (
     MAX_ATTACHMENT_BYTES,
@@ -156,3 +157,15 @@ def test_invalid_settings_are_config_errors(change: dict[str, object], field: st
     with pytest.raises(ConfigError) as info:
         send_test_email(settings, "admin@example.com")
     assert info.value.field == field
+
+
+def test_an_alerted_run_says_so_in_its_subject_and_body(tmp_path: Path) -> None:
+    ctx = make_context(tmp_path, success=875, failure=125,
+                       failure_rate=FailureRate(875, 125, 5.0))
+    message = build_run_message(ctx, SENDER)
+    assert message["Subject"] == ("[pxdesk] Company Sync_X: Partial Success (875 ok, 125 "
+                                  "failed) - 12.5% of records failed (alert above 5%)")
+    body = message.get_body(("plain",)).get_content()
+    assert "Alert:      12.5% of records failed (alert above 5%)" in body
+    below = make_context(tmp_path, failure_rate=FailureRate(980, 20, 5.0))
+    assert build_run_message(below, SENDER)["Subject"].endswith("(980 ok, 20 failed)")

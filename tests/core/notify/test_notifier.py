@@ -114,6 +114,32 @@ def test_notifier_sends_digests_once_a_day(job: Job, smtp_server: SmtpServer) ->
     assert last_digest_at(job.id) is None
 
 
+def test_an_alerted_partial_success_is_mailed_as_a_failure_mail(
+    job: Job, smtp_server: SmtpServer
+) -> None:
+    settings = SmtpSettings(host="127.0.0.1", port=smtp_server.port, security="none",
+                            sender="pxdesk@example.com", timeout=5)
+    notifier = RunNotifier(lambda: settings, clock=lambda: T0 + timedelta(hours=1))
+    quiet = add_run(job, RunStatus.PARTIAL_SUCCESS, T0, success=980, failure=20)  # 2 %
+    alerted = add_run(job, RunStatus.PARTIAL_SUCCESS, T0, success=875, failure=125)
+    assert notifier.notify_run(quiet.id).sent and notifier.notify_run(alerted.id).sent
+    first, second = smtp_server.inbox.messages
+    assert first["Subject"] == "[pxdesk] Company Sync_X: Partial Success (980 ok, 20 failed)"
+    assert "Alert:" not in first.get_content()
+    assert second["Subject"] == ("[pxdesk] Company Sync_X: Partial Success (875 ok, 125 failed)"
+                                 " - 12.5% of records failed (alert above 5%)")
+    assert "Alert:      12.5% of records failed (alert above 5%)" in second.get_content()
+    assert smtp_server.inbox.envelopes[-1][1] == FAILURE_LIST
+
+
+def test_the_alert_follows_the_jobs_threshold(job: Job) -> None:
+    run = add_run(job, RunStatus.PARTIAL_SUCCESS, T0, success=875, failure=125)
+    assert context_for_run(run).alerted
+    Job.update(alert_failure_percent=20.0).where(Job.id == job.id).execute()
+    ctx = context_for_run(run)
+    assert not ctx.alerted and ctx.recipients == FAILURE_LIST
+
+
 def test_notifier_reports_smtp_errors_without_raising(job: Job) -> None:
     settings = SmtpSettings(host="", sender="pxdesk@example.com")
     outcome = RunNotifier(lambda: settings).notify_run(add_run(job, RunStatus.FAILURE, T0).id)
