@@ -26,6 +26,7 @@ LABELS: dict[str, str] = {
     st.RETENTION_DAYS: "Keep runs for",
     st.CATCH_UP_MISSED: "Run missed scheduled jobs",
     st.WINDOW_LOOKBACK_MINUTES: "Window look-back",
+    st.DAILY_REQUEST_BUDGET: "Daily PX request budget",
     st.SMTP_FROM: "Sender address",
     st.SMTP_HOST: "SMTP server",
     st.SMTP_PORT: "SMTP port",
@@ -151,6 +152,12 @@ def _not_negative(hint: str) -> Callable[[int], str | None]:
     return check
 
 
+def _budget(value: int) -> str | None:
+    if value >= 1:
+        return None
+    return f"{value} is below 1: PX counts every request, allow at least one."
+
+
 # Rules beyond the type, per key; each returns what to fix, or None.
 _RULES: dict[str, Callable[[Any], str | None]] = {
     st.PERSON_RESOLUTION_KEY: _resolution_key,
@@ -161,4 +168,5 @@ _RULES: dict[str, Callable[[Any], str | None]] = {
     st.SMTP_SECURITY: _security,
     st.RETENTION_DAYS: _not_negative("to keep runs forever"),
     st.WINDOW_LOOKBACK_MINUTES: _not_negative("for no look-back"),
+    st.DAILY_REQUEST_BUDGET: _budget,
 }
