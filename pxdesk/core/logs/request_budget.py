@@ -41,8 +41,11 @@ def requests_today(connection_name: str, now_ms: int) -> int:
     request_log run_id index, never a scan of the whole request log.
     """
     start, end = utc_day(now_ms)
+    # By name (a deleted connection's runs keep it) or by job (a rename keeps today's count).
+    jobs = Job.select(Job.id).join(Connection).where(Connection.name == connection_name)
     runs = (ExecutionRun.select(ExecutionRun.id)
-            .where((ExecutionRun.connection_name == connection_name)
+            .where(((ExecutionRun.connection_name == connection_name)
+                    | ExecutionRun.job.in_(jobs))
                    & (ExecutionRun.ended_at.is_null() | (ExecutionRun.ended_at >= start))))
     in_runs = (RequestLog.select()
                .where(RequestLog.run.in_(runs) & (RequestLog.at >= start) & (RequestLog.at < end))

@@ -111,3 +111,13 @@ def test_a_run_that_would_cross_the_budget_is_held_with_what_and_when(
         "it can run after 00:00 UTC or raise the budget in Settings")
     st.set_setting(st.DAILY_REQUEST_BUDGET, 1_005)
     assert budget_blocker(job, NOON) is None
+
+
+def test_a_renamed_connection_keeps_the_requests_its_runs_made_today(
+        context: Any, service: ConnectionService) -> None:
+    with PxSimulator(accounts=1, users=1) as sim:
+        service.create("PX", sim.api_key, base_url=sim.base_url)
+    job = Job.get(Job.name == "Company Sync_PX")
+    _requests(_run("PX", NOON - 10, NOON - 5, job=job), NOON - 9, NOON - 8)
+    service.edit(name="Prod")
+    assert requests_today("Prod", NOON) == 2
