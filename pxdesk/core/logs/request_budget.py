@@ -57,12 +57,12 @@ def requests_today(connection_name: str, now_ms: int) -> int:
 def count_request_outside_run(_event: RequestEvent) -> None:
     """A PxClient `on_request` for calls outside any run: one more request today for the saved
     connection. Never raises: a busy store must not break Test Connection or the picker."""
-    conn = Connection.get_or_none()
-    if conn is None:
-        return  # a test before the connection exists: nothing to show it against yet
     start, _end = utc_day(int(datetime.now(UTC).timestamp() * 1000))
-    key = _outside_key(conn.name, start)
     try:
+        conn = Connection.get_or_none()
+        if conn is None:
+            return  # a test before the connection exists: nothing to show it against yet
+        key = _outside_key(conn.name, start)
         # One statement, so threads (the picker's worker, the GUI) never lose an increment.
         Setting.insert(key=key, value="1").on_conflict(
             conflict_target=[Setting.key],

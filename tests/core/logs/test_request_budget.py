@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,3 +122,18 @@ def test_a_renamed_connection_keeps_the_requests_its_runs_made_today(
     _requests(_run("PX", NOON - 10, NOON - 5, job=job), NOON - 9, NOON - 8)
     service.edit(name="Prod")
     assert requests_today("Prod", NOON) == 2
+
+
+def test_a_busy_store_never_breaks_the_call_it_counts(
+        context: Any, service: ConnectionService) -> None:
+    with PxSimulator(accounts=1, users=1) as sim:
+        service.create("PX", sim.api_key, base_url=sim.base_url)
+    other = sqlite3.connect(context.paths.db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    context.db.execute_sql("PRAGMA busy_timeout = 0")
+    try:
+        count_request_outside_run(EVENT)  # logged, not raised
+    finally:
+        other.close()
+        context.db.execute_sql("PRAGMA busy_timeout = 5000")
+    assert requests_today("PX", int(datetime.now(UTC).timestamp() * 1000)) == 0
