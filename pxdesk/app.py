@@ -15,10 +15,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pxdesk.core.autostart import Autostart, login_argv
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.context import AppContext
+from pxdesk.core.logs.request_budget import count_request_outside_run
 from pxdesk.core.logs.retention import apply_retention_setting
 from pxdesk.core.notify.email import SmtpSettings, load_smtp_settings
 from pxdesk.core.notify.notifier import RunNotifier
-from pxdesk.core.px.client import PxClient, RequestEvent
+from pxdesk.core.px.client import PxClient
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.schedule.dispatch import ScheduleDispatcher
 from pxdesk.core.store.settings import ADMIN_NAME, DEMO_SETTING, get_setting, set_setting
@@ -39,10 +40,6 @@ from pxdesk.ui.wizards.job_wizard import JobWizard
 log = logging.getLogger("pxdesk")
 DEMO_ACCOUNTS = 200
 DEMO_USERS = 5000
-
-
-def _ignore_request(_event: RequestEvent) -> None:
-    """Attribute reads of the wizard are not part of any run's request log."""
 
 
 @dataclass
@@ -140,8 +137,9 @@ class PxdeskApp(QObject, RunListener):
         return wizard
 
     def _make_px_client(self) -> PxClient:
-        """A client on the stored connection, for the mapping picker's attribute list."""
-        return self.engine.make_client(_ignore_request)
+        """A client on the stored connection, for the mapping picker's attribute list (in no
+        run's request log, so counted apart for today's request budget)."""
+        return self.engine.make_client(count_request_outside_run)
 
     def show(self) -> None:
         """Start scheduling (once) and show the window, or only the tray icon if minimized."""

@@ -96,6 +96,9 @@ def _when(ms: int | None) -> str:
 
 
 def show_connection(args: argparse.Namespace, ctx: AppContext) -> int:
+    from pxdesk.core.logs.request_budget import budget_text
+    from pxdesk.core.store.base import now_ms
+
     conn = _service(ctx).get()
     if conn is None:
         print("No PX connection: create one with `pxdesk-cli connection create`.")
@@ -111,6 +114,7 @@ def show_connection(args: argparse.Namespace, ctx: AppContext) -> int:
         ("API key", conn.key_hint or "****"),
         ("Key stored in", ctx.secrets.backend_name),
         ("Last test", tested),
+        ("PX requests today (UTC)", budget_text(conn.name, now_ms())),
         ("Jobs", ", ".join(j.name for j in sorted(conn.jobs, key=lambda j: j.kind))),
     ]
     for label, value in rows:

@@ -63,9 +63,14 @@ def _date_range(args: argparse.Namespace) -> tuple[int, int] | None:
         return None
     if args.date_from is None:
         raise ConfigError("--to needs --from (the start of the Import From Date range)")
+    from pxdesk.core.px.data_retention import retention_warning
+
     start = parse_date(args.date_from)
     end = parse_date(args.date_to, end=True) if args.date_to else \
         int(datetime.now(UTC).timestamp() * 1000)
+    warning = retention_warning(start, datetime.now(UTC))
+    if warning is not None:
+        print(f"warning: {warning}", file=sys.stderr)
     return start, end
 
 

@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from pxdesk.core.config.job_config import load_job_config
+from pxdesk.core.logs.request_budget import budget_text
 from pxdesk.core.notify.alert import FailureRate, run_failure_rate
 from pxdesk.core.schedule.rules import describe, next_runs
+from pxdesk.core.store.base import now_ms
 from pxdesk.core.store.enums import JobKind, ModificationType, Region
 from pxdesk.core.store.models import ExecutionRun, Job, Schedule
 
@@ -86,4 +88,5 @@ def connection_card(conn: Any) -> dict[str, str]:
         "Multi Instance": "Yes" if conn.multi_instance else "No",
         "API key": conn.key_hint or "****",
         "Last test": tested,
+        "PX requests today (UTC)": budget_text(conn.name, now_ms()),
     }

@@ -1,4 +1,5 @@
-"""Widget pieces the views and wizards share: red error text, button rows, OK/Cancel, tables."""
+"""Widget pieces the views and wizards share: error and warning text, button rows, OK/Cancel,
+tables."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 ERROR_STYLE = "color: #b00020"
+WARNING_STYLE = "color: #8a5300"
 
 
 def error_label(parent: QWidget, *, wrap: bool = True) -> QLabel:
@@ -21,6 +23,15 @@ def error_label(parent: QWidget, *, wrap: bool = True) -> QLabel:
     label = QLabel("", parent)
     label.setStyleSheet(ERROR_STYLE)
     label.setWordWrap(wrap)
+    return label
+
+
+def warning_label(parent: QWidget) -> QLabel:
+    """A hidden label for what the admin should know but may go ahead with, in amber."""
+    label = QLabel("", parent)
+    label.setStyleSheet(WARNING_STYLE)
+    label.setWordWrap(True)
+    label.hide()
     return label
 
 

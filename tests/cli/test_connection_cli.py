@@ -31,6 +31,7 @@ def test_create_test_show_delete(home: Path, sim: PxSimulator,
     shown = capsys.readouterr().out
     assert sim.api_key not in shown and "****" in shown
     assert "Key stored in:   file (no OS keyring found)" in shown
+    assert "PX requests today (UTC): 2 of 1,000,000" in shown.splitlines(), "create's test, test"
     assert main(["--home", str(home), "connection", "delete", "--yes"]) == 0
     out = capsys.readouterr().out
     assert "Delete the PX connection 'PX'?" in out and "Deleted 'PX'" in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime, timedelta
 
 from pxdesk.cli import main
 from pxdesk.cli.run import parse_date
@@ -85,6 +86,22 @@ def test_run_from_to_is_import_from_date(connect, home, capsys):
     assert out["window_from"] == 0 and out["window_to"] == parse_date("2100-01-01")
     assert ExecutionRun.get_by_id(out["run_id"]).trigger == "import_from_date"
     assert Job.get(Job.name == COMPANY_JOB).window_end is None
+
+
+def test_run_from_before_px_retention_warns_on_stderr_and_still_runs(connect, home, capsys):
+    connect()
+    assert _cli(home, "run", COMPANY_JOB, "--from", "2001-01-01") == 0
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1 and "before PX's data retention" in warnings[0]
+    assert f"{COMPANY_JOB}: Success" in captured.out
+
+
+def test_run_from_within_px_retention_has_no_warning(connect, home, capsys):
+    connect()
+    recent = (datetime.now(UTC) - timedelta(days=30)).date().isoformat()
+    assert _cli(home, "run", COMPANY_JOB, "--from", recent) == 0
+    assert "warning" not in capsys.readouterr().err
 
 
 def test_logs_csv_neutralises_formulas(connect, home, tmp_path, capsys):

@@ -83,6 +83,14 @@ def test_test_connection_succeeds_and_the_card_shows_it(qtbot: QtBot, connected:
     assert Connection.get().last_test_ok, "the verdict is stored with the connection"
 
 
+def test_the_card_counts_todays_px_requests_and_a_test_is_one_of_them(
+        qtbot: QtBot, connected: Connected) -> None:
+    view = connected()
+    assert _card_text(view, "PX requests today (UTC)") == "0 of 1,000,000"
+    _click_test(qtbot, view)
+    assert _card_text(view, "PX requests today (UTC)") == "1 of 1,000,000"
+
+
 def test_a_bad_key_shows_the_px_reason_on_the_card(qtbot: QtBot, connected: Connected) -> None:
     view = connected(BAD_KEY)
     _click_test(qtbot, view)

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.pxsim import Fault, PxSimulator
 from pxdesk.core.store.enums import RunStatus
-from pxdesk.core.store.models import Company, ExecutionRun
+from pxdesk.core.store.models import Company, ExecutionRun, RequestLog
 from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
 from pxdesk.core.workers import JobRunner
 from pxdesk.ui.views.connectors_view import ConnectorsView
@@ -78,6 +78,9 @@ def test_import_now_ends_with_the_counts_in_the_jobs_table(
     assert progress and progress[-1].records == ACCOUNTS
     assert not view.progress_panel.has(COMPANY_JOB), "the bar goes away when the run ends"
     assert view.import_now_button.isEnabled()
+    sent = RequestLog.select().count()
+    assert sent > 0
+    assert view.card.value_labels["PX requests today (UTC)"].text() == f"{sent:,} of 1,000,000"
 
 
 def test_cancel_ends_the_run_as_cancelled(

@@ -158,6 +158,18 @@ def test_catch_up_checkbox_is_saved_on_ok_only(
     assert not _dialog(qtbot, context, autostart).catch_up_check.isChecked()
 
 
+def test_the_daily_request_budget_shows_the_saved_one_and_ok_saves_the_new_one(
+    qtbot: QtBot, context: Any, autostart: Autostart
+) -> None:
+    dialog = _dialog(qtbot, context, autostart)
+    assert dialog.request_budget_spin.value() == 1_000_000, "PX's daily limit by default"
+    assert dialog.request_budget_spin.minimum() == 1
+    dialog.request_budget_spin.setValue(250_000)
+    dialog.accept()
+    assert st.get_setting(st.DAILY_REQUEST_BUDGET) == 250_000
+    assert _dialog(qtbot, context, autostart).request_budget_spin.value() == 250_000
+
+
 # ---------------------------------------------------------------- test email
 
 

@@ -24,6 +24,7 @@ from pxdesk.core.config.job_service import apply_config, audit_config
 from pxdesk.core.errors import ConfigError, PxError
 from pxdesk.core.inputs import MAX_CONNECTION_NAME, check_text
 from pxdesk.core.logs.connection_log import API_KEY_ATTRIBUTE, log_connection_change
+from pxdesk.core.logs.request_budget import count_request_outside_run
 from pxdesk.core.px.client import PxClient
 from pxdesk.core.px.regions import resolve_base_url
 from pxdesk.core.schedule.rules import machine_timezone
@@ -192,10 +193,12 @@ class ConnectionService:
         return result
 
     def _test_client(self, url: str, key: str) -> PxClient:
-        """Test Connection answers fast: one retry, not the run's patient back-off."""
+        """Test Connection answers fast: one retry, not the run's patient back-off. Its
+        requests count against today's request budget (they are in no run's log)."""
         if self._client_factory is PxClient:
-            return PxClient(url, key, **TEST_CLIENT_OPTIONS)
-        return self._client_factory(url, key)
+            return PxClient(url, key, on_request=count_request_outside_run,
+                            **TEST_CLIENT_OPTIONS)
+        return self._client_factory(url, key, on_request=count_request_outside_run)
 
     # ---- edit ---------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ LABELS: dict[str, str] = {
     st.CATCH_UP_MISSED: "Run missed scheduled jobs",
     st.WINDOW_LOOKBACK_MINUTES: "Window look-back",
     st.RETRY_MAX_ATTEMPTS: "Retry failed records",
+    st.DAILY_REQUEST_BUDGET: "Daily PX request budget",
     st.SMTP_FROM: "Sender address",
     st.SMTP_HOST: "SMTP server",
     st.SMTP_PORT: "SMTP port",
@@ -156,6 +157,12 @@ def _at_least_one(value: int) -> str | None:
     return None if value >= 1 else f"{value} is below 1: a record is tried at least once."
 
 
+def _budget(value: int) -> str | None:
+    if value >= 1:
+        return None
+    return f"{value} is below 1: PX counts every request, allow at least one."
+
+
 # Rules beyond the type, per key; each returns what to fix, or None.
 _RULES: dict[str, Callable[[Any], str | None]] = {
     st.PERSON_RESOLUTION_KEY: _resolution_key,
@@ -167,4 +174,5 @@ _RULES: dict[str, Callable[[Any], str | None]] = {
     st.RETENTION_DAYS: _not_negative("to keep runs forever"),
     st.WINDOW_LOOKBACK_MINUTES: _not_negative("for no look-back"),
     st.RETRY_MAX_ATTEMPTS: _at_least_one,
+    st.DAILY_REQUEST_BUDGET: _budget,
 }

@@ -29,6 +29,7 @@ RETENTION_DAYS = "retention_days"
 CATCH_UP_MISSED = "catch_up_missed_runs"
 WINDOW_LOOKBACK_MINUTES = "window_lookback_minutes"
 RETRY_MAX_ATTEMPTS = "retry_max_attempts"
+DAILY_REQUEST_BUDGET = "daily_request_budget"
 
 # Defaults of the known settings. A None default accepts any JSON value.
 DEFAULTS: dict[str, Any] = {
@@ -51,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
     # A record that failed is fetched again by the next runs until it goes through or has
     # failed this many times (then it waits until PX changes it).
     RETRY_MAX_ATTEMPTS: 5,
+    # PX requests a connection may send per UTC day; a run that would cross it is held.
+    DAILY_REQUEST_BUDGET: 1_000_000,
 }
 
 SMTP_SECURITIES = ("starttls", "ssl", "none")
@@ -61,12 +64,14 @@ DEMO_SETTING = "demo_simulator"  # {"port": int}: the demo connection points at 
 PAUSE_SETTING = "schedules_paused"  # {"until": epoch ms or None}; no row = not paused
 TRAY_HINT_SETTING = "tray_close_hint_shown"  # True once the "still running" message was shown
 DIGEST_KEY_PREFIX = "notify_last_digest_job_"  # + job id; value: epoch ms of the last digest
+# + "<UTC day>:<connection name>"; value: PX requests made outside runs that day (today only).
+OUTSIDE_RUN_REQUESTS_PREFIX = "px_requests_outside_runs:"
 PRIVATE_KEYS = frozenset({DEMO_SETTING, PAUSE_SETTING, TRAY_HINT_SETTING})
 
 
 def is_private(key: str) -> bool:
     """True for a key of pxdesk's own state rather than an admin setting."""
-    return key in PRIVATE_KEYS or key.startswith(DIGEST_KEY_PREFIX)
+    return key in PRIVATE_KEYS or key.startswith((DIGEST_KEY_PREFIX, OUTSIDE_RUN_REQUESTS_PREFIX))
 
 
 _MISSING = object()

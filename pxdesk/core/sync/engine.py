@@ -14,6 +14,7 @@ from pxdesk.core.logs.execution import (
     add_run_note,
     open_runs,
 )
+from pxdesk.core.logs.request_budget import budget_blocker
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.px.regions import resolve_base_url
 from pxdesk.core.secrets import SecretStore
@@ -105,6 +106,9 @@ class SyncEngine:
                 self.log.finish(stale, RunStatus.FAILURE, reason="interrupted")
             run = self.log.create(job, trigger, connection_name=self._connection_name())
             hooks.started(run)
+            if held := budget_blocker(job, self._clock()):
+                self.log.finish(run, RunStatus.SKIPPED, reason=held)
+                return hooks.ended(RunResult.from_run(run), note)
             deps: list[RunResult] = []
             for dep in self._dependencies(job):
                 if dep.id in seen or dep.id == job.id:

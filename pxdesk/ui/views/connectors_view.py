@@ -63,7 +63,8 @@ class ConnectionCard(QGroupBox):
         super().__init__("Gainsight PX connection", parent)
         self.form = QFormLayout()
         self.value_labels: dict[str, QLabel] = {}
-        for label in ("Name", "Region / base URL", "Multi Instance", "API key", "Last test"):
+        for label in ("Name", "Region / base URL", "Multi Instance", "API key", "Last test",
+                      "PX requests today (UTC)"):
             value = QLabel("", self)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setWordWrap(True)

@@ -1,4 +1,5 @@
-"""Import From Date: pick a from-to date range (local days, both inclusive)."""
+"""Import From Date: pick a from-to date range (local days, both inclusive); warns when it
+starts before PX's data retention."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pxdesk.ui.widgets import error_label, ok_cancel_buttons
+from pxdesk.core.px.data_retention import retention_warning
+from pxdesk.ui.widgets import error_label, ok_cancel_buttons, warning_label
 
 
 def day_range_ms(start: date, end: date) -> tuple[int, int]:
@@ -39,6 +41,7 @@ class ImportFromDateDialog(QDialog):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.dateChanged.connect(self._on_date_changed)
         self.error_label = error_label(self, wrap=False)
+        self.retention_label = warning_label(self)
         form = QFormLayout()
         form.addRow("From", self.from_date_edit)
         form.addRow("To", self.to_date_edit)
@@ -50,6 +53,7 @@ class ImportFromDateDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addLayout(form)
+        layout.addWidget(self.retention_label)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
@@ -57,6 +61,9 @@ class ImportFromDateDialog(QDialog):
         bad = self.from_date_edit.date() > self.to_date_edit.date()
         self.error_label.setText("'From' must not be after 'To'." if bad else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not bad)
+        warning = retention_warning(self.range_ms()[0], datetime.now().astimezone())
+        self.retention_label.setText(warning or "")
+        self.retention_label.setVisible(warning is not None)
 
     def range_ms(self) -> tuple[int, int]:
         return day_range_ms(self.from_date_edit.date().toPython(),

@@ -114,6 +114,15 @@ class SettingsDialog(QDialog):
             "the last run of each job is always kept."
         )
         form.addRow("Keep runs for", self.retention_spin)
+        self.request_budget_spin = QSpinBox(box)
+        self.request_budget_spin.setRange(1, 100_000_000)
+        self.request_budget_spin.setGroupSeparatorShown(True)
+        self.request_budget_spin.setSuffix(" PX requests a day (UTC)")
+        self.request_budget_spin.setToolTip(
+            "PX allows about 1,000,000 requests a day per subscription. A run that would "
+            "cross this budget does not start; it is logged as Skipped and says when it can run."
+        )
+        form.addRow("Daily PX request budget", self.request_budget_spin)
         return box
 
     def _build_startup(self) -> QGroupBox:
@@ -177,6 +186,7 @@ class SettingsDialog(QDialog):
         self.admin_name_edit.setText(st.get_setting(st.ADMIN_NAME))
         self.admin_email_edit.setText(st.get_setting(st.ADMIN_EMAIL))
         self.retention_spin.setValue(int(st.get_setting(st.RETENTION_DAYS)))
+        self.request_budget_spin.setValue(int(st.get_setting(st.DAILY_REQUEST_BUDGET)))
         self.smtp_from_edit.setText(st.get_setting(st.SMTP_FROM))
         self.smtp_host_edit.setText(st.get_setting(st.SMTP_HOST))
         self.smtp_port_spin.setValue(int(st.get_setting(st.SMTP_PORT)))
@@ -206,6 +216,7 @@ class SettingsDialog(QDialog):
             st.ADMIN_NAME: self.admin_name_edit.text().strip(),
             st.ADMIN_EMAIL: self.admin_email_edit.text().strip(),
             st.RETENTION_DAYS: self.retention_spin.value(),
+            st.DAILY_REQUEST_BUDGET: self.request_budget_spin.value(),
             st.CATCH_UP_MISSED: self.catch_up_check.isChecked(),
             st.SMTP_FROM: self.smtp_from_edit.text().strip(),
             st.SMTP_HOST: self.smtp_host_edit.text().strip(),
@@ -378,6 +389,7 @@ class SettingsDialog(QDialog):
             st.PERSON_RESOLUTION_KEY: self.resolution_list,
             st.DEFAULT_TIMEZONE: self.timezone_combo, st.ADMIN_NAME: self.admin_name_edit,
             st.RETENTION_DAYS: self.retention_spin, st.SMTP_USER: self.smtp_user_edit,
+            st.DAILY_REQUEST_BUDGET: self.request_budget_spin,
             st.SMTP_HOST: self.smtp_host_edit, st.SMTP_PORT: self.smtp_port_spin,
             st.SMTP_SECURITY: self.smtp_security_combo, st.SMTP_FROM: self.smtp_from_edit,
             st.SMTP_PASSWORD_REF: self.smtp_password_edit, st.ADMIN_EMAIL: self.admin_email_edit,

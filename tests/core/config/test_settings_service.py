@@ -90,6 +90,10 @@ def test_a_later_invalid_value_saves_nothing_and_every_problem_names_its_field(
 @pytest.mark.parametrize(("changes", "problem"), [
     ({st.RETENTION_DAYS: "30"}, "Keep runs for: expects a whole number, got str."),
     ({st.RETENTION_DAYS: -1}, "Keep runs for: -1 is below 0: use 0 to keep runs forever."),
+    ({st.DAILY_REQUEST_BUDGET: 0},
+     "Daily PX request budget: 0 is below 1: PX counts every request, allow at least one."),
+    ({st.DAILY_REQUEST_BUDGET: 1.5},
+     "Daily PX request budget: expects a whole number, got float."),
     ({st.PERSON_RESOLUTION_KEY: []},
      "Person Resolution Key: tick at least one field."),
     ({st.SMTP_SECURITY: "tls"}, "SMTP security: 'tls' is not one of starttls, ssl, none."),
