@@ -170,6 +170,17 @@ def test_the_daily_request_budget_shows_the_saved_one_and_ok_saves_the_new_one(
     assert _dialog(qtbot, context, autostart).request_budget_spin.value() == 250_000
 
 
+def test_the_retry_limit_shows_the_saved_one_and_ok_saves_the_new_one(
+    qtbot: QtBot, context: Any, autostart: Autostart
+) -> None:
+    dialog = _dialog(qtbot, context, autostart)
+    assert dialog.retry_spin.value() == 5 and dialog.retry_spin.minimum() == 1
+    dialog.retry_spin.setValue(9)
+    dialog.accept()
+    assert st.get_setting(st.RETRY_MAX_ATTEMPTS) == 9
+    assert _dialog(qtbot, context, autostart).retry_spin.value() == 9
+
+
 # ---------------------------------------------------------------- test email
 
 

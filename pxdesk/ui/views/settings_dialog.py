@@ -123,6 +123,15 @@ class SettingsDialog(QDialog):
             "cross this budget does not start; it is logged as Skipped and says when it can run."
         )
         form.addRow("Daily PX request budget", self.request_budget_spin)
+        self.retry_spin = QSpinBox(box)
+        self.retry_spin.setRange(1, 100)
+        self.retry_spin.setSuffix(" times")
+        self.retry_spin.setToolTip(
+            "A record that failed (say, a user whose company was not synced yet) is fetched "
+            "again by the next runs, even unchanged in PX, until it goes through or has failed "
+            "this many times; then it waits until PX changes it."
+        )
+        form.addRow("Retry failed records", self.retry_spin)
         return box
 
     def _build_startup(self) -> QGroupBox:
@@ -187,6 +196,7 @@ class SettingsDialog(QDialog):
         self.admin_email_edit.setText(st.get_setting(st.ADMIN_EMAIL))
         self.retention_spin.setValue(int(st.get_setting(st.RETENTION_DAYS)))
         self.request_budget_spin.setValue(int(st.get_setting(st.DAILY_REQUEST_BUDGET)))
+        self.retry_spin.setValue(int(st.get_setting(st.RETRY_MAX_ATTEMPTS)))
         self.smtp_from_edit.setText(st.get_setting(st.SMTP_FROM))
         self.smtp_host_edit.setText(st.get_setting(st.SMTP_HOST))
         self.smtp_port_spin.setValue(int(st.get_setting(st.SMTP_PORT)))
@@ -217,6 +227,7 @@ class SettingsDialog(QDialog):
             st.ADMIN_EMAIL: self.admin_email_edit.text().strip(),
             st.RETENTION_DAYS: self.retention_spin.value(),
             st.DAILY_REQUEST_BUDGET: self.request_budget_spin.value(),
+            st.RETRY_MAX_ATTEMPTS: self.retry_spin.value(),
             st.CATCH_UP_MISSED: self.catch_up_check.isChecked(),
             st.SMTP_FROM: self.smtp_from_edit.text().strip(),
             st.SMTP_HOST: self.smtp_host_edit.text().strip(),
@@ -390,6 +401,7 @@ class SettingsDialog(QDialog):
             st.DEFAULT_TIMEZONE: self.timezone_combo, st.ADMIN_NAME: self.admin_name_edit,
             st.RETENTION_DAYS: self.retention_spin, st.SMTP_USER: self.smtp_user_edit,
             st.DAILY_REQUEST_BUDGET: self.request_budget_spin,
+            st.RETRY_MAX_ATTEMPTS: self.retry_spin,
             st.SMTP_HOST: self.smtp_host_edit, st.SMTP_PORT: self.smtp_port_spin,
             st.SMTP_SECURITY: self.smtp_security_combo, st.SMTP_FROM: self.smtp_from_edit,
             st.SMTP_PASSWORD_REF: self.smtp_password_edit, st.ADMIN_EMAIL: self.admin_email_edit,

@@ -13,7 +13,7 @@ from pxdesk.core.errors import StoreError
 from pxdesk.core.store import migrations
 from pxdesk.core.store.db import PRAGMAS, close_database, open_database
 from pxdesk.core.store.migrations import SCHEMA_VERSION, migrate, user_version
-from pxdesk.core.store.models import ALL_MODELS, Company
+from pxdesk.core.store.models import ALL_MODELS, AuditLog, Company
 
 
 def _normalise(sql: str) -> str:
@@ -154,4 +154,20 @@ def test_v2_runs_get_an_unchanged_count_of_zero(tmp_path: Path) -> None:
 
     run = ExecutionRun.get()
     assert (run.success_count, run.unchanged_count) == (3, 0)
+    close_database()
+
+
+def test_migration_4_keeps_the_audit_log_and_lets_it_record_key_changes(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite3"
+    db = SqliteDatabase(str(old), pragmas=PRAGMAS)
+    migrate(db, target=3)
+    db.execute_sql("INSERT INTO audit_log (at, user, job_name, attribute, sub_attribute, action) "
+                   "VALUES (5, 'ann', 'Company Sync_PX', 'Mapping', 'name', 'Create')")
+    db.close()
+    open_database(old, backup_dir=tmp_path / "backups")
+    kept = AuditLog.get()
+    assert (kept.at, kept.user, kept.attribute) == (5, "ann", "Mapping")
+    AuditLog.create(at=6, user="sync", job_name="Company Sync_PX", attribute="Record",
+                    sub_attribute="Company: Name", action="Edit")
+    assert AuditLog.select().count() == 2
     close_database()
