@@ -59,11 +59,11 @@ _M4_TABLES = (
     "target_object" TEXT NOT NULL CHECK ("target_object" IN ('company', 'person',
     'company_person', 'company_instance')), "gsid" TEXT NOT NULL, "person_gsid" TEXT,
     "run_id" INTEGER, PRIMARY KEY ("job_id", "source_id"),
-    FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE)""",
+    FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE) WITHOUT ROWID""",
     """CREATE TABLE "retry_record" ("job_id" INTEGER NOT NULL, "source_id" TEXT NOT NULL,
     "reason" TEXT NOT NULL, "attempts" INTEGER NOT NULL, "first_failed_at" INTEGER NOT NULL,
     "last_run_id" INTEGER, PRIMARY KEY ("job_id", "source_id"),
-    FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE)""",
+    FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE) WITHOUT ROWID""",
 )
 
 

@@ -472,6 +472,7 @@ class SourceLink(BaseModel):
     class Meta:
         table_name = "source_link"
         primary_key = CompositeKey("job", "source_id")
+        without_rowid = True  # one B-tree, keyed as it is read: a million links stay cheap
 
 
 class RetryRecord(BaseModel):
@@ -489,6 +490,7 @@ class RetryRecord(BaseModel):
     class Meta:
         table_name = "retry_record"
         primary_key = CompositeKey("job", "source_id")
+        without_rowid = True
 
 
 ALL_MODELS: list[type[Model]] = [
