@@ -181,6 +181,17 @@ def test_the_retry_limit_shows_the_saved_one_and_ok_saves_the_new_one(
     assert _dialog(qtbot, context, autostart).retry_spin.value() == 9
 
 
+def test_the_run_files_cap_shows_the_saved_one_and_ok_saves_the_new_one(
+    qtbot: QtBot, context: Any, autostart: Autostart
+) -> None:
+    dialog = _dialog(qtbot, context, autostart)
+    assert dialog.runs_size_spin.value() == 2048
+    dialog.runs_size_spin.setValue(0)
+    assert dialog.runs_size_spin.text() == "No size limit"
+    dialog.accept()
+    assert st.get_setting(st.RUNS_MAX_MB) == 0
+
+
 # ---------------------------------------------------------------- test email
 
 

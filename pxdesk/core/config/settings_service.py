@@ -27,6 +27,7 @@ LABELS: dict[str, str] = {
     st.CATCH_UP_MISSED: "Run missed scheduled jobs",
     st.WINDOW_LOOKBACK_MINUTES: "Window look-back",
     st.RETRY_MAX_ATTEMPTS: "Retry failed records",
+    st.RUNS_MAX_MB: "Keep run files up to",
     st.DAILY_REQUEST_BUDGET: "Daily PX request budget",
     st.SMTP_FROM: "Sender address",
     st.SMTP_HOST: "SMTP server",
@@ -174,5 +175,6 @@ _RULES: dict[str, Callable[[Any], str | None]] = {
     st.RETENTION_DAYS: _not_negative("to keep runs forever"),
     st.WINDOW_LOOKBACK_MINUTES: _not_negative("for no look-back"),
     st.RETRY_MAX_ATTEMPTS: _at_least_one,
+    st.RUNS_MAX_MB: _not_negative("for no size cap"),
     st.DAILY_REQUEST_BUDGET: _budget,
 }

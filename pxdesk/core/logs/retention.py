@@ -12,7 +12,7 @@ from peewee import Function, fn
 from pxdesk.core.store.base import database, now_ms
 from pxdesk.core.store.models import ExecutionRun, RunStatus
 from pxdesk.core.store.rows import tuple_rows
-from pxdesk.core.store.settings import retention_days
+from pxdesk.core.store.settings import retention_days, runs_max_mb
 
 DAY_MS = 86_400_000
 _BATCH = 500  # ids per DELETE: stays under SQLite's bound-parameter limit
@@ -66,24 +66,65 @@ def _orphan_folders(runs_dir: Path, cutoff_ms: int) -> list[Path]:
             if run_id not in known and p.stat().st_mtime * 1000 < cutoff_ms]
 
 
-def apply_retention(now: int, days: int, runs_dir: Path) -> RetentionResult:
-    """Delete runs older than `days` before `now` (epoch ms), their record errors and PX
-    requests (ON DELETE CASCADE) and their folders under `runs_dir`. `days <= 0` keeps all."""
-    if days <= 0:
-        return RetentionResult()
-    cutoff = now - days * DAY_MS
-    ids = expired_run_ids(cutoff)
+def _folder_bytes(folder: Path) -> int:
+    if not folder.is_dir():
+        return 0
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def over_cap_run_ids(runs_dir: Path, max_bytes: int) -> list[int]:
+    """The oldest closed runs whose folders must go for the rest to fit in `max_bytes` (the
+    newest run of each job always stays, whatever its size)."""
+    keep = set(tuple_rows(ExecutionRun.select(fn.MAX(ExecutionRun.id))
+                          .group_by(ExecutionRun.job_name)))
+    closed = [run_id for (run_id,) in tuple_rows(
+        ExecutionRun.select(ExecutionRun.id).where(ExecutionRun.status.not_in(list(_OPEN)))
+        .order_by(ExecutionRun.id))]
+    sizes = {run_id: _folder_bytes(runs_dir / str(run_id)) for run_id in closed}
+    total = _folder_bytes(runs_dir) if runs_dir.is_dir() else 0
+    doomed = []
+    for run_id in closed:  # oldest first
+        if total <= max_bytes:
+            break
+        if (run_id,) in keep or not sizes[run_id]:
+            continue
+        doomed.append(run_id)
+        total -= sizes[run_id]
+    return doomed
+
+
+def _delete_runs(ids: list[int], runs_dir: Path) -> int:
+    """Their rows (record errors and PX requests go with them) and folders; folders removed."""
     db = database()
     for start in range(0, len(ids), _BATCH):
         batch = ids[start:start + _BATCH]
         with db.atomic():
             ExecutionRun.delete().where(ExecutionRun.id.in_(batch)).execute()
-    folders = sum(_remove_folder(runs_dir / str(run_id)) for run_id in ids)
-    folders += sum(_remove_folder(p) for p in _orphan_folders(runs_dir, cutoff))
+    return sum(_remove_folder(runs_dir / str(run_id)) for run_id in ids)
+
+
+def apply_retention(now: int, days: int, runs_dir: Path, *, max_bytes: int = 0,
+                    ) -> RetentionResult:
+    """Delete runs older than `days` before `now` (epoch ms), then the oldest runs until their
+    files fit in `max_bytes`: rows, record errors and PX requests (ON DELETE CASCADE) and
+    folders under `runs_dir`. `days <= 0` keeps any age, `max_bytes <= 0` any size."""
+    ids: list[int] = []
+    folders = 0
+    if days > 0:
+        cutoff = now - days * DAY_MS
+        ids = expired_run_ids(cutoff)
+        folders = _delete_runs(ids, runs_dir)
+        folders += sum(_remove_folder(p) for p in _orphan_folders(runs_dir, cutoff))
+    if max_bytes > 0:
+        capped = over_cap_run_ids(runs_dir, max_bytes)
+        folders += _delete_runs(capped, runs_dir)
+        ids += capped
     return RetentionResult(runs_deleted=len(ids), folders_deleted=folders)
 
 
 def apply_retention_setting(runs_dir: Path, clock: Callable[[], int] = now_ms,
                             ) -> RetentionResult:
-    """The start-up pass: the stored retention (default 180 days) from the current time."""
-    return apply_retention(clock(), retention_days(), runs_dir)
+    """The start-up pass: the stored retention (default 180 days, 2 GB of run files) from the
+    current time."""
+    return apply_retention(clock(), retention_days(), runs_dir,
+                           max_bytes=runs_max_mb() * 1024 * 1024)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
+from collections import Counter
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -17,6 +19,11 @@ SUCCESS_HEADER = ("Source ID", "GSID", "Action")
 ERROR_FILE = "errors.csv"
 SUCCESS_FILE = "success.csv"
 MAX_RECORD_CHARS = 32_000  # a spreadsheet cell holds 32,767 characters
+# An error file keeps the full source record of the first failures of each kind only (the id,
+# field, value and reason of every one): 617,000 failures of one kind must not leave hundreds
+# of megabytes behind, and a hundred examples show the problem as well as all of them.
+RECORDS_PER_KIND = 100
+_VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|-?\d+(?:\.\d+)?")
 
 
 def safe_text(text: str) -> str:
@@ -47,6 +54,26 @@ def value_text(value: Any) -> str | None:
     if isinstance(value, (list, dict)):
         return safe_text(json.dumps(value, ensure_ascii=False, default=str))
     return str(value)
+
+
+def error_kind(field: str | None, reason: str) -> str:
+    """What failures have in common: the field and the reason without its quoted values and
+    numbers ("'bob@' is not a valid email" and "'ann@x' is not..." are one kind)."""
+    return f"{field or ''}|{_VALUES.sub('…', reason)}"
+
+
+class ErrorSampler:
+    """Decides per failure whether its source record is kept (the first RECORDS_PER_KIND of
+    each kind of a run)."""
+
+    def __init__(self, per_kind: int = RECORDS_PER_KIND) -> None:
+        self._per_kind = per_kind
+        self._seen: Counter[str] = Counter()
+
+    def record_for(self, field: str | None, reason: str, record: Any) -> str | None:
+        kind = error_kind(field, reason)
+        self._seen[kind] += 1
+        return record_json(record) if self._seen[kind] <= self._per_kind else None
 
 
 class RunFiles:

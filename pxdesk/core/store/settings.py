@@ -29,6 +29,7 @@ RETENTION_DAYS = "retention_days"
 CATCH_UP_MISSED = "catch_up_missed_runs"
 WINDOW_LOOKBACK_MINUTES = "window_lookback_minutes"
 RETRY_MAX_ATTEMPTS = "retry_max_attempts"
+RUNS_MAX_MB = "runs_max_mb"
 DAILY_REQUEST_BUDGET = "daily_request_budget"
 
 # Defaults of the known settings. A None default accepts any JSON value.
@@ -52,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     # A record that failed is fetched again by the next runs until it goes through or has
     # failed this many times (then it waits until PX changes it).
     RETRY_MAX_ATTEMPTS: 5,
+    # Run files (error and success files) beyond this many MB go, oldest runs first; 0 = no cap.
+    RUNS_MAX_MB: 2048,
     # PX requests a connection may send per UTC day; a run that would cross it is held.
     DAILY_REQUEST_BUDGET: 1_000_000,
 }
@@ -133,6 +136,10 @@ def person_resolution_key() -> list[str]:
 
 def retention_days() -> int:
     return int(get_setting(RETENTION_DAYS))
+
+
+def runs_max_mb() -> int:
+    return max(0, int(get_setting(RUNS_MAX_MB)))
 
 
 def retry_max_attempts() -> int:

@@ -18,7 +18,7 @@ from pxdesk.core.logs.execution import (
     final_status,
     insert_record_errors,
 )
-from pxdesk.core.logs.run_files import RunFiles, record_json, safe_text, value_text
+from pxdesk.core.logs.run_files import ErrorSampler, RunFiles, safe_text, value_text
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.px.paging import Listing
 from pxdesk.core.store.base import database
@@ -102,6 +102,7 @@ class JobRun:
         self._retried: set[str] = set()
         self._retry_gone: list[str] = []
         self._retry_failed = 0
+        self._errors = ErrorSampler()
 
     def execute(self) -> RunResult:
         settings, run = self.settings, self.run
@@ -392,10 +393,10 @@ class JobRun:
             add_error(source_id, target, value, reason, record)
         files.flush()
 
-    @staticmethod
-    def _error_rows(result: PageResult) -> list[ErrorRow]:
+    def _error_rows(self, result: PageResult) -> list[ErrorRow]:
+        keep = self._errors.record_for
         return [(value_text(f.row.source_id), f.field, value_text(f.value), safe_text(f.reason),
-                 record_json(f.row.record)) for f in result.failures]
+                 keep(f.field, f.reason, f.row.record)) for f in result.failures]
 
     def _count(self, result: PageResult, page: Any, retry: bool) -> None:
         c = self.counts

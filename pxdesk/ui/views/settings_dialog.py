@@ -114,6 +114,16 @@ class SettingsDialog(QDialog):
             "the last run of each job is always kept."
         )
         form.addRow("Keep runs for", self.retention_spin)
+        self.runs_size_spin = QSpinBox(box)
+        self.runs_size_spin.setRange(0, 1_000_000)
+        self.runs_size_spin.setGroupSeparatorShown(True)
+        self.runs_size_spin.setSuffix(" MB of run files")
+        self.runs_size_spin.setSpecialValueText("No size limit")
+        self.runs_size_spin.setToolTip(
+            "Beyond this, the oldest runs and their error/success files are deleted at "
+            "start-up; the last run of each job is always kept."
+        )
+        form.addRow("Keep run files up to", self.runs_size_spin)
         self.request_budget_spin = QSpinBox(box)
         self.request_budget_spin.setRange(1, 100_000_000)
         self.request_budget_spin.setGroupSeparatorShown(True)
@@ -197,6 +207,7 @@ class SettingsDialog(QDialog):
         self.retention_spin.setValue(int(st.get_setting(st.RETENTION_DAYS)))
         self.request_budget_spin.setValue(int(st.get_setting(st.DAILY_REQUEST_BUDGET)))
         self.retry_spin.setValue(int(st.get_setting(st.RETRY_MAX_ATTEMPTS)))
+        self.runs_size_spin.setValue(int(st.get_setting(st.RUNS_MAX_MB)))
         self.smtp_from_edit.setText(st.get_setting(st.SMTP_FROM))
         self.smtp_host_edit.setText(st.get_setting(st.SMTP_HOST))
         self.smtp_port_spin.setValue(int(st.get_setting(st.SMTP_PORT)))
@@ -228,6 +239,7 @@ class SettingsDialog(QDialog):
             st.RETENTION_DAYS: self.retention_spin.value(),
             st.DAILY_REQUEST_BUDGET: self.request_budget_spin.value(),
             st.RETRY_MAX_ATTEMPTS: self.retry_spin.value(),
+            st.RUNS_MAX_MB: self.runs_size_spin.value(),
             st.CATCH_UP_MISSED: self.catch_up_check.isChecked(),
             st.SMTP_FROM: self.smtp_from_edit.text().strip(),
             st.SMTP_HOST: self.smtp_host_edit.text().strip(),
@@ -402,6 +414,7 @@ class SettingsDialog(QDialog):
             st.RETENTION_DAYS: self.retention_spin, st.SMTP_USER: self.smtp_user_edit,
             st.DAILY_REQUEST_BUDGET: self.request_budget_spin,
             st.RETRY_MAX_ATTEMPTS: self.retry_spin,
+            st.RUNS_MAX_MB: self.runs_size_spin,
             st.SMTP_HOST: self.smtp_host_edit, st.SMTP_PORT: self.smtp_port_spin,
             st.SMTP_SECURITY: self.smtp_security_combo, st.SMTP_FROM: self.smtp_from_edit,
             st.SMTP_PASSWORD_REF: self.smtp_password_edit, st.ADMIN_EMAIL: self.admin_email_edit,

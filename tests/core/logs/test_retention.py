@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pxdesk.core.logs.retention import DAY_MS, apply_retention, apply_retention_setting
 from pxdesk.core.store.models import ExecutionRun, RecordError, RequestLog
-from pxdesk.core.store.settings import RETENTION_DAYS, set_setting
+from pxdesk.core.store.settings import RETENTION_DAYS, RUNS_MAX_MB, set_setting
 
 NOW = 1_800_000_000_000
 
@@ -70,3 +70,28 @@ def test_setting_drives_the_startup_pass(context: object, tmp_path: Path) -> Non
     assert apply_retention_setting(tmp_path, clock=lambda: NOW).runs_deleted == 0  # 180 d
     set_setting(RETENTION_DAYS, 30)
     assert apply_retention_setting(tmp_path, clock=lambda: NOW).runs_deleted == 1
+
+
+def test_run_files_beyond_the_size_cap_go_oldest_first(context: object, tmp_path: Path) -> None:
+    runs_dir = tmp_path / "runs"
+    runs = [_run("A", 30 - day, runs_dir) for day in range(6)]  # oldest first
+    big = 400_000
+    for run in runs:
+        Path(run.error_file).write_bytes(b"e" * big)
+    result = apply_retention(NOW, 180, runs_dir, max_bytes=3 * big + 1000)
+    left = [r.id for r in ExecutionRun.select().order_by(ExecutionRun.id)]
+    assert left == [r.id for r in runs[3:]], "the three newest fit under the cap"
+    assert result.runs_deleted == 3
+    assert sum(f.stat().st_size for f in runs_dir.rglob("*") if f.is_file()) <= 3 * big + 1000
+    apply_retention(NOW, 180, runs_dir, max_bytes=1)
+    assert [r.id for r in ExecutionRun.select()] == [runs[-1].id], "a job's last run stays"
+
+
+def test_the_size_cap_is_a_setting(context: object, tmp_path: Path) -> None:
+    runs_dir = tmp_path / "runs"
+    runs = [_run("A", 10 - day, runs_dir) for day in range(3)]
+    for run in runs:
+        Path(run.error_file).write_bytes(b"e" * 700_000)
+    set_setting(RUNS_MAX_MB, 1)
+    apply_retention_setting(runs_dir, clock=lambda: NOW)
+    assert [r.id for r in ExecutionRun.select()] == [runs[-1].id]
