@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -28,6 +29,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    from pxdesk.system_libs import missing_system_libraries
+
+    missing = missing_system_libraries(sys.platform, os.environ)
+    if missing:  # Qt would abort with a message that names no package
+        print(f"pxdesk: {missing}", file=sys.stderr)
+        return 1
     # Qt is imported here, not at module import, so `pxdesk --version` stays instant.
     from PySide6.QtWidgets import QApplication, QMessageBox
 

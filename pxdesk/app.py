@@ -112,7 +112,7 @@ class PxdeskApp(QObject, RunListener):
     def _build_tray(self) -> None:
         tray = TrayController() if self.options.tray_available() else None
         self.session = TraySession(self.window, self.runner, self.dispatcher, self.logs_view,
-                                   tray, self)
+                                   tray, self, tray_available=self.options.tray_available)
         self.session.quit_requested.connect(self.quit)
         if tray is not None:  # the app outlives its window; it quits through close_requested
             self.qapp.setQuitOnLastWindowClosed(False)

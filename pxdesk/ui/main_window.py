@@ -11,6 +11,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWid
 from pxdesk import __version__
 
 
+def _never() -> bool:
+    return False
+
+
 class MainWindow(QMainWindow):
     """Top-level window. It owns no business logic: tabs are views given to it by the app."""
 
@@ -26,7 +30,7 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("main_tabs")
         self.setCentralWidget(self.tabs)
         self._close_guard: Callable[[], bool] | None = None
-        self._hide_on_close = False
+        self._hide_on_close: Callable[[], bool] = _never
         self._quitting = False
         self.banner_label = QLabel("", self)
         self.banner_label.setObjectName("banner_label")
@@ -49,8 +53,9 @@ class MainWindow(QMainWindow):
         """`guard()` runs before the window closes; False keeps it open (e.g. runs going on)."""
         self._close_guard = guard
 
-    def set_hide_on_close(self, hide: bool) -> None:
-        """With a tray icon, closing the window only hides it; quit() still closes it."""
+    def set_hide_on_close(self, hide: Callable[[], bool]) -> None:
+        """While `hide()` says a tray icon holds the app, closing the window only hides it
+        (asked at each close: a tray can go away mid-session); quit() still closes it."""
         self._hide_on_close = hide
 
     def quit(self) -> bool:
@@ -95,7 +100,7 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._hide_on_close and not self._quitting:
+        if not self._quitting and self._hide_on_close():
             event.ignore()
             self.hide()
             self.hidden_to_tray.emit()

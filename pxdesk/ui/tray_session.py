@@ -8,6 +8,7 @@ the window is open). It decides nothing about schedules: the dispatcher does.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -22,7 +23,7 @@ from pxdesk.core.store.settings import TRAY_HINT_SETTING, get_setting, set_setti
 from pxdesk.core.sync.results import RunCrash, RunOutcome, RunResult, RunStart
 from pxdesk.core.workers import JobRunner, RunListener
 from pxdesk.ui.main_window import MainWindow
-from pxdesk.ui.tray import REFRESH_MS, TrayController, TrayJobInfo
+from pxdesk.ui.tray import REFRESH_MS, TrayController, TrayJobInfo, tray_available
 from pxdesk.ui.views.logs_view import LogsView
 
 log = logging.getLogger(__name__)
@@ -67,10 +68,11 @@ class TraySession(QObject, RunListener):
     def __init__(
         self, window: MainWindow, runner: JobRunner, dispatcher: ScheduleDispatcher,
         logs_view: LogsView, tray: TrayController | None, parent: QObject | None = None, *,
-        refresh_ms: int = REFRESH_MS,
+        refresh_ms: int = REFRESH_MS, tray_available: Callable[[], bool] = tray_available,
     ) -> None:
         super().__init__(parent)
         self.window, self.tray = window, tray
+        self._tray_available = tray_available
         self._runner, self._dispatcher, self._logs_view = runner, dispatcher, logs_view
         dispatcher.schedules_changed.connect(self.update_jobs)
         dispatcher.pause_changed.connect(self._on_dispatcher_pause_changed)
@@ -81,7 +83,7 @@ class TraySession(QObject, RunListener):
         if tray is None:
             window.show_banner(NO_TRAY_BANNER)
             return
-        window.set_hide_on_close(True)
+        window.set_hide_on_close(self._tray_available)  # gone mid-session: closing quits
         window.hidden_to_tray.connect(self._on_window_hidden_to_tray)
         tray.open_requested.connect(self.open_window)
         tray.run_requested.connect(self._on_tray_run_requested)

@@ -60,8 +60,9 @@ def make_app(qtbot: QtBot, context: Any) -> Iterator[Callable[..., PxdeskApp]]:
         backend = HeldBackend(jobstores={"default": MemoryJobStore()},
                               executors={"default": ThreadPoolExecutor(1)},
                               timezone=ZoneInfo("UTC"))
-        options = AppOptions(tray_available=lambda: tray, network_online=lambda: True,
-                             scheduler_backend=backend, now=lambda: T0, **kwargs)
+        kwargs.setdefault("tray_available", lambda: tray)
+        options = AppOptions(network_online=lambda: True, scheduler_backend=backend,
+                             now=lambda: T0, **kwargs)
         app = PxdeskApp(context, QApplication.instance(), options)  # type: ignore[arg-type]
         qtbot.addWidget(app.window)
         apps.append(app)
@@ -109,6 +110,20 @@ def test_closing_with_a_tray_hides_the_window_and_says_so_once(
     with qtbot.waitSignal(app.window.close_requested):
         tray_of(app).quit_action.trigger()  # Quit from the tray really quits
     assert not app.dispatcher.scheduler.running
+
+
+def test_a_tray_gone_mid_session_makes_closing_quit_instead_of_vanishing(
+    qtbot: QtBot, make_app: Callable[..., PxdeskApp]
+) -> None:
+    tray_there = [True]
+    app = make_app(tray_available=lambda: tray_there[0])
+    app.show()
+    qtbot.waitExposed(app.window)
+    assert app.session.tray is not None
+    tray_there[0] = False  # the panel crashed, or the session lost its tray
+    with qtbot.waitSignal(app.window.close_requested):
+        app.window.close()
+    assert not app.dispatcher.scheduler.running, "quit: nothing left running out of sight"
 
 
 def test_without_a_tray_closing_quits_and_the_window_says_scheduling_needs_it(
