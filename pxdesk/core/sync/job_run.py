@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pxdesk.core.errors import BadRequestError, CancelledError, PxdeskError
+from pxdesk.core.errors import BadRequestError, CancelledError, PxdeskError, PxError
 from pxdesk.core.logs.execution import (
     ADVANCING_STATUSES,
     ExecutionLog,
@@ -143,14 +143,14 @@ class JobRun:
             shortfall = self._shortfall()
             self.notes += self._listing_notes() + self._retry_notes()
             missed = self._reconcile(client, plan) if self._reconcile_due() else None
-            if missed is not None:
+            if missed is not None:  # said loudly; the sync itself was exact, its window moves
                 self.notes.insert(0, missed)
             if shortfall is not None:  # first, so a shortened tray message still says it
                 self.notes.insert(0, shortfall)
-            if (shortfall or missed) and status == RunStatus.SUCCESS:
-                status = RunStatus.PARTIAL_SUCCESS
             elif status in ADVANCING_STATUSES and window.advances:
                 Job.update(window_end=window.end).where(Job.id == self.job.id).execute()
+            if (shortfall or missed) and status == RunStatus.SUCCESS:
+                status = RunStatus.PARTIAL_SUCCESS
             log.finish(run, status, self.counts, reason="; ".join(self.notes) or None)
         except CancelledError:
             log.finish(run, RunStatus.CANCELLED, self.counts, reason="cancelled by the admin")
@@ -272,9 +272,12 @@ class JobRun:
         records are gone. An incomplete listing changes nothing: what it missed is returned."""
         listing = client.list(plan.listing, page_size=self.settings.page_size,
                               cancel=self.cancel)
-        for _page in listing:
-            if self.cancel is not None and self.cancel():
-                raise CancelledError("Run cancelled")
+        try:
+            for _page in listing:
+                if self.cancel is not None and self.cancel():
+                    raise CancelledError("Run cancelled")
+        except PxError as exc:  # the sync before it stands; the next run checks again
+            return f"could not check for records deleted in PX: {exc}; nothing was marked deleted"
         if not listing.complete or listing.shortfall:
             return (f"could not check for records deleted in PX: it announced "
                     f"{listing.total_hits or 0:,} {listing.kind}, the check received "

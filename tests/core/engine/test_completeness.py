@@ -144,3 +144,28 @@ def test_the_shortfall_reaches_the_cli_json_and_its_exit_code(connect, home, sim
     assert code == 3 and out["status"] == "Partial Success"
     assert "PX announced 30 accounts, received 27: 3 missing" in out["reason"]
     assert _window() is None
+
+
+def test_a_shortfall_holds_the_window_even_when_records_also_failed(connect, context, sim):
+    connect()
+    engine = SyncEngine(context.secrets, runs_dir=Path(context.paths.runs_dir))
+    engine.run_job(COMPANY_JOB)
+    sim.inject(Fault("vanish", count=5, path="/v1/users"))
+    result = engine.run_job(PERSON_JOB)
+    assert result.status == RunStatus.PARTIAL_SUCCESS and result.counts.failure > 0
+    assert "missing, so the window did not move" in (result.reason or "")
+    assert Job.get(Job.name == PERSON_JOB).window_end is None, "read everything again next"
+
+
+def test_a_px_error_while_checking_for_deletions_spares_the_sync_it_follows(
+        connect, context, sim):
+    connect()
+    engine = SyncEngine(context.secrets, runs_dir=Path(context.paths.runs_dir))
+    engine.run_job(COMPANY_JOB)
+    window = Job.get(Job.name == COMPANY_JOB).window_end
+    # the run's own listing passes; every answer to the check's listing is a 403
+    sim.inject(Fault("status", status=403, path="/v1/accounts", every=2, times=10))
+    result = engine.run_job(COMPANY_JOB, reconcile=True)
+    assert result.status == RunStatus.PARTIAL_SUCCESS
+    assert (result.reason or "").startswith("could not check for records deleted in PX")
+    assert Job.get(Job.name == COMPANY_JOB).window_end > window, "the sync itself was exact"
