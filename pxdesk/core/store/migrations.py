@@ -85,6 +85,9 @@ def _m4_identity_retries_deletions(db: SqliteDatabase) -> None:
         db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column}')
     for statement in _M4_TABLES:
         db.execute_sql(statement)
+    for table in ("company", "person", "company_person", "company_instance"):
+        db.execute_sql(f'CREATE INDEX "{table}_deleted_in_px" ON "{table}" ("deleted_in_px_at") '
+                       "WHERE deleted_in_px_at IS NOT NULL")
     db.execute_sql(_M4_AUDIT_LOG)
     db.execute_sql('INSERT INTO "audit_log_new" SELECT * FROM "audit_log"')
     db.execute_sql('DROP TABLE "audit_log"')

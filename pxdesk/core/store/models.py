@@ -455,6 +455,14 @@ TARGET_MODELS: dict[str, type[TargetRecord]] = {
 }
 
 # Creation order (parents first); reverse it to drop.
+# Rows marked "Deleted in PX" are few: partial indexes answer "is any row marked?" at once.
+# Added by migration 4; declared here so models and migrations describe the same schema.
+for _model in (Company, Person, CompanyPerson, CompanyInstance):
+    _table = _model._meta.table_name
+    _model.add_index(SQL(f'CREATE INDEX "{_table}_deleted_in_px" ON "{_table}" '
+                         '("deleted_in_px_at") WHERE deleted_in_px_at IS NOT NULL'))
+
+
 class SourceLink(BaseModel):
     """Which PX record a job last wrote to which row: what a reconcile compares with PX's ids.
 
