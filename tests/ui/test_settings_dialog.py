@@ -347,3 +347,10 @@ def test_a_busy_store_shows_why_keeps_the_input_and_ok_again_saves_it_all(
     assert dialog.result() == SettingsDialog.DialogCode.Accepted and not dialog.isVisible()
     assert st.get_setting(st.ADMIN_NAME) == "Ada Admin" and autostart.is_enabled()
     assert context.secrets.get(st.get_setting(st.SMTP_PASSWORD_REF)) == PASSWORD
+
+
+def test_the_dialog_fits_a_1366x768_screen(qtbot: QtBot, context: Any,
+                                           autostart: Autostart) -> None:
+    dialog = _dialog(qtbot, context, autostart)
+    assert dialog.sizeHint().height() <= 700 and dialog.width() <= 1326
+    assert dialog.height() <= 708

@@ -13,12 +13,15 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -71,14 +74,39 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("pxdesk settings")
         self.error_label = error_label(self)
         buttons = ok_cancel_buttons(self)
+        # Two columns fit a 1366x768 screen; the scroll area keeps every field reachable on a
+        # smaller one.
+        columns = QWidget(self)
+        row = QHBoxLayout(columns)
+        row.setContentsMargins(0, 0, 0, 0)
+        left = QVBoxLayout()
+        left.addWidget(self._build_general())
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self._build_mail())
+        right.addWidget(self._build_startup())
+        right.addStretch(1)
+        row.addLayout(left, 1)
+        row.addLayout(right, 1)
+        scroll = QScrollArea(self)
+        scroll.setWidget(columns)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         layout = QVBoxLayout(self)
-        layout.addWidget(self._build_general())
-        layout.addWidget(self._build_startup())
-        layout.addWidget(self._build_mail())
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self._load()
-        self.resize(620, 820)
+        self._fit_screen(columns)
+
+    def _fit_screen(self, content: QWidget) -> None:
+        """As large as the content wants, never larger than the screen's free area."""
+        wanted = content.sizeHint()
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        width, height = wanted.width() + 40, wanted.height() + 90
+        if screen is not None:
+            width, height = min(width, screen.width() - 40), min(height, screen.height() - 60)
+        self.resize(width, height)
 
     def _build_general(self) -> QGroupBox:
         box = QGroupBox("General", self)
