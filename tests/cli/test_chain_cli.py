@@ -30,6 +30,8 @@ def test_chain_is_optional_created_shown_run_and_deleted(connect, home, capsys):
     shown = json.loads(capsys.readouterr().out)
     assert shown["members"] == [COMPANY_JOB, PERSON_JOB]
     assert shown["schedule"]["timezone"] == "Europe/Berlin"
+    assert _cli(home, "jobs", "list") == 0
+    assert capsys.readouterr().out.count("schedule ignored: scheduled by chain Nightly") == 2
     assert _cli(home, "chain", "run", "--json") == 3  # the demo users include a few bad ones
     out = json.loads(capsys.readouterr().out)
     assert out["job_name"] == PERSON_JOB
