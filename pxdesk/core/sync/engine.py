@@ -1,4 +1,4 @@
-"""SyncEngine: runs a job (and its dependencies) end to end, with no Qt; the app wraps it."""
+"""SyncEngine: runs a job (and its dependencies), or a job chain, end to end, with no Qt."""
 
 from __future__ import annotations
 
