@@ -31,6 +31,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def list_jobs(args: argparse.Namespace, ctx: AppContext) -> int:
+    from pxdesk.core.config.chain_service import chain_of_job
     from pxdesk.core.config.job_config import load_job_config
     from pxdesk.core.config.job_service import JobService
 
@@ -43,6 +44,8 @@ def list_jobs(args: argparse.Namespace, ctx: AppContext) -> int:
         config = load_job_config(job)
         schedule = config.schedule
         when = f"{schedule.kind}, {'enabled' if schedule.enabled else 'disabled'}"
+        if (chain := chain_of_job(job.id)) is not None:
+            when = f"ignored: scheduled by chain {chain.name}"
         print(f"{job.name}  [{job.kind}, {job.modification_type}, schedule {when}]")
         for blocker in service.run_blockers(job):
             print(f"  cannot run: {blocker}")

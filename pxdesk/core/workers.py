@@ -13,7 +13,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from peewee import Database
@@ -52,6 +52,14 @@ class RunsJobs(Protocol):
         on_start: Callable[[RunStart], None] | None = ...,
         on_end: Callable[[RunResult], None] | None = ..., note: str | None = ...,
         reconcile: bool = ...,
+    ) -> RunResult: ...
+
+    def run_chain(
+        self, chain_name: str, *, trigger: str,
+        progress: Callable[[RunProgress], None] | None = ...,
+        cancel: Callable[[], bool] | None = ...,
+        on_start: Callable[[RunStart], None] | None = ...,
+        on_end: Callable[[RunResult], None] | None = ..., note: str | None = ...,
     ) -> RunResult: ...
 
 
@@ -101,10 +109,11 @@ class SyncWorker(QObject):
         self, job_name: str, trigger: str, date_range: DateRange | None,
         engine_factory: Callable[[], RunsJobs], db: Database | None,
         progress_interval_s: float = PROGRESS_INTERVAL_S, note: str | None = None,
-        reconcile: bool = False,
+        reconcile: bool = False, chain: str | None = None,
     ) -> None:
         super().__init__()
         self.job_name = job_name
+        self._chain = chain  # run this job chain (job_name is its last job) instead
         self._reconcile = reconcile
         self._interval = progress_interval_s
         self._last_run: int | None = None  # run id of the last report sent
@@ -146,6 +155,11 @@ class SyncWorker(QObject):
 
     def _run(self) -> RunResult:
         engine = self._engine_factory()
+        if self._chain is not None:
+            return engine.run_chain(
+                self._chain, trigger=self._trigger, progress=self._on_engine_progress,
+                cancel=self._cancel.is_set, on_start=self._on_engine_start,
+                on_end=self._on_engine_end, note=self._note)
         return engine.run_job(
             self.job_name, trigger=self._trigger, date_range=self._date_range,
             progress=self._on_engine_progress, cancel=self._cancel.is_set,
@@ -221,8 +235,25 @@ class JobRunner(QObject):
         `reconcile` also checks for records deleted in PX."""
         if self.is_running(job_name):
             return False
-        worker = SyncWorker(job_name, trigger, date_range, self._engine_factory, self._db,
-                            self._progress_interval, note, reconcile)
+        self._launch(SyncWorker(job_name, trigger, date_range, self._engine_factory, self._db,
+                                self._progress_interval, note, reconcile))
+        return True
+
+    def start_chain(
+        self, chain_name: str, members: Sequence[str], trigger: str = "manual", *,
+        note: str | None = None,
+    ) -> bool:
+        """Run a job chain (`members`, its jobs in order) as one tree in one thread; False
+        when one of its jobs is already running here. The tree is reported under its last
+        job, whose run holds the earlier ones as its dependencies."""
+        if not members or any(self.is_running(name) for name in members):
+            return False
+        self._launch(SyncWorker(members[-1], trigger, None, self._engine_factory, self._db,
+                                self._progress_interval, note, chain=chain_name))
+        return True
+
+    def _launch(self, worker: SyncWorker) -> None:
+        job_name = worker.job_name
         thread = QThread()
         thread.setObjectName(f"sync-{job_name}")
         worker.moveToThread(thread)
@@ -237,7 +268,6 @@ class JobRunner(QObject):
             sys.setswitchinterval(RUN_SWITCH_INTERVAL_S)
         self._workers[job_name] = (worker, thread)
         thread.start()
-        return True
 
     def subscribe(self, listener: RunListener) -> None:
         """Let `listener` hear every run from now on (see RunListener for the order)."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pxdesk.core.config.chain_service import chain_of_job
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.logs.request_budget import budget_text
 from pxdesk.core.notify.alert import FailureRate, run_failure_rate
@@ -41,7 +42,11 @@ class JobRow:
 
 
 def _schedule_text(schedule: Schedule | None, job: Job) -> tuple[str, datetime | None]:
-    """describe() and the next run, through schedule.rules and the job's configuration."""
+    """describe() and the next run, through schedule.rules and the job's configuration; a
+    job in an enabled job chain runs on the chain's schedule, and says so."""
+    if (chain := chain_of_job(job.id)) is not None:
+        runs = next_runs(chain, datetime.now().astimezone(), count=1)
+        return f"Scheduled by chain {chain.name}", (runs[0] if runs else None)
     if schedule is None:
         return "Not scheduled", None
     if not schedule.enabled:

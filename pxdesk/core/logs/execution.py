@@ -66,13 +66,16 @@ class ExecutionLog:
     def create(
         self, job: Job, trigger: str, *, connection_name: str = "",
         status: RunStatus = RunStatus.QUEUED, reason: str | None = None,
+        chain_name: str | None = None,
     ) -> ExecutionRun:
+        """A new run row; `chain_name` names the job chain it runs in (its mail goes to the
+        chain's recipients)."""
         now = self._clock()
         closed = status not in OPEN_STATUSES
         return ExecutionRun.create(
             job=job, job_name=job.name, connection_name=connection_name, trigger=trigger,
             status=status, queued_at=now, started_at=now if closed else None,
-            ended_at=now if closed else None, reason=reason,
+            ended_at=now if closed else None, reason=reason, chain_name=chain_name,
         )
 
     def start(self, run: ExecutionRun, window_from: int | None, window_to: int | None) -> None:
@@ -188,6 +191,15 @@ def last_run_times() -> dict[str, datetime]:
     rows = (ExecutionRun.select(Job.name, started.alias("at"))
             .join(Job, on=(ExecutionRun.job == Job.id))
             .group_by(Job.id))
+    return {name: _aware(at) for name, at in tuple_rows(rows) if at is not None}
+
+
+def last_chain_run_times() -> dict[str, datetime]:
+    """When each job chain last started a run: its missed runs count from here."""
+    started = fn.MAX(fn.COALESCE(ExecutionRun.started_at, ExecutionRun.queued_at))
+    rows = (ExecutionRun.select(ExecutionRun.chain_name, started.alias("at"))
+            .where(ExecutionRun.chain_name.is_null(False))
+            .group_by(ExecutionRun.chain_name))
     return {name: _aware(at) for name, at in tuple_rows(rows) if at is not None}
 
 

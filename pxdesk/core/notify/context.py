@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from peewee import fn
 
+from pxdesk.core.config.chain_service import chain_recipients
 from pxdesk.core.notify.alert import FailureRate, run_failure_rate
 from pxdesk.core.notify.policy import NOTIFIED_STATUSES, HistoryEntry
 from pxdesk.core.store.enums import RunStatus
@@ -124,10 +125,13 @@ def _error_path(run: ExecutionRun, runs_dir: Path | None) -> Path | None:
 
 
 def context_for_run(run: ExecutionRun, runs_dir: Path | None = None) -> NotificationContext:
-    """Read the run, its job's recipients and schedule zone; relative error files use runs_dir."""
+    """Read the run, its job's (or its chain's) recipients and schedule zone; relative
+    error files use runs_dir."""
     job = Job.get_or_none(Job.id == run.job_id) if run.job_id is not None else None
     success_list = _emails(job.success_recipients) if job is not None else []
     failure_list = _emails(job.failure_recipients) if job is not None else []
+    if (chained := chain_recipients(run.chain_name)) is not None:
+        success_list, failure_list = chained  # a run of a job chain mails the chain's lists
     rate = run_failure_rate(run)
     alerted = rate is not None and rate.alerted
     return NotificationContext(

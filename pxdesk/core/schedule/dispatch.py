@@ -11,7 +11,7 @@ a setting, so "paused until X" survives a restart. No widgets: the UI only calls
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -22,12 +22,13 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from pxdesk.core.logs.execution import (
     ExecutionLog,
     failed_for_network,
+    last_chain_run_times,
     last_run_times,
 )
-from pxdesk.core.schedule.rules import machine_timezone, missed_run, previous_run
+from pxdesk.core.schedule.rules import ScheduleLike, machine_timezone, missed_run, previous_run
 from pxdesk.core.schedule.scheduler import REASON_MISSED, JobScheduler
 from pxdesk.core.store.enums import RunStatus, Trigger
-from pxdesk.core.store.models import Job, Schedule
+from pxdesk.core.store.models import Job, JobChain, Schedule
 from pxdesk.core.store.settings import (
     CATCH_UP_MISSED,
     PAUSE_SETTING,
@@ -35,6 +36,7 @@ from pxdesk.core.store.settings import (
     get_setting,
     set_setting,
 )
+from pxdesk.core.sync.engine import chain_jobs
 from pxdesk.core.sync.results import RunOutcome, tree_run_ids
 from pxdesk.core.workers import RunListener
 
@@ -43,6 +45,7 @@ log = logging.getLogger("pxdesk.schedule")
 TICK_MS = 60_000  # re-read schedules (CLI edits) and end timed pauses
 RETRY_MS = 60_000  # a catch-up waiting for the network is tried again this often
 RETRY_WINDOW = timedelta(minutes=30)
+CHAIN_KEY_PREFIX = "\x1fchain "
 SKIP_RUNNING = "scheduled run skipped: the previous run is still going"
 MISSED_AT_START = "while pxdesk was not running"
 MISSED_AFTER_JUMP = "while the computer was asleep or its clock changed"
@@ -65,6 +68,9 @@ class Runner(Protocol):
 
     def start(self, job_name: str, trigger: str = ..., date_range: Any = ..., *,
               note: str | None = ...) -> bool: ...
+
+    def start_chain(self, chain_name: str, members: Sequence[str], trigger: str = ..., *,
+                    note: str | None = ...) -> bool: ...
 
     def is_running(self, job_name: str) -> bool: ...
 
@@ -90,9 +96,41 @@ class CatchUp:
         return text
 
 
-def store_schedules() -> dict[str, Schedule]:
-    """Every job's Schedule row by job name; the scheduler ignores the disabled ones."""
-    return {row.job.name: row for row in Schedule.select(Schedule, Job).join(Job)}
+def chain_key(chain_name: str) -> str:
+    """The scheduler's name for a job chain: it starts with a control character, which a job
+    name cannot hold, so a chain and a job never share one."""
+    return CHAIN_KEY_PREFIX + chain_name
+
+
+def chain_of_key(key: str) -> str | None:
+    return key.removeprefix(CHAIN_KEY_PREFIX) if key.startswith(CHAIN_KEY_PREFIX) else None
+
+
+def enabled_chains() -> dict[str, list[str]]:
+    """Each enabled job chain's name -> its jobs in run order."""
+    return {chain.name: [job.name for job in chain_jobs(chain)]
+            for chain in JobChain.select().where(JobChain.enabled)}
+
+
+def store_schedules() -> dict[str, ScheduleLike]:
+    """Every job's Schedule row by job name, and each enabled chain under chain_key(name);
+    a job in an enabled chain has none of its own (the chain's schedule starts it). The
+    scheduler ignores the disabled ones."""
+    chains = enabled_chains()
+    chained = {name for members in chains.values() for name in members}
+    schedules: dict[str, ScheduleLike] = {
+        row.job.name: row for row in Schedule.select(Schedule, Job).join(Job)
+        if row.job.name not in chained}
+    for chain in JobChain.select().where(JobChain.enabled):
+        schedules[chain_key(chain.name)] = chain
+    return schedules
+
+
+def last_start_times() -> dict[str, datetime]:
+    """last_run_times, plus when each chain last started (its runs carry its name)."""
+    times: dict[str, datetime] = dict(last_run_times())
+    times.update({chain_key(name): at for name, at in last_chain_run_times().items()})
+    return times
 
 
 class ScheduleDispatcher(QObject, RunListener):
@@ -124,11 +162,11 @@ class ScheduleDispatcher(QObject, RunListener):
         self._retry_window = retry_window
         self._log = ExecutionLog(clock=self._now_ms)
         self._pending: dict[str, CatchUp] = {}  # missed runs waiting for the network / a retry
-        self._active: dict[str, CatchUp] = {}  # catch-up runs going, by job name
+        self._active: dict[str, tuple[str, CatchUp]] = {}  # top job name -> (key, catch-up)
         self._starting = False
         self.scheduler = JobScheduler(
             self, timezone=timezone or machine_timezone(), now=self._now,
-            last_runs=last_run_times, backend=backend)
+            last_runs=last_start_times, backend=backend)
         self.scheduler.job_due.connect(self._on_scheduler_job_due)
         self._tick_timer = QTimer(self)
         self._tick_timer.setInterval(tick_ms)
@@ -171,7 +209,10 @@ class ScheduleDispatcher(QObject, RunListener):
     # ---- queries ------------------------------------------------------------------------
 
     def next_run(self, job_name: str) -> datetime | None:
-        return self.scheduler.next_fire(job_name)
+        """When the job runs next: its chain's next run while it is in an enabled chain."""
+        chain = next((name for name, members in enabled_chains().items()
+                      if job_name in members), None)
+        return self.scheduler.next_fire(chain_key(chain) if chain else job_name)
 
     def pause_state(self) -> tuple[bool, datetime | None]:
         """(paused, until): until None while paused means "until resumed"."""
@@ -224,7 +265,7 @@ class ScheduleDispatcher(QObject, RunListener):
         if schedule is None:
             return
         now = self._now()
-        slot = missed_run(schedule, last_run_times().get(job_name), now)
+        slot = missed_run(schedule, last_start_times().get(job_name), now)
         slot = slot or previous_run(schedule, now) or now
         catch_up = CatchUp(slot, MISSED_AT_START if self._starting else MISSED_AFTER_JUMP,
                            deadline=now + self._retry_window)
@@ -249,9 +290,20 @@ class ScheduleDispatcher(QObject, RunListener):
             self._start(job_name, self._pending.pop(job_name))
 
     def _start(self, job_name: str, catch_up: CatchUp | None) -> None:
-        busy = self._runner.is_running(job_name) or self._is_locked(job_name)
+        """Start the due job, or the due chain when `job_name` is a chain_key."""
+        chain = chain_of_key(job_name)
+        members = enabled_chains().get(chain, []) if chain is not None else [job_name]
+        if not members:
+            return  # the chain was deleted or disabled since it fired
+        busy = any(self._runner.is_running(m) or self._is_locked(m) for m in members)
         note = catch_up.note(catch_up.attempts + 1) if catch_up is not None else None
-        if busy or not self._runner.start(job_name, trigger=Trigger.SCHEDULED, note=note):
+        if chain is not None:
+            started = not busy and self._runner.start_chain(
+                chain, members, trigger=Trigger.SCHEDULED, note=note)
+        else:
+            started = not busy and self._runner.start(job_name, trigger=Trigger.SCHEDULED,
+                                                      note=note)
+        if not started:
             if catch_up is None:
                 self._write_skipped(job_name, SKIP_RUNNING)
             else:
@@ -261,27 +313,30 @@ class ScheduleDispatcher(QObject, RunListener):
             return
         if catch_up is not None:
             catch_up.attempts += 1
-            self._active[job_name] = catch_up
+            self._active[members[-1]] = (job_name, catch_up)  # the runner reports the last
             log.info("Catching up %s (%s)", job_name, note)
 
     def on_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
-        catch_up = self._active.pop(job_name, None)
+        key, catch_up = self._active.pop(job_name, (job_name, None))
         if catch_up is None:
             return
         network = any(failed_for_network(rid) for rid in tree_run_ids(outcome))
-        if network and self._now() < catch_up.deadline and job_name not in self._pending:
-            log.info("Catch-up of %s could not reach PX; retrying in a minute", job_name)
-            self._pending[job_name] = catch_up
+        if network and self._now() < catch_up.deadline and key not in self._pending:
+            log.info("Catch-up of %s could not reach PX; retrying in a minute", key)
+            self._pending[key] = catch_up
             self._retry_timer.start()
 
     def _write_skipped(self, job_name: str, reason: str) -> None:
-        job = Job.get_or_none(Job.name == job_name)
-        if job is None:
-            return
-        run = self._log.create(job, Trigger.SCHEDULED, connection_name=job.connection.name,
-                               status=RunStatus.SKIPPED, reason=reason)
-        log.info("%s: %s", job_name, reason)
-        self.run_logged.emit(job_name, int(run.id))
+        """A Skipped row for the job, or for each job of the chain a chain_key names."""
+        chain = chain_of_key(job_name)
+        names = enabled_chains().get(chain, []) if chain is not None else [job_name]
+        for job in filter(None, (Job.get_or_none(Job.name == name) for name in names)):
+            run = self._log.create(
+                job, Trigger.SCHEDULED, connection_name=job.connection.name,
+                status=RunStatus.SKIPPED, chain_name=chain,
+                reason=f"chain {chain}; {reason}" if chain is not None else reason)
+            log.info("%s: %s", job.name, reason)
+            self.run_logged.emit(job.name, int(run.id))
 
     def _now_ms(self) -> int:
         return int(self._now().timestamp() * 1000)

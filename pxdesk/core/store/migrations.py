@@ -96,12 +96,42 @@ def _m4_identity_retries_deletions(db: SqliteDatabase) -> None:
     db.execute_sql('CREATE INDEX "audit_log_job_id" ON "audit_log" ("job_id")')
 
 
+_M5_STATEMENTS = (
+    """CREATE TABLE "job_chain" ("id" INTEGER NOT NULL PRIMARY KEY,
+    "connection_id" INTEGER NOT NULL, "name" TEXT NOT NULL, "enabled" INTEGER NOT NULL,
+    "success_recipients" TEXT NOT NULL, "failure_recipients" TEXT NOT NULL,
+    "kind" TEXT NOT NULL CHECK ("kind" IN ('hourly', 'daily_once', 'daily_repeat', 'weekly',
+    'monthly')), "every_hours" INTEGER NOT NULL, "time" TEXT, "start_time" TEXT,
+    "end_time" TEXT, "days" TEXT NOT NULL, "day_of_month" INTEGER, "timezone" TEXT NOT NULL,
+    "paused_until" INTEGER, "created_at" INTEGER NOT NULL, "modified_at" INTEGER NOT NULL,
+    FOREIGN KEY ("connection_id") REFERENCES "connection" ("id") ON DELETE CASCADE)""",
+    'CREATE UNIQUE INDEX "job_chain_connection_id" ON "job_chain" ("connection_id")',
+    'CREATE UNIQUE INDEX "job_chain_name" ON "job_chain" ("name")',
+    """CREATE TABLE "job_chain_member" ("id" INTEGER NOT NULL PRIMARY KEY,
+    "chain_id" INTEGER NOT NULL, "job_id" INTEGER NOT NULL, "position" INTEGER NOT NULL,
+    FOREIGN KEY ("chain_id") REFERENCES "job_chain" ("id") ON DELETE CASCADE,
+    FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE)""",
+    'CREATE UNIQUE INDEX "job_chain_member_job_id" ON "job_chain_member" ("job_id")',
+    'CREATE UNIQUE INDEX "job_chain_member_chain_id_position" ON "job_chain_member" '
+    '("chain_id", "position")',
+    'ALTER TABLE "execution_run" ADD COLUMN "chain_name" TEXT',
+)
+
+
+def _m5_job_chain(db: SqliteDatabase) -> None:
+    # The optional job chain (its own schedule and recipients) and, on each run, the chain it
+    # ran in: the trigger CHECK stays as it is (changing it would rebuild execution_run).
+    for statement in _M5_STATEMENTS:
+        db.execute_sql(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Create the v1 schema", _m1_create_schema),
     Migration(2, "Index lower(email) for case-insensitive lookups", _m2_person_email_index),
     Migration(3, "Count the unchanged records of a run", _m3_unchanged_count),
     Migration(4, "Source links, retries, deletions and alert policy",
               _m4_identity_retries_deletions),
+    Migration(5, "Job chain with its own schedule and recipients", _m5_job_chain),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 

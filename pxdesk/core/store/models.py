@@ -222,6 +222,50 @@ class Schedule(BaseModel):
         table_name = "schedule"
 
 
+class JobChain(BaseModel):
+    """The connection's two jobs run as one chain on the chain's own schedule and recipients
+    (migration 5). Optional: without a row, or disabled, each job keeps its own schedule.
+    The schedule columns are those of Schedule, so schedule.rules reads a chain as it reads
+    a job's schedule; `enabled` turns the chain (and its schedule) on or off."""
+
+    id = AutoField()
+    connection = ForeignKeyField(Connection, backref="chains", unique=True, on_delete="CASCADE")
+    connection_id: int
+    name = TextField(unique=True)
+    enabled = BooleanField(default=True)
+    success_recipients = TextField(default="[]")  # JSON list of emails
+    failure_recipients = TextField(default="[]")  # JSON list of emails
+    kind = TextField(default=ScheduleKind.HOURLY, constraints=[_in("kind", ScheduleKind)])
+    every_hours = IntegerField(default=1)
+    time = TextField(null=True)
+    start_time = TextField(null=True)
+    end_time = TextField(null=True)
+    days = TextField(default='"everyday"')
+    day_of_month = IntegerField(null=True)
+    timezone = TextField(default="UTC")
+    paused_until = IntegerField(null=True)
+    created_at = IntegerField(default=now_ms)
+    modified_at = IntegerField(default=now_ms)
+
+    class Meta:
+        table_name = "job_chain"
+
+
+class JobChainMember(BaseModel):
+    """A job of a chain at its place in the run order; a job belongs to one chain at most."""
+
+    id = AutoField()
+    chain = ForeignKeyField(JobChain, backref="members", on_delete="CASCADE", index=False)
+    chain_id: int
+    job = ForeignKeyField(Job, backref="chain_memberships", unique=True, on_delete="CASCADE")
+    job_id: int
+    position = IntegerField(default=0)
+
+    class Meta:
+        table_name = "job_chain_member"
+        indexes = ((("chain", "position"), True),)
+
+
 class Setting(BaseModel):
     """Application setting; value is JSON text. Use settings.py, not this model, to read."""
 
@@ -281,6 +325,7 @@ class ExecutionRun(BaseModel):
     # Added by migration 4: rows a reconcile found gone from PX; failed records fetched again.
     deleted_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     retried_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    chain_name = TextField(null=True)  # migration 5: the job chain this run was part of
 
     class Meta:
         table_name = "execution_run"
@@ -502,8 +547,9 @@ class RetryRecord(BaseModel):
 
 
 ALL_MODELS: list[type[Model]] = [
-    Connection, Job, JobDependency, FieldMapping, DerivedMapping, JobFilter, Schedule, Setting,
-    CustomField, ExecutionRun, RecordError, RequestLog, AuditLog, ConnectionLog,
+    Connection, Job, JobDependency, FieldMapping, DerivedMapping, JobFilter, Schedule,
+    JobChain, JobChainMember, Setting, CustomField, ExecutionRun, RecordError, RequestLog,
+    AuditLog, ConnectionLog,
     Company, Person, CompanyPerson, CompanyInstance, SourceLink, RetryRecord,
 ]
 
@@ -512,7 +558,8 @@ __all__ = [
     "ALL_MODELS", "CALLTYPE_APPLICATION_DATA", "PERSON_EMAIL_EXPR", "STANDARD_FIELDS",
     "SYSTEM_FIELDS", "TARGET_MODELS", "AuditAction", "AuditAttribute", "AuditLog", "BaseModel",
     "Company", "CompanyInstance", "CompanyPerson", "Connection", "ConnectionLog", "CustomField",
-    "DerivedMapping", "ExecutionRun", "FieldMapping", "FieldType", "Job", "JobDependency",
+    "DerivedMapping", "ExecutionRun", "FieldMapping", "FieldType", "Job", "JobChain",
+    "JobChainMember", "JobDependency",
     "JobFilter", "JobKind", "LookupObject", "ModificationType", "OnMultiple", "OnNone", "Person",
     "RecordError", "Region", "RequestLog", "RetryRecord", "RunStatus", "Schedule", "ScheduleKind",
     "Setting", "SourceLink",

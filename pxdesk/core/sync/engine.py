@@ -1,4 +1,4 @@
-"""SyncEngine: runs a job (and its dependencies) end to end, with no Qt; the app wraps it."""
+"""SyncEngine: runs a job (and its dependencies), or a job chain, end to end, with no Qt."""
 
 from __future__ import annotations
 
@@ -21,11 +21,19 @@ from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store.base import database, now_ms
 from pxdesk.core.store.enums import TargetObject, Trigger
 from pxdesk.core.store.errors import STORE_FAILURES, failure_reason, store_errors
-from pxdesk.core.store.models import Connection, ExecutionRun, Job, JobDependency, RunStatus
+from pxdesk.core.store.models import (
+    Connection,
+    ExecutionRun,
+    Job,
+    JobChain,
+    JobChainMember,
+    JobDependency,
+    RunStatus,
+)
 from pxdesk.core.sync.deferred_indexes import restore_indexes
 from pxdesk.core.sync.job_run import JobRun, RunSettings
 from pxdesk.core.sync.locks import JobLocks
-from pxdesk.core.sync.results import RunProgress, RunResult, RunStart
+from pxdesk.core.sync.results import RunProgress, RunResult, RunStart, run_tree
 
 _log = logging.getLogger("pxdesk.sync")
 
@@ -80,6 +88,49 @@ class SyncEngine:
             return self._run_tree(job, Trigger(trigger), date_range, hooks, set(), note,
                                   reconcile)
 
+    def run_chain(
+        self, chain_name: str, *, trigger: str = Trigger.MANUAL,
+        progress: Callable[[RunProgress], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+        on_start: StartHook | None = None, on_end: EndHook | None = None,
+        note: str | None = None,
+    ) -> RunResult:
+        """Run the chain's jobs in order as one tree: each member an ordinary run (with its
+        own dependencies, none run twice), a member after one that did not advance Skipped as
+        a dependency would be. The result is the last member's, `dependencies` holding the
+        earlier members, so the hooks and everything after them see a normal run tree."""
+        with store_errors(database().database):
+            chain = JobChain.get_or_none(JobChain.name == chain_name)
+            if chain is None:
+                raise ConfigError(f"There is no job chain named {chain_name!r}.", field="chain")
+            members = chain_jobs(chain)
+            if not members:
+                raise ConfigError(f"The job chain {chain_name!r} has no jobs.", field="chain")
+            hooks = _Hooks(progress, cancel, on_start, on_end, chain=chain.name)
+            label = f"chain {chain.name}" + (f"; {note}" if note else "")
+            earlier: list[RunResult] = []
+            seen: set[int] = set()
+            for job in members:
+                before = earlier[-1] if earlier else None
+                if before is not None and before.status not in ADVANCING_STATUSES:
+                    result = self._skip_member(job, Trigger(trigger), before, hooks, label)
+                else:
+                    result = self._run_tree(job, Trigger(trigger), None, hooks, seen, label)
+                seen |= {job.id} | _job_ids(result)
+                earlier.append(result)
+            last = earlier[-1]
+            return replace(last, dependencies=[*earlier[:-1], *last.dependencies])
+
+    def _skip_member(self, job: Job, trigger: Trigger, before: RunResult, hooks: _Hooks,
+                     label: str) -> RunResult:
+        why = (before.reason or "").removeprefix(label).removeprefix("; ")
+        reason = f"{label}; '{before.job_name}' ended with {before.status}" + (
+            f": {why}" if why else "")
+        run = self.log.create(job, trigger, connection_name=self._connection_name(),
+                              status=RunStatus.SKIPPED, reason=reason, chain_name=hooks.chain)
+        hooks.started(run)
+        return hooks.ended(RunResult.from_run(run), label)
+
     def is_running(self, job_name: str) -> bool:
         return self._locks.is_running(job_name)
 
@@ -98,13 +149,15 @@ class SyncEngine:
                   reconcile: bool = False) -> RunResult:
         if not self._locks.acquire(job.name):
             run = self.log.create(job, trigger, connection_name=self._connection_name(),
-                                  status=RunStatus.SKIPPED, reason="already running")
+                                  status=RunStatus.SKIPPED, reason="already running",
+                                  chain_name=hooks.chain)
             hooks.started(run)
             return hooks.ended(RunResult.from_run(run), note)
         try:
             for stale in open_runs(job):  # we hold the lock: whoever left these is gone
                 self.log.finish(stale, RunStatus.FAILURE, reason="interrupted")
-            run = self.log.create(job, trigger, connection_name=self._connection_name())
+            run = self.log.create(job, trigger, connection_name=self._connection_name(),
+                                  chain_name=hooks.chain)
             hooks.started(run)
             if held := budget_blocker(job, self._clock()):
                 self.log.finish(run, RunStatus.SKIPPED, reason=held)
@@ -180,14 +233,29 @@ class SyncEngine:
 
 
 
+def chain_jobs(chain: JobChain) -> list[Job]:
+    """The chain's jobs in run order."""
+    rows = (JobChainMember.select(JobChainMember, Job).join(Job)
+            .where(JobChainMember.chain == chain).order_by(JobChainMember.position))
+    return [row.job for row in rows]
+
+
+def _job_ids(result: RunResult) -> set[int]:
+    """Ids of the jobs that ran in a tree, so a later member does not run them again."""
+    names = {r.job_name for r in run_tree(result) if isinstance(r, RunResult)}
+    return {int(job.id) for job in Job.select(Job.id).where(Job.name.in_(sorted(names)))}
+
+
 class _Hooks:
-    """The callbacks of one run_job call, passed down the tree as one value."""
+    """The callbacks of one run_job call, passed down the tree as one value; `chain` names
+    the job chain the tree runs for (kept on each run row)."""
 
     def __init__(self, progress: Callable[[RunProgress], None] | None,
                  cancel: Callable[[], bool] | None, on_start: StartHook | None,
-                 on_end: EndHook | None) -> None:
+                 on_end: EndHook | None, *, chain: str | None = None) -> None:
         self.progress, self.cancel = progress, cancel
         self._on_start, self._on_end = on_start, on_end
+        self.chain = chain
 
     def started(self, run: ExecutionRun) -> None:
         if self._on_start is not None:

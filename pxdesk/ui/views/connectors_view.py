@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.chain_service import ChainService
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.sync.results import RunOutcome, RunProgress, RunStart
 from pxdesk.core.workers import ConnectionTestWorker, JobRunner, RunListener
 from pxdesk.ui import queries
 from pxdesk.ui.models.jobs_model import JobsTableModel
+from pxdesk.ui.views.chain_dialog import ChainDialog
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
 from pxdesk.ui.views.run_progress import RunProgressPanel
 from pxdesk.ui.widgets import button_row, select_whole_rows
@@ -135,9 +137,11 @@ class ConnectorsView(QWidget, RunListener):
         self.import_from_date_button.clicked.connect(self._on_import_from_date_button_clicked)
         self.check_deleted_button.clicked.connect(self._on_check_deleted_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        self.chain_button = QPushButton("Job Chain…", page)
+        self.chain_button.clicked.connect(self._on_chain_button_clicked)
         actions = button_row(self.edit_job_button, self.import_now_button,
                              self.import_from_date_button, self.check_deleted_button,
-                             self.cancel_button)
+                             self.cancel_button, self.chain_button)
         self.progress_panel = RunProgressPanel(page)
         jobs_box = QGroupBox("Jobs", page)
         jobs_layout = QVBoxLayout(jobs_box)
@@ -270,6 +274,13 @@ class ConnectorsView(QWidget, RunListener):
 
     def _on_job_wizard_finished(self, _result: int) -> None:
         self.refresh()
+
+    def _on_chain_button_clicked(self) -> None:
+        dialog = ChainDialog(ChainService(user=self._service.user), self._runner, self)
+        dialog.chain_changed.connect(self.refresh)  # "Scheduled by chain" in the jobs table
+        dialog.chain_changed.connect(self.connection_changed)  # the dispatcher reloads
+        dialog.setModal(True)
+        dialog.show()
 
     def _on_import_now_button_clicked(self) -> None:
         name = self.selected_job()

@@ -15,7 +15,14 @@ from pxdesk.core.notify.email import SmtpSettings, load_smtp_settings
 from pxdesk.core.notify.notifier import RunNotifier
 from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store.enums import JobKind, RunStatus, SourceObject, Trigger
-from pxdesk.core.store.models import Connection, ExecutionRun, Job, RecordError, Schedule
+from pxdesk.core.store.models import (
+    Connection,
+    ExecutionRun,
+    Job,
+    JobChain,
+    RecordError,
+    Schedule,
+)
 from pxdesk.core.store.settings import (
     SMTP_FROM,
     SMTP_HOST,
@@ -159,3 +166,17 @@ def test_load_smtp_settings_reads_store_and_secret(store_db: SqliteDatabase,
     assert settings == SmtpSettings(host="mail.example.com", port=465, security="ssl",
                                     user=USER, password=PASSWORD, sender="pxdesk@example.com")
     assert PASSWORD not in repr(settings)
+
+
+def test_a_run_of_a_job_chain_mails_the_chains_recipients(job: Job) -> None:
+    JobChain.create(connection=job.connection, name="Nightly",
+                    success_recipients=json.dumps(["chain-ok@example.com"]),
+                    failure_recipients=json.dumps(["chain-ops@example.com"]))
+    chained = add_run(job, RunStatus.FAILURE, T0)
+    ExecutionRun.update(chain_name="Nightly").where(ExecutionRun.id == chained.id).execute()
+    alone = add_run(job, RunStatus.FAILURE, T0)
+    assert context_for_run(ExecutionRun.get_by_id(chained.id)).recipients == [
+        "chain-ops@example.com"]
+    assert context_for_run(alone).recipients == FAILURE_LIST  # on its own: the job's lists
+    JobChain.delete().execute()
+    assert context_for_run(ExecutionRun.get_by_id(chained.id)).recipients == FAILURE_LIST

@@ -15,13 +15,16 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from pytestqt.qtbot import QtBot
 
+from pxdesk.core.config.chain_service import ChainConfig, ChainService
+from pxdesk.core.config.job_config import ScheduleConfig
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.pxsim import PxSimulator
-from pxdesk.core.schedule.dispatch import SKIP_RUNNING, ScheduleDispatcher
+from pxdesk.core.schedule.dispatch import SKIP_RUNNING, ScheduleDispatcher, chain_key
 from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.store.models import ExecutionRun, Job, Schedule
 from pxdesk.core.store.settings import CATCH_UP_MISSED, PAUSE_SETTING, get_setting, set_setting
 from pxdesk.core.sync.engine import SyncEngine
+from pxdesk.core.sync.results import run_tree
 from pxdesk.core.workers import JobRunner
 from tests.ui.conftest import COMPANY_JOB, PERSON_JOB, setup_jobs
 
@@ -330,3 +333,77 @@ def test_reload_after_disabling_a_schedule_removes_it(
     dispatcher.tick()  # an edit made elsewhere (the CLI) is picked up within a minute
     assert dispatcher.next_run(COMPANY_JOB) == datetime(2024, 1, 2, 7, 0,
                                                         tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def chain(enabled: bool = True, **schedule_fields: Any) -> None:
+    fields: dict[str, Any] = {"kind": "daily_once", "time": "10:00",
+                              "timezone": "Europe/Berlin"}
+    fields.update(schedule_fields)
+    ChainService(user="tester").save(ChainConfig(
+        name="Nightly", members=[COMPANY_JOB, PERSON_JOB], enabled=enabled,
+        schedule=ScheduleConfig(**fields)))
+
+
+def test_chain_runs_both_jobs_in_order_on_its_own_schedule(
+    qtbot: QtBot, make: Callable[..., ScheduleDispatcher], runner: JobRunner
+) -> None:
+    schedule(COMPANY_JOB)  # hourly: ignored while chained
+    schedule(PERSON_JOB)
+    chain()
+    dispatcher = make()
+    dispatcher.start()
+    assert list(dispatcher.scheduler._specs) == [chain_key("Nightly")]
+    nightly = datetime(2024, 1, 2, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert dispatcher.next_run(COMPANY_JOB) == dispatcher.next_run(PERSON_JOB) == nightly
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000) as blocker:
+        dispatcher.scheduler.job_due.emit(chain_key("Nightly"), "scheduled")
+    assert blocker.args[0] == PERSON_JOB
+    assert [r.job_name for r in run_tree(blocker.args[1])] == [COMPANY_JOB, PERSON_JOB]
+    company, person = runs(COMPANY_JOB)[0], runs(PERSON_JOB)[0]
+    assert len(runs(COMPANY_JOB)) == 1  # the person job's dependency did not run again
+    assert (company.trigger, company.status, company.chain_name) == ("scheduled", "Success",
+                                                                      "Nightly")
+    assert (person.trigger, person.chain_name) == ("scheduled", "Nightly")
+    assert person.status in {"Success", "Partial Success"}
+    assert company.ended_at <= person.started_at
+
+
+def test_missed_chain_run_is_caught_up_once_as_a_chain(
+    qtbot: QtBot, make: Callable[..., ScheduleDispatcher], runner: JobRunner
+) -> None:
+    chain()
+    ms = int((T0 - timedelta(days=3)).timestamp() * 1000)
+    ExecutionRun.create(job=Job.get(Job.name == COMPANY_JOB), job_name=COMPANY_JOB,
+                        trigger=Trigger.SCHEDULED, status=RunStatus.SUCCESS, queued_at=ms,
+                        started_at=ms, ended_at=ms, chain_name="Nightly")
+    dispatcher = make()
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000) as blocker:
+        dispatcher.start()
+    assert blocker.args[0] == PERSON_JOB
+    person = runs(PERSON_JOB)[-1]
+    assert person.reason is not None and person.reason.startswith(
+        "chain Nightly; caught up the run due 2024-01-01 10:00 Europe/Berlin")
+    assert len(runs(COMPANY_JOB)) == 2  # the old one and one catch-up
+    assert runner.running_jobs() == []
+
+
+def test_chain_fire_while_a_member_runs_is_skipped_for_each_member(
+    qtbot: QtBot, make: Callable[..., ScheduleDispatcher], runner: JobRunner
+) -> None:
+    chain()
+    dispatcher = make(is_locked=lambda name: name == COMPANY_JOB)
+    dispatcher.start()
+    dispatcher.scheduler.job_due.emit(chain_key("Nightly"), "scheduled")
+    assert runner.running_jobs() == []
+    skipped = [(r.job_name, r.status, r.chain_name) for r in ExecutionRun.select()]
+    assert skipped == [(COMPANY_JOB, "Skipped", "Nightly"), (PERSON_JOB, "Skipped", "Nightly")]
+
+
+def test_disabled_chain_leaves_the_jobs_own_schedules(
+    make: Callable[..., ScheduleDispatcher]
+) -> None:
+    schedule(COMPANY_JOB)
+    chain(enabled=False)
+    dispatcher = make()
+    dispatcher.start()
+    assert list(dispatcher.scheduler._specs) == [COMPANY_JOB]
