@@ -128,6 +128,8 @@ def test_audit_and_connection_logs_read_in_the_uis_words(make_view) -> None:  # 
     # Rows written by earlier versions hold raw values: they must read well too.
     AuditLog.create(at=T0, user="me", job_name="J", attribute="Schedule", sub_attribute="Type",
                     action="Edit", old_value="daily_once", new_value="daily_repeat")
+    AuditLog.create(at=T0, user="me", job_name="J", attribute="Schedule", sub_attribute="Days",
+                    action="Edit", old_value="everyday", new_value="0, 2")
     AuditLog.create(at=T0 + 1, user="me", job_name="J", attribute="Record",
                     sub_attribute="Company: PX_Account_ID__gc", action="Edit",
                     old_value="a", new_value="b")
@@ -135,8 +137,9 @@ def test_audit_and_connection_logs_read_in_the_uis_words(make_view) -> None:  # 
                          attribute="Multi Instance", old_value="False", new_value="True")
     view = make_view()
     audit = view.models["audit"]
-    cells = {audit.data(audit.index(r, c)) for r in range(2) for c in range(9)}
-    assert {"Daily Once", "Daily Repeat", "Company: PX Account ID"} <= cells
+    cells = {audit.data(audit.index(r, c)) for r in range(3) for c in range(9)}
+    assert {"Daily Once", "Daily Repeat", "Company: PX Account ID", "Every day",
+            "Mon, Wed"} <= cells
     assert "daily_repeat" not in cells
     conn = view.models["connection"]
     assert {conn.data(conn.index(0, c)) for c in range(7)} >= {"No", "Yes"}
@@ -145,9 +148,10 @@ def test_audit_and_connection_logs_read_in_the_uis_words(make_view) -> None:  # 
 def test_a_schedule_change_is_audited_with_its_label() -> None:
     old = JobConfig("J", "company", "upsert", [], [], [], [], [], FilterSpec(), ScheduleConfig())
     new = dataclasses.replace(old, schedule=ScheduleConfig(
-        kind="daily_repeat", start_time="08:00", end_time="18:00", every_hours=2))
+        kind="daily_repeat", start_time="08:00", end_time="18:00", every_hours=2, days=[0, 2]))
     by_label = {c.sub_attribute: c for c in config_changes(old, new)}
     assert (by_label["Type"].old, by_label["Type"].new) == ("Hourly", "Daily Repeat")
+    assert (by_label["Days"].old, by_label["Days"].new) == ("Every day", "Mon, Wed")
 
 
 @pytest.mark.usefixtures("px_account_id")

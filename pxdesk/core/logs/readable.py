@@ -15,6 +15,7 @@ from pxdesk.core.store.standard_fields import STANDARD_FIELDS
 _API_NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9_]*__gc\b")
 _DAY_NUMBERS = re.compile(r"^[0-6](, [0-6])*$")
 _BOOLEANS = {"True": "Yes", "False": "No"}
+_DAY_WORDS = {"everyday": "Every day", "weekdays": "Weekdays (Mon-Fri)"}  # the wizard's words
 # Audit sub-attributes whose raw values have a label in the UI.
 _LABELLED = {"Type": ScheduleKind.label_of, "Data Modification Type": ModificationType.label_of}
 
@@ -37,11 +38,11 @@ def with_field_labels(text: str | None, labels: Labels | None = None) -> str | N
 
 
 def days_text(days: Any) -> str:
-    """Schedule days as the wizard shows them: "Mon, Wed" (or the word: everyday, weekdays)."""
+    """Schedule days as the wizard shows them: "Mon, Wed", "Every day"."""
     if isinstance(days, list | tuple):
         return ", ".join(DAY_NAMES[d] if isinstance(d, int) and 0 <= d < 7 else str(d)
                          for d in days)
-    return "" if days is None else str(days)
+    return "" if days is None else _DAY_WORDS.get(str(days), str(days))
 
 
 def audit_value(sub_attribute: str | None, value: str | None, labels: Labels | None = None,
@@ -53,8 +54,9 @@ def audit_value(sub_attribute: str | None, value: str | None, labels: Labels | N
         return _BOOLEANS[value]
     if sub_attribute in _LABELLED:
         return _LABELLED[sub_attribute](value)
-    if sub_attribute == "Days" and _DAY_NUMBERS.match(value):
-        return days_text([int(d) for d in value.split(", ")])
+    if sub_attribute == "Days":
+        return days_text([int(d) for d in value.split(", ")] if _DAY_NUMBERS.match(value)
+                         else value)
     return with_field_labels(value, labels)
 
 
