@@ -46,7 +46,9 @@ class ColumnFitter(QObject):
         model.rowsInserted.connect(self._on_model_rows_inserted)
         model.dataChanged.connect(self._on_model_data_changed)
         model.modelReset.connect(self._on_model_reset)
-        table.viewport().installEventFilter(self)
+        table.viewport().installEventFilter(self)  # the room left changes with its width
+        # ... and with the view's margins, which move the viewport without a resize event.
+        table.horizontalScrollBar().rangeChanged.connect(self._on_scroll_range_changed)
         self.fit()
 
     def fit(self) -> None:
@@ -123,11 +125,11 @@ class ColumnFitter(QObject):
         if not self._applying and not stretched:
             self.user_sized.add(col)
 
+    def _on_scroll_range_changed(self, _low: int, _high: int) -> None:
+        if not self._applying:
+            self._apply({})
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and self.fill_column is not None:
-            self._applying = True
-            try:
-                self._fill()
-            finally:
-                self._applying = False
+        if event.type() == QEvent.Type.Resize and not self._applying:
+            self._apply({})
         return False

@@ -224,12 +224,26 @@ def test_mapping_table_shows_source_fields_whole_and_a_narrow_upsert_column(
     wizard.show()
     wizard.next()
     page = wizard.mapping_page
-    long_path = "customAttributes.account_health_score_last_quarter_weighted"
-    page.model.add_row(MappingConfig(long_path, "NUMBER", "company", "Name", "String"))
     table = page.table
-    text_width = table.fontMetrics().horizontalAdvance(long_path)
-    assert table.columnWidth(0) >= text_width
+    header = table.horizontalHeader()
+
+    def upsert_in_view() -> bool:  # the tick is reachable without scrolling sideways
+        return header.sectionViewportPosition(UPSERT_COLUMN) + header.sectionSize(
+            UPSERT_COLUMN) <= table.viewport().width()
+
+    path = "customAttributes.account_health_score"
+    row = page.model.add_row(MappingConfig(path, "NUMBER", "company", "Name", "String"))
+    width = table.fontMetrics().horizontalAdvance(path)
+    qtbot.waitUntil(lambda: table.columnWidth(0) >= width and upsert_in_view(), timeout=1000)
     assert table.columnWidth(UPSERT_COLUMN) <= 120
+    # A path too long for the page: the upsert tick stays in view, the path is elided in
+    # the middle (both ends readable) and whole in its tooltip.
+    longer = path + "_last_quarter_weighted_by_active_users"
+    page.model.replace_row(row, MappingConfig(longer, "NUMBER", "company", "Name", "String"))
+    qtbot.waitUntil(upsert_in_view, timeout=1000)
+    assert table.columnWidth(0) >= width
+    assert table.textElideMode() == Qt.TextElideMode.ElideMiddle
+    assert page.model.data(page.model.index(row, 0), Qt.ItemDataRole.ToolTipRole) == longer
 
 
 def test_columns_are_sized_from_a_sample_not_every_loaded_row(make_view) -> None:  # type: ignore[no-untyped-def]
