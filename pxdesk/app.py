@@ -119,8 +119,8 @@ class PxdeskApp(QObject, RunListener):
 
     def _subscribe_to_runs(self) -> None:
         """Every listener of the runner, in one place (RunListener says what each hears)."""
-        for listener in (self.connectors, self.logs_view, self.session, self.mailer,
-                         self.dispatcher, self):
+        for listener in (self.connectors, self.logs_view, self.window.run_status, self.session,
+                         self.mailer, self.dispatcher, self):
             self.runner.subscribe(listener)
 
     def _smtp_settings(self) -> SmtpSettings:

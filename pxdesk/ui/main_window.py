@@ -6,9 +6,79 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QTabWidget,
+    QWidget,
+)
 
 from pxdesk import __version__
+from pxdesk.core.store.enums import RunStatus
+from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
+from pxdesk.core.workers import RunListener
+
+
+class RunStatusIndicator(QWidget, RunListener):
+    """The running import in the status bar, whatever tab is open: job, records so far of
+    the total PX reported, rate. Hidden when nothing runs; the app subscribes it to the
+    runner."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("run_status")
+        self._runs: dict[int, tuple[str, RunProgress | None]] = {}  # run id -> job, progress
+        self.label = QLabel("", self)
+        self.bar = QProgressBar(self)
+        self.bar.setMaximumWidth(160)
+        self.bar.setTextVisible(False)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 8, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        self.setVisible(False)
+
+    def on_run_started(self, start: RunStart) -> None:
+        if start.status == RunStatus.IN_PROGRESS:
+            self._runs[start.run_id] = (start.job_name, None)
+            self._show()
+
+    def on_run_progress(self, progress: RunProgress) -> None:
+        self._runs[progress.run_id] = (progress.job_name, progress)
+        self._show()
+
+    def on_run_ended(self, outcome: RunOutcome) -> None:
+        match outcome:
+            case RunResult(run_id=run_id):
+                self._runs.pop(run_id, None)
+            case RunCrash(job_name=job_name):  # no run id: drop that job's runs
+                self._runs = {k: v for k, v in self._runs.items() if v[0] != job_name}
+        self._show()
+
+    def _show(self) -> None:
+        """The newest run in words and as a bar (busy while PX has not said the total)."""
+        if not self._runs:
+            self.setVisible(False)
+            return
+        job, progress = self._runs[max(self._runs)]
+        others = len(self._runs) - 1
+        more = f"  (+{others} more running)" if others else ""
+        if progress is None:
+            self.label.setText(f"{job}: starting…{more}")
+            self.bar.setRange(0, 0)
+        elif progress.total_hits:
+            self.label.setText(f"{job}: {progress.records:,} of {progress.total_hits:,} "
+                               f"records · {progress.rate_per_s:,.0f}/s{more}")
+            self.bar.setRange(0, progress.total_hits)
+            self.bar.setValue(min(progress.records, progress.total_hits))
+        else:
+            self.label.setText(f"{job}: {progress.records:,} records · "
+                               f"{progress.rate_per_s:,.0f}/s{more}")
+            self.bar.setRange(0, 0)
+        self.setVisible(True)
 
 
 def _never() -> bool:
@@ -20,7 +90,6 @@ class MainWindow(QMainWindow):
 
     close_requested = Signal()  # the window closes for good: the app quits
     hidden_to_tray = Signal()  # closed while a tray icon keeps the app running
-
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +105,8 @@ class MainWindow(QMainWindow):
         self.banner_label.setObjectName("banner_label")
         self.banner_label.setVisible(False)
         self._build_menu()
+        self.run_status = RunStatusIndicator(self)
+        self.statusBar().addPermanentWidget(self.run_status)
         self.statusBar().addPermanentWidget(self.banner_label)
         self.statusBar().showMessage("Ready")
 

@@ -8,7 +8,15 @@ from typing import Any
 
 from pxdesk.core.config.job_config import DerivedConfig, JobConfig, MappingConfig
 from pxdesk.core.config.validation import field_label, self_object
-from pxdesk.core.store.enums import AuditAction, AuditAttribute, DeletionPolicy, LookupObject
+from pxdesk.core.logs.readable import days_text
+from pxdesk.core.store.enums import (
+    AuditAction,
+    AuditAttribute,
+    DeletionPolicy,
+    LookupObject,
+    ModificationType,
+    ScheduleKind,
+)
 from pxdesk.core.sync.filters import FilterSpec
 
 CONFIG_FIELDS = (
@@ -53,8 +61,12 @@ def _days_text(days: Any) -> str:
     return "0 (only when asked)" if days == 0 else f"{days} days"
 
 
-# Values read better as the admin chose them than as stored ("Delete", "5%", "7 days").
+# Values read better as the admin chose them than as stored ("Delete", "5%", "7 days",
+# "Daily Repeat", "Mon, Wed"): the audit log shows the wizard's words.
 _VALUE_TEXTS: dict[str, Callable[[Any], str]] = {
+    "modification_type": lambda value: ModificationType.label_of(str(value)),
+    "kind": lambda value: ScheduleKind.label_of(str(value)),
+    "days": days_text,
     "deletion_policy": lambda value: DeletionPolicy.label_of(str(value)),
     "reconcile_days": _days_text,
     "alert_failure_percent": lambda value: f"{value:g}%",

@@ -20,6 +20,13 @@ from peewee import ModelSelect, fn
 
 from pxdesk.core.errors import NotFoundError
 from pxdesk.core.logs.csv_export import iso_timestamp, write_csv
+from pxdesk.core.logs.readable import (
+    Labels,
+    audit_value,
+    connection_value,
+    field_labels,
+    with_field_labels,
+)
 from pxdesk.core.logs.run_files import ERROR_FILE, ERROR_HEADER, SUCCESS_FILE
 from pxdesk.core.store.models import (
     AuditLog,
@@ -162,8 +169,10 @@ def _duration(row: dict[str, Any]) -> str:
 
 
 def format_row(kind: str, row: dict[str, Any], *, export: bool = False,
-               tz: tzinfo | None = None) -> tuple[Any, ...]:
-    """Cells of one raw row under HEADERS[kind]; `export` writes ISO timestamps with offset."""
+               tz: tzinfo | None = None, labels: Labels | None = None) -> tuple[Any, ...]:
+    """Cells of one raw row under HEADERS[kind]; `export` writes ISO timestamps with offset.
+    Audit and connection values read as the UI says them (labels, Yes/No), old rows too;
+    `labels` (readable.field_labels()) saves a query per row when formatting many."""
     def ts(ms: int | None) -> str:
         return iso_timestamp(ms, tz) if export else display_time(ms, tz)
 
@@ -178,21 +187,25 @@ def format_row(kind: str, row: dict[str, Any], *, export: bool = False,
             row["pages"], row["reason"], row["error_file"], row["success_file"],
         )
     if kind == AUDIT:
+        sub = row["sub_attribute"]
         return (ts(row["at"]), row["user"], row["job_name"], row["attribute"],
-                row["sub_attribute"], row["action"], row["old_value"], row["new_value"],
-                row["additional_info"])
+                with_field_labels(sub, labels), row["action"],
+                audit_value(sub, row["old_value"], labels),
+                audit_value(sub, row["new_value"], labels), row["additional_info"])
     return (row["connection_name"], row["user"], row["action"], ts(row["at"]),
-            row["attribute"], row["old_value"], row["new_value"])
+            row["attribute"], connection_value(row["old_value"]),
+            connection_value(row["new_value"]))
 
 
 def export_rows(kind: str, f: LogFilter, tz: tzinfo | None = None,
                 ) -> tuple[tuple[str, ...], Iterator[tuple[Any, ...]]]:
     """(header, rows) of every row `f` selects, streamed from a cursor, export-formatted."""
     query = log_query(kind, f).dicts()
+    labels = field_labels()
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for row in query.iterator():
-            yield format_row(kind, row, export=True, tz=tz)
+            yield format_row(kind, row, export=True, tz=tz, labels=labels)
 
     return HEADERS[kind], rows()
 
@@ -231,12 +244,15 @@ def get_run(run_id: int) -> ExecutionRun:
 
 
 def error_summary(run_id: int) -> list[tuple[str, int]]:
-    """(reason, count) of a run's failed records, most frequent first."""
+    """(reason, count) of a run's failed records, most frequent first; fields are named by
+    their labels, as the UI names them."""
     count = fn.COUNT(RecordError.id)
     query = (RecordError.select(RecordError.reason, count.alias("n"))
              .where(RecordError.run == run_id).group_by(RecordError.reason)
              .order_by(count.desc(), RecordError.reason))
-    return [(reason, int(n)) for reason, n in tuple_rows(query)]
+    labels = field_labels()
+    return [(with_field_labels(reason, labels) or "", int(n))
+            for reason, n in tuple_rows(query)]
 
 
 def redact_url(url: str) -> str:

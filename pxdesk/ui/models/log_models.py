@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import tzinfo
 from typing import Any
 
@@ -10,12 +11,14 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from pxdesk.core.logs import queries
 from pxdesk.core.logs.queries import LogFilter
+from pxdesk.core.logs.readable import Labels, field_labels
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.ui.models.table_model import AnyIndex, ListTableModel
 
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole  # the log row's database id
 EXPORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the cell as the CSV export writes it
 DEFAULT_CHUNK = 500
+TOOLTIP_WRAP = 80  # characters: a longer cell's tooltip is wrapped
 
 STATUS_COLOURS = {
     RunStatus.SUCCESS: "#2e7d32",  # green
@@ -41,6 +44,23 @@ def status_icon(colour: str, size: int = 12) -> QIcon:
     return QIcon(pixmap)
 
 
+def cell_text(value: Any) -> str:
+    """A cell as the table shows it: counts with thousands separators (the export keeps
+    plain numbers for spreadsheets)."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def tooltip_text(text: str) -> str | None:
+    """The whole cell; a long one as rich text, which Qt wraps instead of one endless line."""
+    if not text:
+        return None
+    return f"<p>{html.escape(text, quote=False)}</p>" if len(text) > TOOLTIP_WRAP else text
+
+
 class LogTableModel(ListTableModel[dict[str, Any]]):
     """One log (execution, audit or connection) under a LogFilter, fetched `chunk` rows at a
     time through queries.fetch_page, so 100,000 rows never load at once."""
@@ -58,6 +78,7 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
         self._cells: list[tuple[Any, ...]] = []
         self._more = True
         self._icons: dict[str, QIcon] = {}
+        self._labels: Labels | None = None  # field labels for audit values, read per reset
         self._status_col = self.header.index("Status") if "Status" in self.header else -1
 
     # ---------------------------------------------------------------- loading
@@ -70,6 +91,7 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
         self._more = True
         self.fetch_count = 0
         self.total = queries.count_rows(self.kind, f)
+        self._labels = field_labels() if self.kind == queries.AUDIT else None
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
@@ -91,8 +113,12 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
         self._rows.extend(page)
-        self._cells.extend(queries.format_row(self.kind, r, tz=self._tz) for r in page)
+        self._cells.extend(self._format(r) for r in page)
         self.endInsertRows()
+
+    def _format(self, row: dict[str, Any], *, export: bool = False) -> tuple[Any, ...]:
+        return queries.format_row(self.kind, row, export=export, tz=self._tz,
+                                  labels=self._labels)
 
     # ---------------------------------------------------------------- live updates
 
@@ -112,7 +138,7 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
         pos = self.row_of(row_id)
         if pos >= 0 and fresh is not None:
             self._rows[pos] = fresh
-            self._cells[pos] = queries.format_row(self.kind, fresh, tz=self._tz)
+            self._cells[pos] = self._format(fresh)
             self.emit_row_changed(pos)
         elif pos >= 0:
             self.total -= 1
@@ -131,7 +157,7 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
             return False
         row = {**self._rows[pos], **{k: v for k, v in values.items() if v is not None}}
         self._rows[pos] = row
-        self._cells[pos] = queries.format_row(self.kind, row, tz=self._tz)
+        self._cells[pos] = self._format(row)
         self.emit_row_changed(pos)
         return True
 
@@ -141,7 +167,7 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
             return  # older than what is loaded: fetchMore brings it in order
         self.beginInsertRows(QModelIndex(), pos, pos)
         self._rows.insert(pos, row)
-        self._cells.insert(pos, queries.format_row(self.kind, row, tz=self._tz))
+        self._cells.insert(pos, self._format(row))
         self.endInsertRows()
 
     # ---------------------------------------------------------------- Qt model
@@ -165,15 +191,13 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
             return None
         row, col = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            value = self._cells[row][col]
-            return "" if value is None else str(value)
+            return cell_text(self._cells[row][col])
         if role == ROW_ID_ROLE:
             return self._rows[row]["id"]
         if role == EXPORT_ROLE:
-            return queries.format_row(self.kind, self._rows[row], export=True, tz=self._tz)[col]
+            return self._format(self._rows[row], export=True)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            value = self._cells[row][col]
-            return None if value in (None, "") else str(value)
+            return tooltip_text(cell_text(self._cells[row][col]))
         if col == self._status_col:
             status = self._rows[row]["status"]
             if role == Qt.ItemDataRole.DecorationRole:

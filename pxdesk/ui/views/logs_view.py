@@ -7,7 +7,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QItemSelection, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, QItemSelection, Qt, QTime, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +30,7 @@ from pxdesk.core.logs.queries import AUDIT, CONNECTION, EXECUTION, LogFilter
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
 from pxdesk.core.workers import RunListener
+from pxdesk.ui.column_fit import ColumnFitter
 from pxdesk.ui.models.log_models import DEFAULT_CHUNK, LogTableModel
 from pxdesk.ui.views.run_details import AskSavePath, RunDetailsPanel
 from pxdesk.ui.widgets import select_whole_rows
@@ -38,6 +39,7 @@ TAB_TITLES = {EXECUTION: "Execution logs", AUDIT: "Audit logs", CONNECTION: "Con
 ALL_JOBS = "All jobs"
 ANY_STATUS = "Any status"
 DETAILS_REFRESH_S = 1.0
+SEARCH_DELAY_MS = 300  # typing pauses this long before the logs are queried again
 
 
 def ask_save_csv_path(parent: QWidget, title: str, suggested: str) -> Path | None:
@@ -52,9 +54,10 @@ def _day_start_ms(day: QDate) -> int:
 
 
 class LogsView(QWidget, RunListener):
-    """Three lazily loaded log tables under one filter bar. Filters apply on REFRESH (or Enter
-    in the search box), as in Gainsight; the execution log also follows runs live through the
-    on_run_* slots, which the app connects to JobRunner's signals."""
+    """Three lazily loaded log tables under one filter bar. Filters apply as soon as they change
+    (typed text after a short pause); REFRESH re-reads the store. The execution log also
+    follows runs live through the on_run_* slots, which the app connects to JobRunner's
+    signals."""
 
     def __init__(self, runs_dir: Path, parent: QWidget | None = None, *,
                  ask_save_path: AskSavePath = ask_save_csv_path, tz: tzinfo | None = None,
@@ -66,6 +69,12 @@ class LogsView(QWidget, RunListener):
         self.models = {kind: LogTableModel(kind, self, chunk=chunk, tz=tz)
                        for kind in (EXECUTION, AUDIT, CONNECTION)}
         self.tables: dict[str, QTableView] = {}
+        self.fitters: dict[str, ColumnFitter] = {}
+        self._applied: LogFilter | None = None  # what refresh() last applied
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._on_filters_changed)
         self.details = RunDetailsPanel(runs_dir, ask_save_path, self, tz=tz)
         self.details.setObjectName("run_details")
         self._build_filter_bar()
@@ -88,9 +97,7 @@ class LogsView(QWidget, RunListener):
             model.rowsRemoved.connect(self._on_model_rows_changed)
             model.modelReset.connect(self._on_model_rows_changed)
         self.refresh()
-        for table in self.tables.values():
-            table.horizontalHeader().setResizeContentsPrecision(40)  # measure 40 rows, not all
-            table.resizeColumnsToContents()  # once, on the first page
+        self._connect_filters()
 
     # ---------------------------------------------------------------- building
 
@@ -113,7 +120,7 @@ class LogsView(QWidget, RunListener):
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText("Search…")
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.returnPressed.connect(self.refresh)
+        self.search_edit.returnPressed.connect(self._on_filters_changed)
         self.refresh_button = QPushButton("REFRESH", self)
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button = QPushButton("Export CSV…", self)
@@ -140,7 +147,8 @@ class LogsView(QWidget, RunListener):
         # Fixed row heights and interactive columns: no per-row measuring, smooth at 100k rows.
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         select_whole_rows(table, QHeaderView.ResizeMode.Interactive)
-        table.horizontalHeader().setDefaultSectionSize(130)
+        reason = model.header.index("Reason") if "Reason" in model.header else None
+        self.fitters[kind] = ColumnFitter(table, fill_column=reason)
         self.tables[kind] = table
         if kind != EXECUTION:
             return table
@@ -170,6 +178,22 @@ class LogsView(QWidget, RunListener):
             text=text or None,
         )
 
+    def _connect_filters(self) -> None:
+        """Every filter widget re-applies the filters; text waits for a pause in typing."""
+        for combo in (self.show_combo, self.status_combo):
+            combo.currentIndexChanged.connect(self._on_filters_changed)
+        for check in (self.from_check, self.to_check):
+            check.toggled.connect(self._on_filters_changed)
+        for edit in (self.from_edit, self.to_edit):
+            edit.dateChanged.connect(self._on_filters_changed)
+        self.search_edit.textChanged.connect(self._search_timer.start)
+
+    def _on_filters_changed(self, *_args: Any) -> None:
+        """Re-query only when what the filters select changed (an unticked date does not)."""
+        self._search_timer.stop()
+        if self.current_filter() != self._applied:
+            self.refresh()
+
     def _reload_job_choices(self) -> None:
         """Keep the chosen job selected while the list is rebuilt."""
         chosen = self.show_combo.currentData()
@@ -184,7 +208,7 @@ class LogsView(QWidget, RunListener):
         self.show_combo.blockSignals(False)
 
     def select_job(self, job_name: str | None) -> None:
-        """Pick a job in the "Show" selector (takes effect on refresh, as a click would)."""
+        """Pick a job in the "Show" selector (applied at once, as a click would)."""
         if job_name is not None and self.show_combo.findData(job_name) < 0:
             self._reload_job_choices()
         index = self.show_combo.findData(job_name) if job_name is not None else 0
@@ -194,21 +218,32 @@ class LogsView(QWidget, RunListener):
         """Show one run (a clicked notification): clear the filters that could hide it, pick its
         job, reload and select its row. False when the run is not in the log any more."""
         self.tabs.setCurrentIndex(list(self.models).index(EXECUTION))
+        for widget in self._filter_widgets():  # one query below, not one per cleared filter
+            widget.blockSignals(True)
         self.status_combo.setCurrentIndex(0)
         self.from_check.setChecked(False)
         self.to_check.setChecked(False)
+        self.from_edit.setEnabled(False)
+        self.to_edit.setEnabled(False)
         self.search_edit.clear()
         self.select_job(job_name)
+        for widget in self._filter_widgets():
+            widget.blockSignals(False)
+        self._search_timer.stop()
         self.refresh()
         row = self.models[EXECUTION].row_of(run_id)
         if row >= 0:
             self.tables[EXECUTION].selectRow(row)
         return row >= 0
 
+    def _filter_widgets(self) -> tuple[QWidget, ...]:
+        return (self.show_combo, self.status_combo, self.from_check, self.to_check,
+                self.from_edit, self.to_edit, self.search_edit)
+
     def refresh(self) -> None:
         """Apply the filters to every log and reload from the store."""
         self._reload_job_choices()
-        f = self.current_filter()
+        f = self._applied = self.current_filter()
         for kind, model in self.models.items():
             # Status only means something for runs; the connection log has no job.
             model.set_filter(LogFilter(
@@ -271,8 +306,9 @@ class LogsView(QWidget, RunListener):
     def on_run_progress(self, progress: RunProgress) -> None:
         """Counters from the page just done, applied in memory: a run sends several a second
         and the GUI thread must not query the store for each (the row is re-read at the end)."""
-        values = {"success_count": progress.success, "failure_count": progress.failure,
-                  "pages": progress.pages, "total_hits": progress.total_hits}
+        values = {"status": RunStatus.IN_PROGRESS, "success_count": progress.success,
+                  "failure_count": progress.failure, "pages": progress.pages,
+                  "total_hits": progress.total_hits}
         self.models[EXECUTION].update_loaded_row(progress.run_id, values)
         if self.details.run_id == progress.run_id and self._details_due():
             self.details.refresh()

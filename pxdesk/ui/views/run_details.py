@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from pxdesk.core.errors import PxError
 from pxdesk.core.logs import queries
+from pxdesk.core.logs.readable import with_field_labels
 from pxdesk.core.notify.alert import FailureRate, percent_text, run_failure_rate
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun
@@ -51,6 +52,16 @@ def alert_text(rate: FailureRate | None) -> str:
         return rate.summary()
     return (f"None: {percent_text(rate.percent)}% of records failed "
             f"(alert above {percent_text(rate.threshold)}%)")
+
+
+def fetched_text(run: ExecutionRun) -> str:
+    """What the run read from PX, only what is known: a run that never fetched says so."""
+    if not run.pages and run.total_hits is None:
+        return "Nothing fetched from PX" if run.ended_at is not None else "Not fetched yet"
+    pages = f"{run.pages or 0:,} page(s)"
+    if run.total_hits is None:
+        return f"{pages} (PX did not report a total)"
+    return f"{pages}, {run.total_hits:,} hit(s)"
 
 
 class RequestsDialog(QDialog):
@@ -165,7 +176,6 @@ class RunDetailsPanel(QWidget):
         def ts(ms: int | None) -> str:
             return queries.display_time(ms, self._tz)
 
-        hits = "?" if run.total_hits is None else str(run.total_hits)
         duration = ("" if run.started_at is None or run.ended_at is None
                     else f"{(run.ended_at - run.started_at) / 1000:.1f} s")
         window = "" if run.window_to is None else f"{ts(run.window_from)} → {ts(run.window_to)}"
@@ -174,14 +184,14 @@ class RunDetailsPanel(QWidget):
             else run.job_name,
             "Status": run.status, "Trigger": run.trigger, "Window": window,
             "Started": ts(run.started_at), "Ended": ts(run.ended_at), "Duration": duration,
-            "Records": f"{run.success_count} succeeded ({run.inserted_count} inserted, "
-                       f"{run.updated_count} updated, {run.unchanged_count} unchanged), "
-                       f"{run.failure_count} failed"
-                       + (f"; {run.retried_count} fetched again after failing before"
+            "Records": f"{run.success_count:,} succeeded ({run.inserted_count:,} inserted, "
+                       f"{run.updated_count:,} updated, {run.unchanged_count:,} unchanged), "
+                       f"{run.failure_count:,} failed"
+                       + (f"; {run.retried_count:,} fetched again after failing before"
                           if run.retried_count else "")
-                       + (f"; {run.deleted_count} gone from PX" if run.deleted_count else ""),
-            "Fetched": f"{run.pages} page(s), {hits} hit(s)",
-            "Reason": run.reason or "",
+                       + (f"; {run.deleted_count:,} gone from PX" if run.deleted_count else ""),
+            "Fetched": fetched_text(run),
+            "Reason": with_field_labels(run.reason) or "",
         }
         rate = run_failure_rate(run)
         values["Alert"] = alert_text(rate)

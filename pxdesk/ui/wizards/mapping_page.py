@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from peewee import Database
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -23,12 +24,14 @@ from pxdesk.core.px.fields import SourceField, source_fields, standard_fields
 from pxdesk.core.store.enums import JobKind
 from pxdesk.core.store.settings import person_resolution_key
 from pxdesk.core.workers import BackgroundCall
+from pxdesk.ui.column_fit import ColumnFitter
 from pxdesk.ui.models.mappings_model import MappingsTableModel
 from pxdesk.ui.widgets import button_row, select_whole_rows
 from pxdesk.ui.wizards.mapping_dialogs import CustomFieldDialog, MappingDialog, target_fields
 from pxdesk.ui.wizards.stage_page import StagePage
 
 ClientFactory = Callable[[], Any]
+SOURCE_MIN = 160  # px the source path keeps when even the short columns fill the page
 COMPANY_UPSERT_HELP = ("Tick the upsert key: the field that identifies a Company (normally "
                        "id -> PX Account ID). Without one the job can neither run nor be "
                        "scheduled.")
@@ -67,7 +70,12 @@ class MappingPage(StagePage):
         self.table = QTableView(self)
         self.table.setObjectName("mappings_table")
         self.table.setModel(self.model)
-        select_whole_rows(self.table, QHeaderView.ResizeMode.ResizeToContents)
+        select_whole_rows(self.table, QHeaderView.ResizeMode.Interactive)
+        # The source path is what tells mappings apart: it takes the room the short columns
+        # (types, the upsert tick) leave. A path longer than that is elided in the middle
+        # (its tooltip has it whole) so the upsert tick stays in view.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.column_fitter = ColumnFitter(self.table, fill_column=0, fill_cap=SOURCE_MIN)
         self.table.doubleClicked.connect(self._on_edit_button_clicked)
         self.sources_label = QLabel("Reading the PX field list…", self)
         self.sources_label.setWordWrap(True)

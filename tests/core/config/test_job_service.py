@@ -232,7 +232,7 @@ def test_each_kind_of_change_is_audited(jobs: JobService) -> None:
                                      timezone="Europe/Berlin")
     jobs.save(j, config)
     rows = _audit(mark)
-    assert ("Job Configuration", "Data Modification Type", "Edit", "upsert", "update") in rows
+    assert ("Job Configuration", "Data Modification Type", "Edit", "Upsert", "Update") in rows
     assert ("Mapping", "PX Account ID", "Edit", "id -> PX Account ID (String)",
             "id -> PX Account ID (String), upsert key") in rows
     assert ("Mapping", "Number of Users", "Delete",
@@ -241,7 +241,7 @@ def test_each_kind_of_change_is_audited(jobs: JobService) -> None:
     assert ("Filter", "Condition A", "Create", None, "name starts with 'A'") in rows
     assert ("Filter", "Expression", "Create", None, "(all conditions ANDed)") in rows
     assert ("Schedule", "Enabled", "Edit", "No", "Yes") in rows
-    assert ("Schedule", "Type", "Edit", "hourly", "daily_once") in rows
+    assert ("Schedule", "Type", "Edit", "Hourly", "Daily Once") in rows
     assert ("Schedule", "Time", "Edit", "", "10:00") in rows
     assert len(rows) == 10, rows
     assert {a.user for a in AuditLog.select().where(AuditLog.id > mark)} == {"tester"}
