@@ -14,6 +14,7 @@ from typing import Any
 
 from peewee import Database
 
+from pxdesk.core.adoption.activity import forget_users, write_activity
 from pxdesk.core.logs.run_files import safe_text
 from pxdesk.core.store.custom_fields import custom_field_expr
 from pxdesk.core.store.enums import DeletionPolicy, TargetObject
@@ -148,6 +149,8 @@ class JobMemory:
             self._has_retries = True
         if self._has_marks and result.links:
             self._unmark(result)
+        if result.activity:
+            write_activity(self.db, result.activity, self._clock())
         if result.key_changes:
             self._audit_key_changes(result)
 
@@ -212,6 +215,8 @@ class JobMemory:
         marked = sum(self._mark(obj, gsids) for obj, gsids in kept.items())
         if TargetObject.COMPANY_INSTANCE.value in self._objects:
             self._mark_instances(gone, policy)
+        if TargetObject.PERSON.value in self._objects:  # gone users leave the adoption figures
+            forget_users(db, gone)
         return Reconciled(len(gone), marked, deleted,
                           marked if policy == DeletionPolicy.DELETE else 0)
 
