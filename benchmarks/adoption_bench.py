@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pxdesk.core.adoption.activity import write_activity
-from pxdesk.core.adoption.figures import DAY_MS, at_risk, companies, overview
+from pxdesk.core.adoption.figures import DAY_MS, at_risk, companies, instances, overview
 from pxdesk.core.adoption.snapshots import write_snapshot
 from pxdesk.core.store.db import close_database, open_database
 
@@ -83,6 +83,8 @@ def main() -> None:
               f"{f.active_1:,} / {f.active_7:,} / {f.active_30:,}")
         secs, _ = _best(lambda: overview(db, company_gsid=gsids[0]))
         print(f"overview, one company:          {secs * 1000:7.1f} ms")
+        secs, _ = _best(lambda: instances(db, company_gsid=gsids[0]))
+        print(f"instances of one company:       {secs * 1000:7.1f} ms")
         secs, rows = _best(lambda: companies(db))
         print(f"companies table (+ trends):     {secs * 1000:7.0f} ms ({len(rows):,} companies)")
         secs, risky = _best(lambda: at_risk(rows))

@@ -195,6 +195,26 @@ def at_risk(rows: list[CompanyRow], limit: int = 20) -> list[CompanyRow]:
     return falling[:limit]
 
 
+@dataclass(frozen=True)
+class InstanceRow:
+    """One PX account's users (Multi Instance: several accounts roll up to one company)."""
+
+    account_id: str | None
+    figures: Figures
+
+
+def instances(db: Database, as_of: date | None = None, company_gsid: str | None = None,
+              ) -> list[InstanceRow]:
+    """The figures per PX account, of one company's users or of all (all: a sort of the whole
+    table, seconds at a million users; one company reads its index)."""
+    as_of = as_of or datetime.now(UTC).date()
+    params: dict[str, Any] = {**_bounds(as_of), "company": company_gsid}
+    sql = (f'SELECT account_id, {_COLUMNS} FROM "user_activity" '
+           f"WHERE {_scope(company_gsid, None)} GROUP BY account_id ORDER BY account_id")
+    return [InstanceRow(account, _figures(tuple(columns)))
+            for account, *columns in db.execute_sql(sql, params)]
+
+
 def company_gsids_named(db: Database, name: str) -> list[tuple[str, str]]:
     """(gsid, name) of the companies with this name, case-insensitively."""
     rows = db.execute_sql('SELECT gsid, name FROM "company" WHERE lower(name) = lower(?) '

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from pxdesk.core.adoption.activity import activity_of, forget_users, write_activity
-from pxdesk.core.adoption.figures import at_risk, companies, day_end_ms, overview
+from pxdesk.core.adoption.figures import (
+    at_risk,
+    companies,
+    day_end_ms,
+    instances,
+    overview,
+)
 from pxdesk.core.adoption.snapshots import write_snapshot
 from pxdesk.core.store.models import AdoptionSnapshot, Company
 
@@ -76,6 +82,14 @@ def test_one_company_and_one_instance(dataset: dict[str, str], context: Any) -> 
     assert (acme.users, acme.active_30, acme.never_seen, acme.without_company) == (6, 5, 1, 0)
     instance = overview(context.db, AS_OF, instance="acc-2").figures
     assert (instance.users, instance.active_1) == (1, 1)
+
+
+def test_instance_breakdown_of_a_company(dataset: dict[str, str], context: Any) -> None:
+    """Multi Instance: Acme's users come from two PX accounts."""
+    rows = instances(context.db, AS_OF, company_gsid=dataset["a"])
+    assert [(r.account_id, r.figures.users, r.figures.active_1) for r in rows] == [
+        ("acc-1", 5, 1), ("acc-2", 1, 1)]
+    assert sum(r.figures.users for r in instances(context.db, AS_OF)) == 9
 
 
 def test_a_later_as_of_day_sees_the_later_visit(dataset: dict[str, str], context: Any) -> None:
