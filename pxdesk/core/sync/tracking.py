@@ -3,7 +3,8 @@
 Source links (PX id -> row) are what a reconcile compares with PX's ids to find the records PX
 no longer has. The retry list holds records that failed, so the next runs fetch them again by
 id even when PX did not change them (a Company Person whose company arrives later). Both are
-written in the savepoint of the page that produced them: as atomic as the rows themselves.
+written in the savepoint of the page that produced them: as atomic as the rows themselves
+(so is each user's adoption activity, written here and dropped with the user at a reconcile).
 """
 
 from __future__ import annotations
