@@ -546,23 +546,67 @@ class RetryRecord(BaseModel):
         without_rowid = True
 
 
+class UserActivity(BaseModel):
+    """One PX user's activity as PX last sent it, kept by Company Person Sync whatever the
+    job maps: what the adoption figures count (migration 6). Dates are epoch ms; PX's 0
+    ("never") is stored as NULL."""
+
+    px_user_id = TextField(primary_key=True)
+    account_id = TextField(null=True)
+    company_gsid = TextField(null=True)  # the Company the user resolved to, NULL for none
+    last_seen_date = IntegerField(null=True)
+    sign_up_date = IntegerField(null=True)
+    first_visit_date = IntegerField(null=True)
+    number_of_visits = IntegerField()
+    modified_at = IntegerField()
+
+    class Meta:
+        table_name = "user_activity"
+        without_rowid = True
+        indexes = ((("sign_up_date",), False),)
+
+
+# Covering index of the adoption figures per company (migration 6 says why).
+UserActivity.add_index(UserActivity.index(
+    UserActivity.company_gsid, UserActivity.last_seen_date, UserActivity.first_visit_date,
+    UserActivity.sign_up_date, UserActivity.number_of_visits, name="user_activity_company"))
+
+
+class AdoptionSnapshot(BaseModel):
+    """Users and active users of one company ('' = all) on one UTC day, written at the end
+    of each Company Person Sync run: the history trends compare with (migration 6)."""
+
+    day = TextField()  # ISO date, UTC
+    company_gsid = TextField()
+    users = IntegerField()
+    active_1 = IntegerField()
+    active_7 = IntegerField()
+    active_30 = IntegerField()
+
+    class Meta:
+        table_name = "adoption_snapshot"
+        primary_key = CompositeKey("day", "company_gsid")
+        without_rowid = True
+
+
 ALL_MODELS: list[type[Model]] = [
     Connection, Job, JobDependency, FieldMapping, DerivedMapping, JobFilter, Schedule,
     JobChain, JobChainMember, Setting, CustomField, ExecutionRun, RecordError, RequestLog,
     AuditLog, ConnectionLog,
-    Company, Person, CompanyPerson, CompanyInstance, SourceLink, RetryRecord,
+    Company, Person, CompanyPerson, CompanyInstance, SourceLink, RetryRecord, UserActivity,
+    AdoptionSnapshot,
 ]
 
 # Re-exported so the engine and UI can import everything store-shaped from one module.
 __all__ = [
     "ALL_MODELS", "CALLTYPE_APPLICATION_DATA", "PERSON_EMAIL_EXPR", "STANDARD_FIELDS",
-    "SYSTEM_FIELDS", "TARGET_MODELS", "AuditAction", "AuditAttribute", "AuditLog", "BaseModel",
-    "Company", "CompanyInstance", "CompanyPerson", "Connection", "ConnectionLog", "CustomField",
-    "DerivedMapping", "ExecutionRun", "FieldMapping", "FieldType", "Job", "JobChain",
-    "JobChainMember", "JobDependency",
-    "JobFilter", "JobKind", "LookupObject", "ModificationType", "OnMultiple", "OnNone", "Person",
-    "RecordError", "Region", "RequestLog", "RetryRecord", "RunStatus", "Schedule", "ScheduleKind",
-    "Setting", "SourceLink",
-    "SourceObject", "StandardField", "TargetObject", "TargetRecord", "Trigger", "new_gsid",
+    "SYSTEM_FIELDS", "TARGET_MODELS", "AdoptionSnapshot", "AuditAction", "AuditAttribute",
+    "AuditLog", "BaseModel", "Company", "CompanyInstance", "CompanyPerson", "Connection",
+    "ConnectionLog", "CustomField", "DerivedMapping", "ExecutionRun", "FieldMapping", "FieldType",
+    "Job", "JobChain", "JobChainMember", "JobDependency", "JobFilter", "JobKind", "LookupObject",
+    "ModificationType", "OnMultiple", "OnNone", "Person", "RecordError", "Region", "RequestLog",
+    "RetryRecord", "RunStatus", "Schedule", "ScheduleKind", "Setting", "SourceLink",
+    "SourceObject", "StandardField", "TargetObject", "TargetRecord", "Trigger", "UserActivity",
+    "new_gsid",
     "now_ms", "standard_field",
 ]

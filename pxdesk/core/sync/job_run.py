@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pxdesk.core.adoption.snapshots import write_snapshot
 from pxdesk.core.errors import BadRequestError, CancelledError, PxdeskError, PxError
 from pxdesk.core.logs.execution import (
     ADVANCING_STATUSES,
@@ -23,7 +24,7 @@ from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.px.paging import Listing
 from pxdesk.core.store.base import database
 from pxdesk.core.store.db import bulk_writes
-from pxdesk.core.store.enums import RunStatus
+from pxdesk.core.store.enums import JobKind, RunStatus
 from pxdesk.core.store.errors import failure_reason
 from pxdesk.core.store.models import ExecutionRun, Job
 from pxdesk.core.store.settings import retry_max_attempts, window_lookback_ms
@@ -143,6 +144,8 @@ class JobRun:
             shortfall = self._shortfall()
             self.notes += self._listing_notes() + self._retry_notes()
             missed = self._reconcile(client, plan) if self._reconcile_due() else None
+            if plan.kind == JobKind.COMPANY_PERSON:  # adoption history, from the first run on
+                write_snapshot(self.db, settings.clock())
             if missed is not None:  # said loudly; the sync itself was exact, its window moves
                 self.notes.insert(0, missed)
             if shortfall is not None:  # first, so a shortened tray message still says it

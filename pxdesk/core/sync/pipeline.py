@@ -17,6 +17,7 @@ from typing import Any
 
 from peewee import Database, IntegrityError
 
+from pxdesk.core.adoption.activity import activity_of
 from pxdesk.core.logs.run_files import safe_text, value_text
 from pxdesk.core.store.enums import JobKind, TargetObject
 from pxdesk.core.store.errors import store_error
@@ -307,6 +308,7 @@ class PageProcessor:
         self._load(links, cp_obj, cp_keys)
         now = self.clock()
         put_person, put_link = self._putter(person_obj, now), self._putter(cp_obj, now)
+        activity = result.activity
         for row, key in keyed:
             pgsid, pinsert, reason = self._decide(people, key, row, linked, "person_gsid",
                                                   result)
@@ -321,6 +323,9 @@ class PageProcessor:
                 continue
             people.commit(key, pgsid, pinsert)
             changed = put_person(pgsid, pinsert, values[person_obj])
+            if row.source_id is not None and row.source_id != "":  # whatever the job maps
+                activity.append(activity_of(safe_text(str(row.source_id)), row.record,
+                                            company if lgsid is not None else None))
             if lgsid is None:
                 self._success(result, row, pgsid, pinsert, changed, person_obj, pgsid)
                 continue

@@ -3,7 +3,8 @@
 Source links (PX id -> row) are what a reconcile compares with PX's ids to find the records PX
 no longer has. The retry list holds records that failed, so the next runs fetch them again by
 id even when PX did not change them (a Company Person whose company arrives later). Both are
-written in the savepoint of the page that produced them: as atomic as the rows themselves.
+written in the savepoint of the page that produced them: as atomic as the rows themselves
+(so is each user's adoption activity, written here and dropped with the user at a reconcile).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from peewee import Database
 
+from pxdesk.core.adoption.activity import forget_users, write_activity
 from pxdesk.core.logs.run_files import safe_text
 from pxdesk.core.store.custom_fields import custom_field_expr
 from pxdesk.core.store.enums import DeletionPolicy, TargetObject
@@ -148,6 +150,8 @@ class JobMemory:
             self._has_retries = True
         if self._has_marks and result.links:
             self._unmark(result)
+        if result.activity:
+            write_activity(self.db, result.activity, self._clock())
         if result.key_changes:
             self._audit_key_changes(result)
 
@@ -212,6 +216,8 @@ class JobMemory:
         marked = sum(self._mark(obj, gsids) for obj, gsids in kept.items())
         if TargetObject.COMPANY_INSTANCE.value in self._objects:
             self._mark_instances(gone, policy)
+        if TargetObject.PERSON.value in self._objects:  # gone users leave the adoption figures
+            forget_users(db, gone)
         return Reconciled(len(gone), marked, deleted,
                           marked if policy == DeletionPolicy.DELETE else 0)
 

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from peewee import Database
 
+from pxdesk.core.adoption.activity import Activity
 from pxdesk.core.store.enums import TargetObject
 from pxdesk.core.sync.fields import FieldRef, ascii_lower
 from pxdesk.core.sync.lookups import IN_CHUNK, Key, Match, query_matches, table_source
@@ -71,9 +72,11 @@ class PageResult:
     unchanged: int = 0
     links: list[Link] = field(default_factory=list)  # what each written PX record became
     key_changes: list[KeyChange] = field(default_factory=list)
+    activity: list[Activity] = field(default_factory=list)  # Company Person Sync's users
 
     def merge(self, other: PageResult) -> None:
         self.successes += other.successes
+        self.activity += other.activity
         self.links += other.links
         self.key_changes += other.key_changes
         self.failures += other.failures
