@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QListWidget, QMessageBox, QWidget, QWizard
 
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.config.job_service import JobService
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.config.validation import ConfigIssue
 from pxdesk.core.errors import ConfigError, PxdeskError
 from pxdesk.ui.wizards.derived_page import DerivedPage
@@ -52,7 +53,8 @@ class JobWizard(QWizard):
             page.load(self.config)
         self.stage_list = QListWidget(self)
         self.stage_list.addItems([page.title() for page in self.stages])
-        self.stage_list.setFixedWidth(200)
+        self.stage_list.setFixedWidth(self.stage_list.sizeHintForColumn(0)
+                                      + 2 * self.stage_list.frameWidth() + 12)
         self.stage_list.currentRowChanged.connect(self._on_stage_list_row_changed)
         self.setSideWidget(self.stage_list)
         self.currentIdChanged.connect(self._on_current_id_changed)
@@ -111,6 +113,10 @@ class JobWizard(QWizard):
         super().done(result)
 
     # ---- free navigation ----------------------------------------------------------------
+
+    def show_stage(self, stage: Stage) -> None:
+        """Open at `stage`'s page (e.g. Field Mappings, where a missing upsert key is set)."""
+        self._go_to(next(i for i, page in enumerate(self.stages) if page.STAGE is stage))
 
     def _go_to(self, index: int) -> None:
         """Back moves freely; forward validates each page on the way (stops at a bad one)."""
