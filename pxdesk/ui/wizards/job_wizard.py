@@ -60,6 +60,8 @@ class JobWizard(QWizard):
         self.currentIdChanged.connect(self._on_current_id_changed)
         self.stage_list.setCurrentRow(0)
         self.resize(1040, 720)
+        self._loaded = self.collect().to_dict()  # what Cancel compares with before asking
+        self.discard_box: QMessageBox | None = None
 
     def _connection_name(self) -> str:
         conn = getattr(self.job, "connection", None)
@@ -107,6 +109,27 @@ class JobWizard(QWizard):
             return
         self.saved_config = config
         super().accept()
+
+    def reject(self) -> None:
+        """Cancel, Escape or the close box: edits on any page are only discarded when the
+        admin says so (asked window-modally); with nothing changed it closes at once."""
+        if self.collect().to_dict() == self._loaded:
+            super().reject()
+            return
+        if self.discard_box is None:
+            box = QMessageBox(QMessageBox.Icon.Question, "Discard your changes?",
+                              f"You changed {self.job.name} in this wizard. Discard the "
+                              "changes?", QMessageBox.StandardButton.Discard
+                              | QMessageBox.StandardButton.Cancel, self)
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
+            box.finished.connect(self._on_discard_box_finished)
+            self.discard_box = box
+        self.discard_box.open()
+
+    def _on_discard_box_finished(self, answer: int) -> None:
+        if answer == QMessageBox.StandardButton.Discard:
+            super().reject()
 
     def done(self, result: int) -> None:
         self.mapping_page.stop_loading()
