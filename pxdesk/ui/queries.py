@@ -17,7 +17,8 @@ from pxdesk.core.notify.alert import FailureRate, run_failure_rate
 from pxdesk.core.schedule.rules import describe, next_runs
 from pxdesk.core.store.base import now_ms
 from pxdesk.core.store.enums import JobKind, ModificationType, Region
-from pxdesk.core.store.models import ExecutionRun, Job, Schedule
+from pxdesk.core.store.models import ExecutionRun, Job, JobDependency, Schedule
+from pxdesk.core.sync.plan import run_blockers
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,49 @@ class JobRow:
     schedule: str
     next_run: datetime | None
     failure_rate: FailureRate | None = None  # the last run's, against the failure alert
+    blocker: Blocker | None = None  # why it cannot run as saved
 
     @property
     def alerted(self) -> bool:
         return self.failure_rate is not None and self.failure_rate.alerted
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why a job cannot run (run_blockers' rule) and which job's wizard fixes it: its own, or
+    the dependency that would fail first and leave it Skipped."""
+
+    needs: str  # short, for the row: "needs an upsert key"
+    reasons: tuple[str, ...]  # run_blockers' full sentences, for the tooltip
+    fix_job: str
+
+    def text(self, job_name: str) -> str:
+        """The row's status: "Needs an upsert key — Set it…" or "Waits for X — Set it…"."""
+        if self.fix_job == job_name:
+            return f"{self.needs[0].upper()}{self.needs[1:]} — Set it…"
+        return f"Waits for {self.fix_job} — Set it…"
+
+    def tooltip(self, job_name: str) -> str:
+        reasons = "\n".join(self.reasons)
+        if self.fix_job == job_name:
+            return reasons
+        return f"{self.fix_job} runs first and cannot run: {self.needs}.\n{reasons}"
+
+
+def _needs(job: Job) -> str:
+    return ("needs an upsert key" if job.kind == JobKind.COMPANY
+            else "needs the Person Resolution Key mapped")
+
+
+def job_blocker(job: Job) -> Blocker | None:
+    """The job's own blockers first, else those of the first dependency that has some."""
+    for candidate in [job, *(d.depends_on for d in JobDependency.select()
+                             .where(JobDependency.job == job)
+                             .order_by(JobDependency.position))]:
+        reasons = run_blockers(candidate)
+        if reasons:
+            return Blocker(_needs(candidate), tuple(reasons), candidate.name)
+    return None
 
 
 def _schedule_text(schedule: Schedule | None, job: Job) -> tuple[str, datetime | None]:
@@ -73,6 +113,7 @@ def job_rows() -> list[JobRow]:
             failure=last.failure_count if last else None,
             schedule=text, next_run=next_run,
             failure_rate=run_failure_rate(last) if last else None,
+            blocker=job_blocker(job),
         ))
     return rows
 

@@ -41,6 +41,11 @@ def setup_jobs(context: Any, sim: PxSimulator) -> None:
     """The connection and its default jobs, with Company Sync's upsert key marked."""
     ConnectionService(context.secrets, user="tester").create(
         "PX", sim.api_key, base_url=sim.base_url)
+    mark_upsert_key()
+
+
+def mark_upsert_key() -> None:
+    """Company Sync's id -> PX Account ID mapping as its upsert key (none by default)."""
     FieldMapping.update(is_upsert_key=True).where(
         (FieldMapping.job == Job.get(Job.name == COMPANY_JOB))
         & (FieldMapping.target_field == "PX_Account_ID__gc")).execute()

@@ -20,6 +20,7 @@ from tests.ui.conftest import (
     PERSON_JOB,
     USERS,
     StoredConnection,
+    mark_upsert_key,
     setup_jobs,
 )
 
@@ -162,6 +163,7 @@ def test_every_live_row_of_the_tree_ends_with_its_run_or_a_crash(
 ) -> None:
     ConnectionService(context.secrets, user="tester").create(
         "PX", "key-123456", base_url="http://127.0.0.1:9/v1")
+    mark_upsert_key()  # runnable jobs: the rows show the store's status
     runner = JobRunner(lambda: DependencyOnlyEngine(crash))
     view = _view(qtbot, runner)
     view.select_job(PERSON_JOB)

@@ -7,6 +7,7 @@ and the connection log only ever shows `mask(key)`.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ from pxdesk.core.config.defaults import (
 )
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.config.job_service import apply_config, audit_config
-from pxdesk.core.errors import ConfigError, PxError
+from pxdesk.core.errors import ConfigError, NetworkError, PxError
 from pxdesk.core.inputs import MAX_CONNECTION_NAME, check_text
 from pxdesk.core.logs.connection_log import API_KEY_ATTRIBUTE, log_connection_change
 from pxdesk.core.logs.request_budget import count_request_outside_run
@@ -62,6 +63,30 @@ class DeleteSummary:
     connection_name: str
     jobs: list[str]
     runs_kept: int
+
+
+# The operating system's words for the usual "cannot reach" causes, as the admin reads them.
+_OS_ERROR_RE = re.compile(r"connection failed \(\[(?:Errno|WinError) -?\d+\] ([^)]*)\)")
+_PLAIN_CAUSES = {
+    "name or service not known": "the host name is unknown (check the base URL)",
+    "nodename nor servname provided, or not known": "the host name is unknown (check the base "
+                                                    "URL)",
+    "getaddrinfo failed": "the host name is unknown (check the base URL)",
+    "temporary failure in name resolution": "the host name could not be looked up (DNS)",
+    "connection refused": "the connection was refused (nothing answers on that port)",
+    "network is unreachable": "the network is unreachable",
+    "no route to host": "there is no route to that host",
+}
+
+
+def plain_network_message(message: str) -> str:
+    """The PX client's one-line NetworkError with the OS's "[Errno -2] Name or service not
+    known" put in words (a Test Connection result is read by an admin, not a developer)."""
+    def plain(match: re.Match[str]) -> str:
+        cause = match.group(1).strip()
+        return _PLAIN_CAUSES.get(cause.lower().rstrip("."), f"the connection failed ({cause})")
+
+    return _OS_ERROR_RE.sub(plain, message)
 
 
 def _where(region: str | None, base_url: str | None) -> str:
@@ -183,14 +208,22 @@ class ConnectionService:
             with self._test_client(url, _check_key(key)) as client:
                 users = client.test_connection()
             result = TestResult(True, f"Connected: {users:,} users visible", users)
+        except NetworkError as exc:
+            result = TestResult(False, plain_network_message(str(exc)))
         except (PxError, ConfigError) as exc:
             result = TestResult(False, str(exc))
         if saved and conn is not None:
-            conn.last_test_at = self._clock()
-            conn.last_test_ok = result.ok
-            conn.last_test_message = result.message
-            conn.save()
+            self.record_test(result)
         return result
+
+    def record_test(self, result: TestResult) -> None:
+        """The connection card's "Last test": a test of the saved connection, or the wizard's
+        test of exactly what it then saved."""
+        conn = self._require()
+        conn.last_test_at = self._clock()
+        conn.last_test_ok = result.ok
+        conn.last_test_message = result.message
+        conn.save()
 
     def _test_client(self, url: str, key: str) -> PxClient:
         """Test Connection answers fast: one retry, not the run's patient back-off. Its

@@ -236,6 +236,7 @@ class Validator:
             seen.add((m.target_object, m.target_field))
             self._upsert_flag(i, m, key)
         self._required_fields()
+        self._resolution_key_mapped(key)
 
     def _source_path(self, stage: Stage, where: str, label: str, path: str) -> None:
         problem = text_problem(path, f"{label}'s source field", max_len=MAX_FIELD_PATH)
@@ -265,6 +266,19 @@ class Validator:
                          "in the job: change the setting instead")
         elif m.target_object != TargetObject.COMPANY:
             self.add(Stage.MAPPINGS, where, "Only a Company field can be the upsert key")
+
+    def _resolution_key_mapped(self, key: list[str]) -> None:
+        """`run_blockers`' rule for Company Person, applied before the save: a job whose Person
+        Resolution Key field is unmapped would save and then fail every run. (Company Sync's
+        missing upsert key stays saveable: the default job has none until the admin ticks it,
+        and the jobs table says so; only its schedule is refused, below.)"""
+        person = TargetObject.PERSON.value
+        mapped = {m.target_field for m in self.config.mappings if m.target_object == person}
+        for name in key:
+            if name not in mapped:
+                self.add(Stage.MAPPINGS, "mappings", f"The Person Resolution Key field "
+                         f"{field_label(person, name)} is not mapped: map a PX field to it, or "
+                         "the job cannot run")
 
     def _required_fields(self) -> None:
         """Upsert inserts records: the required standard fields of the main object need a value."""

@@ -15,8 +15,11 @@ from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
 from pxdesk.ui.queries import JobRow
 
 STATUS_COLUMN = 3
+COUNTS_COLUMN = 5
+SCHEDULE_COLUMN = 6
 # A run above its job's failure alert threshold is mailed as a failure: it reads as one here.
 ALERT_COLOUR = STATUS_COLOURS[RunStatus.FAILURE]
+TRANSPARENT = QColor(0, 0, 0, 0)
 
 
 def _when(ms: int | None) -> str:
@@ -36,8 +39,8 @@ def _colour(row: JobRow) -> str | None:
     return ALERT_COLOUR if row.alerted else STATUS_COLOURS.get(row.last_status)  # type: ignore[call-overload]
 
 
-def _counts(row: JobRow) -> str:
-    return "" if row.success is None else f"{row.success} / {row.failure}"
+def counts_text(success: int | None, failure: int | None) -> str:
+    return "" if success is None else f"{success:,} / {failure or 0:,}"
 
 
 def _schedule(row: JobRow) -> str:
@@ -51,29 +54,40 @@ COLUMNS: tuple[Column[JobRow], ...] = (
     Column("Data Modification Type", attrgetter("modification_type")),
     Column("Last Run Status"),  # the live status overlays the last run's: see cell()
     Column("Last Run On", lambda row: _when(row.last_run_at)),
-    Column("# Success / # Failure", _counts),
+    Column("# Success / # Failure"),  # a running job's live counts: see cell()
     Column("Schedule", _schedule),
 )
 
 
 class JobsTableModel(ListTableModel[JobRow]):
-    """Read-only rows given by the controller; `set_rows` replaces them all."""
+    """Read-only rows given by the controller; `set_rows` replaces them all. A running job
+    shows its live status and counts, never the previous run's."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(COLUMNS, parent)
         self._running: dict[str, str] = {}  # job name -> live status text
+        self._live_counts: dict[str, tuple[int, int]] = {}  # job name -> success, failure
         self._icons: dict[str, QIcon] = {}
 
     def set_running(self, job_name: str, text: str | None) -> None:
         """Show a live status ("In Progress", "Cancelling…") instead of the last run's."""
         if text is None:
             self._running.pop(job_name, None)
+            self._live_counts.pop(job_name, None)
         else:
             self._running[job_name] = text
+        self._emit_live_cells(job_name)
+
+    def set_live_counts(self, job_name: str, success: int, failure: int) -> None:
+        """A running job's counts so far (ignored once its live status is gone)."""
+        if job_name in self._running:
+            self._live_counts[job_name] = (success, failure)
+            self._emit_live_cells(job_name)
+
+    def _emit_live_cells(self, job_name: str) -> None:
         row = self.row_of(job_name)
         if row >= 0:
-            cell = self.index(row, STATUS_COLUMN)
-            self.dataChanged.emit(cell, cell)
+            self.dataChanged.emit(self.index(row, STATUS_COLUMN), self.index(row, COUNTS_COLUMN))
 
     def update_rows(self, rows: list[JobRow]) -> None:
         """Replace the rows of these jobs in place (no reset: selection and sizes stay)."""
@@ -92,15 +106,29 @@ class JobsTableModel(ListTableModel[JobRow]):
 
     def cell(self, row: JobRow, column: int) -> Any:
         if column == STATUS_COLUMN:
-            return self._running.get(row.name) or _status(row)
+            if row.name in self._running:
+                return self._running[row.name]
+            return row.blocker.text(row.name) if row.blocker else _status(row)
+        if column == COUNTS_COLUMN:
+            if row.name in self._running:
+                return counts_text(*self._live_counts.get(row.name, (None, None)))
+            return counts_text(row.success, row.failure)
         return super().cell(row, column)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """The last run's status is coloured as in the execution log (the alert as a failure);
         a live status is not: its run has no outcome yet."""
         styled = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole)
+        if (index.isValid() and index.column() == STATUS_COLUMN
+                and role == Qt.ItemDataRole.ToolTipRole):
+            row = self._rows[index.row()]
+            if row.blocker is not None and row.name not in self._running:
+                return row.blocker.tooltip(row.name)
         if index.isValid() and index.column() == STATUS_COLUMN and role in styled:
             row = self._rows[index.row()]
+            if row.blocker is not None and row.name not in self._running:
+                # the view's "Set it…" link shows this text: the cell must not draw it twice
+                return TRANSPARENT if role == Qt.ItemDataRole.ForegroundRole else None
             colour = None if row.name in self._running else _colour(row)
             if colour is None:
                 return None

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from peewee import Database
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from pxdesk.core.config.chain_service import ChainService
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.sync.results import RunOutcome, RunProgress, RunStart
 from pxdesk.core.workers import ConnectionTestWorker, JobRunner, RunListener
 from pxdesk.ui import queries
-from pxdesk.ui.models.jobs_model import JobsTableModel
+from pxdesk.ui.models.jobs_model import STATUS_COLUMN, JobsTableModel
 from pxdesk.ui.views.chain_dialog import ChainDialog
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
 from pxdesk.ui.views.run_progress import RunProgressPanel
@@ -119,9 +120,11 @@ class ConnectorsView(QWidget, RunListener):
         self.jobs_table = QTableView(page)
         self.jobs_table.setObjectName("jobs_table")
         self.jobs_table.setModel(self.jobs_model)
-        # Sized on refresh only: ResizeToContents would re-measure every cell (a Python call
-        # each, waiting for the GIL during a sync) on each live status change.
+        # Sized on refresh and resize only: ResizeToContents would re-measure every cell (a
+        # Python call each, waiting for the GIL during a sync) on each live status change.
         select_whole_rows(self.jobs_table, QHeaderView.ResizeMode.Interactive)
+        self.jobs_table.viewport().installEventFilter(self)
+        self._fix_labels: list[QLabel] = []
         self.jobs_table.doubleClicked.connect(self._on_edit_job_button_clicked)
         self.jobs_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.edit_job_button = QPushButton("Edit", page)
@@ -164,11 +167,45 @@ class ConnectorsView(QWidget, RunListener):
             self.card.show_connection(conn)
             selected = self.selected_job()
             self.jobs_model.set_rows(queries.job_rows())
-            self.jobs_table.resizeColumnsToContents()
+            self._show_fixes()
+            self.fit_columns()
             row = self.jobs_model.row_of(selected) if selected else 0
             if self.jobs_model.rowCount() and row >= 0:
                 self.jobs_table.selectRow(row)
         self._update_buttons()
+
+    def fit_columns(self) -> None:
+        """Every column as wide as its text; the last one takes the free space, if any (when
+        there is none the table scrolls: a stretched last column would read "…")."""
+        header = self.jobs_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        self.jobs_table.resizeColumnsToContents()
+        header.setStretchLastSection(header.length() < self.jobs_table.viewport().width())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.jobs_table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _show_fixes(self) -> None:
+        """A "Set it…" link over the status of each job that cannot run (run_blockers)."""
+        for label in self._fix_labels:
+            label.deleteLater()
+        self._fix_labels = []
+        for i, row in enumerate(self.jobs_model.rows()):
+            if row.blocker is None:
+                continue
+            text = row.blocker.text(row.name).removesuffix(" — Set it…")
+            label = QLabel(f'{text} — <a href="{row.blocker.fix_job}">Set it…</a>')
+            label.setToolTip(row.blocker.tooltip(row.name))
+            label.setContentsMargins(4, 0, 4, 0)
+            label.setAccessibleName(f"{row.name}: {text}")
+            label.linkActivated.connect(self._on_fix_label_link_activated)
+            self.jobs_table.setIndexWidget(self.jobs_model.index(i, STATUS_COLUMN), label)
+            self._fix_labels.append(label)
+
+    def _on_fix_label_link_activated(self, job_name: str) -> None:
+        self.open_job_wizard(job_name, Stage.MAPPINGS)
 
     def selected_job(self) -> str | None:
         rows = self.jobs_table.selectionModel().selectedRows()
@@ -265,12 +302,20 @@ class ConnectorsView(QWidget, RunListener):
 
     def _on_edit_job_button_clicked(self) -> None:
         name = self.selected_job()
-        if name is None or self._job_wizard_factory is None:
-            return
-        wizard = self._job_wizard_factory(name, self)
+        if name is not None:
+            self.open_job_wizard(name)
+
+    def open_job_wizard(self, job_name: str, stage: Stage | None = None) -> Any:
+        """The job's wizard, modal, at `stage` (its first page when None)."""
+        if self._job_wizard_factory is None:
+            return None
+        wizard = self._job_wizard_factory(job_name, self)
         wizard.finished.connect(self._on_job_wizard_finished)
         wizard.setModal(True)
         wizard.show()
+        if stage is not None:
+            wizard.show_stage(stage)
+        return wizard
 
     def _on_job_wizard_finished(self, _result: int) -> None:
         self.refresh()
@@ -302,6 +347,12 @@ class ConnectorsView(QWidget, RunListener):
 
     def start_run(self, job_name: str, trigger: str,
                   date_range: tuple[int, int] | None = None, *, reconcile: bool = False) -> bool:
+        """Start the run; a job that cannot run opens where it is fixed instead (no run that
+        is bound to fail is logged)."""
+        row = self.jobs_model.row_at(self.jobs_model.row_of(job_name))
+        if row is not None and row.blocker is not None and self._job_wizard_factory is not None:
+            self.open_job_wizard(row.blocker.fix_job, Stage.MAPPINGS)
+            return False
         started = self._runner.start(job_name, trigger, date_range, reconcile=reconcile)
         if started:
             self.jobs_model.set_running(job_name, "In Progress")
@@ -322,6 +373,7 @@ class ConnectorsView(QWidget, RunListener):
 
     def on_run_progress(self, progress: RunProgress) -> None:
         self.progress_panel.update_progress(progress)
+        self.jobs_model.set_live_counts(progress.job_name, progress.success, progress.failure)
 
     def on_run_ended(self, outcome: RunOutcome) -> None:
         """A dependency ended inside its top job's run: show its result now (its row only:

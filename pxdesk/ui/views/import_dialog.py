@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QDateEdit,
+    QCalendarWidget,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +29,42 @@ def day_range_ms(start: date, end: date) -> tuple[int, int]:
     return int(lo.timestamp() * 1000), int(hi.timestamp() * 1000) - 1
 
 
+class DateLineEdit(QLineEdit):
+    """A date typed as YYYY-MM-DD and kept as typed (a date edit dropped a year typed over
+    its selection); the arrow at its end picks one on a calendar."""
+
+    FORMAT = "yyyy-MM-dd"
+
+    def __init__(self, value: QDate, parent: QWidget | None = None) -> None:
+        super().__init__(value.toString(self.FORMAT), parent)
+        self.setPlaceholderText("YYYY-MM-DD")
+        self.setMaxLength(10)
+        arrow = self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown)
+        pick = self.addAction(arrow, QLineEdit.ActionPosition.TrailingPosition)
+        pick.setToolTip("Pick the date on a calendar")
+        pick.triggered.connect(self._on_pick_triggered)
+        self.calendar = QCalendarWidget(self)
+        self.calendar.setWindowFlags(Qt.WindowType.Popup)
+        self.calendar.clicked.connect(self._on_calendar_clicked)
+
+    def date(self) -> QDate | None:
+        """The typed date, or None while the text is not a whole valid date."""
+        value = QDate.fromString(self.text().strip(), self.FORMAT)
+        return value if value.isValid() else None
+
+    def setDate(self, value: QDate) -> None:
+        self.setText(value.toString(self.FORMAT))
+
+    def _on_pick_triggered(self) -> None:
+        self.calendar.setSelectedDate(self.date() or QDate.currentDate())
+        self.calendar.move(self.mapToGlobal(self.rect().bottomLeft()))
+        self.calendar.show()
+
+    def _on_calendar_clicked(self, value: QDate) -> None:
+        self.setDate(value)
+        self.calendar.hide()
+
+
 class ImportFromDateDialog(QDialog):
     """Asks for the range; the window of the job does not move for such a run."""
 
@@ -34,12 +72,10 @@ class ImportFromDateDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Import From Date — {job_name}")
         today = QDate.currentDate()
-        self.from_date_edit = QDateEdit(today.addDays(-7), self)
-        self.to_date_edit = QDateEdit(today, self)
+        self.from_date_edit = DateLineEdit(today.addDays(-7), self)
+        self.to_date_edit = DateLineEdit(today, self)
         for edit in (self.from_date_edit, self.to_date_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.dateChanged.connect(self._on_date_changed)
+            edit.textChanged.connect(self._on_date_changed)
         self.error_label = error_label(self, wrap=False)
         self.retention_label = warning_label(self)
         form = QFormLayout()
@@ -57,14 +93,27 @@ class ImportFromDateDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
+    def _problem(self) -> str | None:
+        start, end = self.from_date_edit.date(), self.to_date_edit.date()
+        if start is None or end is None:
+            label = "From" if start is None else "To"
+            return f"Enter '{label}' as YYYY-MM-DD, e.g. 2025-03-01."
+        return "'From' must not be after 'To'." if start > end else None
+
     def _on_date_changed(self) -> None:
-        bad = self.from_date_edit.date() > self.to_date_edit.date()
-        self.error_label.setText("'From' must not be after 'To'." if bad else "")
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not bad)
-        warning = retention_warning(self.range_ms()[0], datetime.now().astimezone())
+        problem = self._problem()
+        self.error_label.setText(problem or "")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(problem is None)
+        warning = None
+        if problem is None:
+            warning = retention_warning(self.range_ms()[0], datetime.now().astimezone())
         self.retention_label.setText(warning or "")
         self.retention_label.setVisible(warning is not None)
 
     def range_ms(self) -> tuple[int, int]:
-        return day_range_ms(self.from_date_edit.date().toPython(),
-                            self.to_date_edit.date().toPython())
+        """The range as typed; only asked once both dates are valid (Import is disabled
+        until then)."""
+        start, end = self.from_date_edit.date(), self.to_date_edit.date()
+        if start is None or end is None:
+            raise ValueError("the dates are not both valid")
+        return day_range_ms(start.toPython(), end.toPython())

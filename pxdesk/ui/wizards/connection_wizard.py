@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.store.enums import Region
 from pxdesk.core.workers import ConnectionTestWorker
+from pxdesk.ui.widgets import ERROR_STYLE
 
 CUSTOM = "custom"
 MULTI_INSTANCE_HELP = (
@@ -39,6 +40,7 @@ class ConnectionServiceLike(Protocol):
              base_url: str | None = ...) -> Any: ...
     def create(self, name: str, api_key: str, **kwargs: Any) -> Any: ...
     def edit(self, **kwargs: Any) -> Any: ...
+    def record_test(self, result: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class ConnectionPage(QWizardPage):
         self._db = db
         self._editing = existing is not None
         self._tested: tuple[str, str | None, str | None] | None = None
+        self.tested_result: Any = None  # the successful test of `_tested`, for the card
         self._worker: ConnectionTestWorker | None = None
         self._worker_inputs: ConnectionInputs | None = None
         self.setTitle("Edit the PX connection" if self._editing else "Connect to Gainsight PX")
@@ -103,16 +106,21 @@ class ConnectionPage(QWizardPage):
         form.addRow("", help_label)
         self.test_button = QPushButton("TEST CONNECTION", self)
         self.test_button.clicked.connect(self._on_test_button_clicked)
-        self.status_label = QLabel("Test the connection before creating it.", self)
+        self.status_label = QLabel("", self)  # the last test; missing_label says what is next
         self.status_label.setObjectName("connection_status_label")
         self.status_label.setWordWrap(True)
+        self.missing_label = QLabel("", self)
+        self.missing_label.setObjectName("create_missing_label")
+        self.missing_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.test_button)
         layout.addWidget(self.status_label)
         layout.addStretch(1)
+        layout.addWidget(self.missing_label)
         for edit in (self.name_edit, self.api_key_edit, self.base_url_edit):
             edit.textChanged.connect(self._on_input_changed)
+            edit.returnPressed.connect(self._on_edit_return_pressed)
         self.multi_instance_check.toggled.connect(self._on_input_changed)
         self._on_region_changed()
 
@@ -161,6 +169,19 @@ class ConnectionPage(QWizardPage):
         has_key = bool(current.api_key) or self._editing
         return bool(current.name) and has_key and self._tested == current.test_key()
 
+    def missing(self) -> str:
+        """Why Create / Save is disabled, in one line ("" when it is enabled)."""
+        if self.isComplete():
+            return ""
+        current = self.inputs()
+        needs = [what for what, given in (("a connection name", current.name),
+                                          ("the API key", current.api_key or self._editing))
+                 if not given]
+        action = "Save" if self._editing else "Create"
+        if needs:
+            return f"{action} needs {' and '.join(needs)}, then a successful connection test."
+        return f"{action} is enabled once the connection test succeeds."
+
     def is_testing(self) -> bool:
         return self._worker is not None
 
@@ -171,11 +192,20 @@ class ConnectionPage(QWizardPage):
     def _on_input_changed(self) -> None:
         current = self.inputs()
         if self._tested is not None and self._tested != current.test_key():
-            self._tested = None
+            self._tested = self.tested_result = None
             self.status_label.setText("The inputs changed: test the connection again.")
+            self.status_label.setStyleSheet("")
         self.test_button.setEnabled(self._worker is None and (bool(current.api_key)
                                                                or self._editing))
+        missing = self.missing()
+        self.missing_label.setText(missing)
+        self.missing_label.setVisible(bool(missing))
         self.completeChanged.emit()
+
+    def _on_edit_return_pressed(self) -> None:
+        """Enter tests what was typed (once tested, Enter is Create, the wizard's default)."""
+        if not self.isComplete() and self.test_button.isEnabled():
+            self.test_button.click()
 
     def _on_show_key_button_toggled(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
@@ -199,21 +229,24 @@ class ConnectionPage(QWizardPage):
     def _on_worker_finished(self, result: Any) -> None:
         ok = bool(getattr(result, "ok", False))
         message = str(getattr(result, "message", "") or ("Connected." if ok else "Failed."))
-        self._end_test(ok, message)
+        self._end_test(ok, message, result)
 
     def _on_worker_failed(self, message: str) -> None:
         self._end_test(False, message)
 
-    def _end_test(self, ok: bool, message: str) -> None:
+    def _end_test(self, ok: bool, message: str, result: Any = None) -> None:
         tested = self._worker_inputs
         self._worker = self._worker_inputs = None
+        self.tested_result = None
         if ok and tested is not None and tested.test_key() == self.inputs().test_key():
             self._tested = tested.test_key()
+            self.tested_result = result
             self.status_label.setText(f"✔ {message}")
         else:
             self._tested = None
             self.status_label.setText(f"✘ {message}" if not ok else
                                       "The inputs changed during the test: test again.")
+        self.status_label.setStyleSheet("" if ok else ERROR_STYLE)
         self._on_input_changed()
         self.test_finished.emit(ok, message)
 
@@ -258,6 +291,8 @@ class ConnectionWizard(QWizard):
                 self._service.edit(name=current.name, api_key=current.api_key or None,
                                    region=current.region, base_url=current.base_url,
                                    multi_instance=current.multi_instance)
+            if self.page.tested_result is not None:
+                self._service.record_test(self.page.tested_result)
         except PxdeskError as exc:
             QMessageBox.warning(self, "Cannot save the connection", str(exc))
             return

@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHeaderView,
@@ -33,6 +35,7 @@ from pxdesk.ui.wizards.stage_page import StagePage
 
 NO_VALUE = frozenset({"is_null", "is_not_null"})
 LOCK_TEXT = "🔒 required"
+MAX_FIELD_WIDTH = 320  # px: the field column, before the value column gets the rest
 
 
 def parse_value(operator: str, text: str) -> Any:
@@ -52,6 +55,16 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
+class FilterLineEdit(QLineEdit):
+    """A value or expression box that keeps Enter: in a wizard an unhandled Enter presses Next,
+    which left the page while the admin was still typing a condition."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+
+
 class FiltersPage(StagePage):
     STAGE = Stage.FILTERS
 
@@ -65,12 +78,13 @@ class FiltersPage(StagePage):
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("conditions_table")
         self.table.setHorizontalHeaderLabels(["", "Field", "Operator", "Value"])
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.add_button = QPushButton("Add condition", self)
         self.remove_button = QPushButton("Remove condition", self)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
-        self.expression_edit = QLineEdit(self)
+        self.expression_edit = FilterLineEdit(self)
         self.expression_edit.setPlaceholderText("e.g. A AND (B OR C); empty = all ANDed")
         self.expression_edit.textChanged.connect(self._on_expression_edit_changed)
         self.expression_status = error_label(self)
@@ -106,11 +120,14 @@ class FiltersPage(StagePage):
             field_combo.addItem(condition.field, SourceField(
                 condition.field, condition.field, condition.field_type, False))  # type: ignore[arg-type]
         operator_combo = QComboBox(self.table)
-        value_edit = QLineEdit(self.table)
+        value_edit = FilterLineEdit(self.table)
         value_edit.setPlaceholderText("value (between: lo, hi; in list: a, b, c)")
         self.table.setCellWidget(row, 1, field_combo)
         self.table.setCellWidget(row, 2, operator_combo)
         self.table.setCellWidget(row, 3, value_edit)
+        # header sizing ignores cell widgets: make room for "Label (path)" of most fields
+        wide = min(field_combo.sizeHint().width(), MAX_FIELD_WIDTH)
+        self.table.setColumnWidth(1, max(self.table.columnWidth(1), wide))
         if condition is not None:
             field_combo.setCurrentIndex(max(self._field_index(field_combo, condition.field), 0))
         self._fill_operators(row)

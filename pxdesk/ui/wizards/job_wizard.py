@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QListWidget, QMessageBox, QWidget, QWizard
 
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.config.job_service import JobService
+from pxdesk.core.config.stages import Stage
 from pxdesk.core.config.validation import ConfigIssue
 from pxdesk.core.errors import ConfigError, PxdeskError
 from pxdesk.ui.wizards.derived_page import DerivedPage
@@ -52,12 +53,15 @@ class JobWizard(QWizard):
             page.load(self.config)
         self.stage_list = QListWidget(self)
         self.stage_list.addItems([page.title() for page in self.stages])
-        self.stage_list.setFixedWidth(200)
+        self.stage_list.setFixedWidth(self.stage_list.sizeHintForColumn(0)
+                                      + 2 * self.stage_list.frameWidth() + 12)
         self.stage_list.currentRowChanged.connect(self._on_stage_list_row_changed)
         self.setSideWidget(self.stage_list)
         self.currentIdChanged.connect(self._on_current_id_changed)
         self.stage_list.setCurrentRow(0)
         self.resize(1040, 720)
+        self._loaded = self.collect().to_dict()  # what Cancel compares with before asking
+        self.discard_box: QMessageBox | None = None
 
     def _connection_name(self) -> str:
         conn = getattr(self.job, "connection", None)
@@ -106,11 +110,36 @@ class JobWizard(QWizard):
         self.saved_config = config
         super().accept()
 
+    def reject(self) -> None:
+        """Cancel, Escape or the close box: edits on any page are only discarded when the
+        admin says so (asked window-modally); with nothing changed it closes at once."""
+        if self.collect().to_dict() == self._loaded:
+            super().reject()
+            return
+        if self.discard_box is None:
+            box = QMessageBox(QMessageBox.Icon.Question, "Discard your changes?",
+                              f"You changed {self.job.name} in this wizard. Discard the "
+                              "changes?", QMessageBox.StandardButton.Discard
+                              | QMessageBox.StandardButton.Cancel, self)
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
+            box.finished.connect(self._on_discard_box_finished)
+            self.discard_box = box
+        self.discard_box.open()
+
+    def _on_discard_box_finished(self, answer: int) -> None:
+        if answer == QMessageBox.StandardButton.Discard:
+            super().reject()
+
     def done(self, result: int) -> None:
         self.mapping_page.stop_loading()
         super().done(result)
 
     # ---- free navigation ----------------------------------------------------------------
+
+    def show_stage(self, stage: Stage) -> None:
+        """Open at `stage`'s page (e.g. Field Mappings, where a missing upsert key is set)."""
+        self._go_to(next(i for i, page in enumerate(self.stages) if page.STAGE is stage))
 
     def _go_to(self, index: int) -> None:
         """Back moves freely; forward validates each page on the way (stops at a bad one)."""

@@ -7,17 +7,16 @@ import zoneinfo
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QSpinBox,
     QStackedWidget,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -32,18 +31,22 @@ DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PREVIEW_COUNT = 5
 
 
-def _time_edit(parent: QWidget) -> QTimeEdit:
-    edit = QTimeEdit(parent)
-    edit.setDisplayFormat("HH:mm")
+def _time_edit(parent: QWidget) -> QLineEdit:
+    """A plain text box: a time edit silently put back what broke its rules; this one keeps
+    the text and the page says why it is refused (schedule.rules' message)."""
+    edit = QLineEdit(parent)
+    edit.setPlaceholderText("HH:MM")
+    edit.setMaxLength(5)
+    edit.setFixedWidth(edit.fontMetrics().horizontalAdvance("00:00") * 2)
     return edit
 
 
-def _hhmm(edit: QTimeEdit) -> str:
-    return edit.time().toString("HH:mm")
+def _hhmm(edit: QLineEdit) -> str:
+    return edit.text().strip()
 
 
-def _set_hhmm(edit: QTimeEdit, text: str | None, default: str) -> None:
-    edit.setTime(QTime.fromString(text or default, "HH:mm"))
+def _set_hhmm(edit: QLineEdit, text: str | None, default: str) -> None:
+    edit.setText(text or default)
 
 
 class SchedulePage(StagePage):
@@ -106,7 +109,7 @@ class SchedulePage(StagePage):
     def _daily_once(self) -> QWidget:
         panel, form = self._panel()
         self.daily_time_edit = _time_edit(panel)
-        self.daily_time_edit.timeChanged.connect(self._on_schedule_changed)
+        self.daily_time_edit.textChanged.connect(self._on_schedule_changed)
         form.addRow("At", self.daily_time_edit)
         return panel
 
@@ -119,7 +122,7 @@ class SchedulePage(StagePage):
         self.repeat_days_combo = QComboBox(panel)
         self.repeat_days_combo.addItem("Every day", "everyday")
         self.repeat_days_combo.addItem("Weekdays (Mon-Fri)", "weekdays")
-        for widget_signal in (self.start_time_edit.timeChanged, self.end_time_edit.timeChanged,
+        for widget_signal in (self.start_time_edit.textChanged, self.end_time_edit.textChanged,
                               self.repeat_hours_spin.valueChanged,
                               self.repeat_days_combo.currentIndexChanged):
             widget_signal.connect(self._on_schedule_changed)
@@ -139,7 +142,7 @@ class SchedulePage(StagePage):
             self.day_checks.append(check)
             row.addWidget(check)
         self.weekly_time_edit = _time_edit(panel)
-        self.weekly_time_edit.timeChanged.connect(self._on_schedule_changed)
+        self.weekly_time_edit.textChanged.connect(self._on_schedule_changed)
         form.addRow("On", row)
         form.addRow("At", self.weekly_time_edit)
         return panel
@@ -150,7 +153,7 @@ class SchedulePage(StagePage):
         self.day_of_month_spin.setRange(1, 31)
         self.monthly_time_edit = _time_edit(panel)
         self.day_of_month_spin.valueChanged.connect(self._on_schedule_changed)
-        self.monthly_time_edit.timeChanged.connect(self._on_schedule_changed)
+        self.monthly_time_edit.textChanged.connect(self._on_schedule_changed)
         note = QLabel("Days 29-31 run on the last day of shorter months.", panel)
         form.addRow("Day of month", self.day_of_month_spin)
         form.addRow("At", self.monthly_time_edit)
@@ -197,9 +200,13 @@ class SchedulePage(StagePage):
         self.preview_status.clear()
         if self._config is None:
             return
-        from pxdesk.core.schedule.rules import next_runs
+        from pxdesk.core.schedule.rules import next_runs, validate_schedule
 
         schedule = self.schedule(self._config.schedule)
+        problems = [message for _field, message in validate_schedule(schedule)]
+        if problems:  # as typed, also while disabled: Save refuses them either way
+            self.preview_status.setText("\n".join(problems))
+            return
         if not schedule.enabled:
             self.preview_list.addItem("Schedule disabled: the job runs only on Import Now.")
             return

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pxdesk.core.config.connection import ConnectionService
+from pxdesk.core.config.connection import ConnectionService, plain_network_message
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.config.job_service import JobService
 from pxdesk.core.errors import ConfigError
@@ -246,3 +246,21 @@ def test_the_connection_log_refuses_an_unmasked_key(context: Any) -> None:
     with pytest.raises(ValueError, match="masked"):
         log_connection_change("PX", "t", "Edit", "API Key", None, SECRET_KEY)
     assert ConnectionLog.select().count() == 0
+
+
+@pytest.mark.parametrize(("client_text", "plain"), [
+    ("Cannot reach PX at px.example: connection failed ([Errno -2] Name or service not known) "
+     "(after 2 attempts). Check the network and the region",
+     "Cannot reach PX at px.example: the host name is unknown (check the base URL) (after 2 "
+     "attempts). Check the network and the region"),
+    ("Cannot reach PX at 127.0.0.1: connection failed ([Errno 111] Connection refused) (after 1 "
+     "attempt). Check the network and the region",
+     "Cannot reach PX at 127.0.0.1: the connection was refused (nothing answers on that port) "
+     "(after 1 attempt). Check the network and the region"),
+    ("Cannot reach PX at h: connection failed ([WinError 10065] Odd thing) (after 1 attempt)",
+     "Cannot reach PX at h: the connection failed (Odd thing) (after 1 attempt)"),
+    ("Cannot reach PX at h: no answer within 15 s (timeout) (after 2 attempts)",
+     "Cannot reach PX at h: no answer within 15 s (timeout) (after 2 attempts)"),
+])
+def test_a_network_failure_reads_without_the_os_error_number(client_text: str, plain: str) -> None:
+    assert plain_network_message(client_text) == plain

@@ -388,3 +388,14 @@ def test_derived_config_dict_round_trip() -> None:
     d = DerivedConfig("company_person", "Company_ID", "company",
                       [MatchPair("accountId", "PX_Account_ID__gc")], "error", "default", None)
     assert DerivedConfig.from_dict(d.to_dict()) == d
+
+
+def test_a_person_job_that_run_blockers_would_stop_is_not_saved(jobs: JobService) -> None:
+    person = job(PERSON_JOB)
+    set_setting(PERSON_RESOLUTION_KEY, ["Email", "Location"])
+    assert jobs.run_blockers(person), "the run refuses it"
+    issues = jobs.validate(person, load_job_config(person))
+    assert [(i.stage, i.field) for i in issues] == [("mappings", "mappings")]
+    assert "Location is not mapped" in issues[0].message
+    with pytest.raises(ConfigError, match="Location is not mapped"):
+        jobs.save(person, load_job_config(person))
