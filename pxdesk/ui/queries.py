@@ -81,6 +81,12 @@ def job_blocker(job: Job) -> Blocker | None:
     return None
 
 
+def blocker_of(job_name: str) -> Blocker | None:
+    """job_blocker of the job named so, read now (None for a job that does not exist)."""
+    job = Job.get_or_none(Job.name == job_name)
+    return None if job is None else job_blocker(job)
+
+
 def _schedule_text(schedule: Schedule | None, job: Job) -> tuple[str, datetime | None]:
     """describe() and the next run, through schedule.rules and the job's configuration; a
     job in an enabled job chain runs on the chain's schedule, and says so."""

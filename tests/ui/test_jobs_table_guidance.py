@@ -20,7 +20,13 @@ from pxdesk.ui.models.jobs_model import COUNTS_COLUMN, SCHEDULE_COLUMN, STATUS_C
 from pxdesk.ui.queries import JobRow
 from pxdesk.ui.views.connectors_view import ConnectorsView
 from pxdesk.ui.wizards.job_wizard import JobWizard
-from tests.ui.conftest import COMPANY_JOB, PERSON_JOB, StoredConnection, setup_jobs
+from tests.ui.conftest import (
+    COMPANY_JOB,
+    PERSON_JOB,
+    StoredConnection,
+    mark_upsert_key,
+    setup_jobs,
+)
 
 
 def _view(qtbot: QtBot, context: Any, runner: JobRunner, *, show: bool = True
@@ -128,3 +134,18 @@ def test_a_running_job_shows_its_live_counts_not_the_last_runs(
 def _with_counts(row: JobRow, success: int, failure: int) -> JobRow:
     return dataclasses.replace(row, success=success, failure=failure)
 
+
+
+def test_import_now_trusts_the_store_not_a_row_shown_before_the_job_was_fixed(
+    qtbot: QtBot, context: Any, runner: JobRunner, sim: PxSimulator
+) -> None:
+    ConnectionService(context.secrets, user="tester").create(
+        "PX", sim.api_key, base_url=sim.base_url)
+    view, opened = _view(qtbot, context, runner)
+    assert "Needs an upsert key" in _cell(view, COMPANY_JOB, STATUS_COLUMN)
+    mark_upsert_key()  # fixed elsewhere (another window, the CLI): this row is now stale
+    view.select_job(COMPANY_JOB)
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000) as blocker:
+        view.import_now_button.click()
+    assert opened == [] and str(blocker.args[1].status) == "Success"
+    assert "Needs an upsert key" not in _cell(view, COMPANY_JOB, STATUS_COLUMN)

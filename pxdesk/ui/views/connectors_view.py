@@ -349,10 +349,13 @@ class ConnectorsView(QWidget, RunListener):
                   date_range: tuple[int, int] | None = None, *, reconcile: bool = False) -> bool:
         """Start the run; a job that cannot run opens where it is fixed instead (no run that
         is bound to fail is logged)."""
-        row = self.jobs_model.row_at(self.jobs_model.row_of(job_name))
-        if row is not None and row.blocker is not None and self._job_wizard_factory is not None:
-            self.open_job_wizard(row.blocker.fix_job, Stage.MAPPINGS)
+        blocker = queries.blocker_of(job_name)  # the store's word, not a row shown earlier
+        if blocker is not None and self._job_wizard_factory is not None:
+            self.open_job_wizard(blocker.fix_job, Stage.MAPPINGS)
             return False
+        row = self.jobs_model.row_at(self.jobs_model.row_of(job_name))
+        if row is not None and row.blocker is not None:  # fixed elsewhere since: show it
+            self.jobs_model.update_rows([r for r in queries.job_rows() if r.name == job_name])
         started = self._runner.start(job_name, trigger, date_range, reconcile=reconcile)
         if started:
             self.jobs_model.set_running(job_name, "In Progress")
