@@ -452,7 +452,7 @@ class BackgroundCalls:
         owner.destroyed.connect(partial(_wait_for_calls, self._calls))
 
     def start(self, fn: Callable[[], object], on_finished: Callable[[object], None],
-              on_failed: Callable[[str], None]) -> BackgroundCall:
+              on_failed: Callable[[str], None]) -> None:
         """Run `fn` in a worker; `on_finished`/`on_failed` (bound methods of GUI-thread
         objects) hear how it went."""
         call = BackgroundCall(fn, self._db, self._owner)
@@ -462,14 +462,9 @@ class BackgroundCalls:
         call.failed.connect(self._on_call_ended)
         self._calls.append(call)
         call.start()
-        return call
 
     def is_running(self) -> bool:
         return bool(self._calls)
-
-    def wait(self) -> None:
-        """Block until every call has ended (at quit); their results are dropped."""
-        _wait_for_calls(self._calls)
 
     def _on_call_ended(self, _value: object) -> None:
         for call in [c for c in self._calls if not c.is_running()]:
