@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Protocol
 
 from peewee import Database
@@ -424,6 +425,14 @@ class BackgroundCall(QObject):
         """Block until the thread ends (used at quit); True when it did."""
         return self._thread is None or self._thread.wait(timeout_ms)
 
+    def quit_and_wait(self, timeout_ms: int = THREAD_WAIT_MS) -> bool:
+        """Block until the function returns and the thread ends (its owner is going away:
+        the result will not be delivered); True when it did."""
+        if self._thread is None:
+            return True
+        self._thread.quit()  # taken into account once the function returns
+        return self._thread.wait(timeout_ms)
+
     @Slot(object)
     def _on_worker_succeeded(self, value: object) -> None:
         self._stop_thread()
@@ -452,3 +461,42 @@ class ConnectionTestWorker(BackgroundCall):
             return test(api_key=api_key, region=region, base_url=base_url)
 
         super().__init__(call, db, parent)
+
+
+def _wait_for_calls(calls: list[BackgroundCall]) -> None:
+    """Let each call's function end, then its thread: its report is no longer awaited."""
+    for call in list(calls):
+        call.quit_and_wait()
+
+
+class BackgroundCalls:
+    """The BackgroundCalls of one owner: each kept until it reports, and all waited for when
+    the owner is destroyed (a QObject announces that before deleting its children, so no
+    QThread is destroyed while it runs when a view closes in the middle of a long query)."""
+
+    def __init__(self, owner: QObject, db: Database | None) -> None:
+        self._owner = owner
+        self._db = db
+        self._calls: list[BackgroundCall] = []
+        # Not a bound method: the owner is being destroyed when this runs.
+        owner.destroyed.connect(partial(_wait_for_calls, self._calls))
+
+    def start(self, fn: Callable[[], object], on_finished: Callable[[object], None],
+              on_failed: Callable[[str], None]) -> None:
+        """Run `fn` in a worker; `on_finished`/`on_failed` (bound methods of GUI-thread
+        objects) hear how it went."""
+        call = BackgroundCall(fn, self._db, self._owner)
+        call.finished.connect(on_finished)
+        call.failed.connect(on_failed)
+        call.finished.connect(self._on_call_ended)
+        call.failed.connect(self._on_call_ended)
+        self._calls.append(call)
+        call.start()
+
+    def is_running(self) -> bool:
+        return bool(self._calls)
+
+    def _on_call_ended(self, _value: object) -> None:
+        for call in [c for c in self._calls if not c.is_running()]:
+            self._calls.remove(call)
+            call.deleteLater()

@@ -23,19 +23,23 @@ def _companies(count: int) -> None:
     ]).execute()
 
 
-def test_records_model_pages_lazily_and_sorts_in_sql(context: object) -> None:
+def test_records_model_pages_lazily_and_sorts_in_sql(qtbot: QtBot, context: object) -> None:
     _companies(45)
     from pxdesk.core.store.records import RecordQuery
 
     model = RecordsTableModel(page_size=20)
-    model.set_query(RecordQuery("company"))
+    with qtbot.waitSignal(model.loaded):  # read by a worker
+        model.set_query(RecordQuery("company"))
     assert model.total == 45 and model.rowCount() == 20
     assert model.canFetchMore()
     model.fetchMore()
+    qtbot.waitUntil(lambda: model.rowCount() == 40)
     model.fetchMore()
-    assert model.rowCount() == 45 and not model.canFetchMore()
+    qtbot.waitUntil(lambda: model.rowCount() == 45)
+    assert not model.canFetchMore()
     name_col = [c.key for c in model.query.columns].index("name")
-    model.sort(name_col, Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(model.loaded):
+        model.sort(name_col, Qt.SortOrder.DescendingOrder)
     assert model.data(model.index(0, name_col)) == "Company 044", "sorted over all rows"
     custom_col = [c.key for c in model.query.columns].index("custom:PX_Account_ID__gc")
     assert model.headerData(custom_col, Qt.Orientation.Horizontal) == "PX Account ID"
@@ -53,7 +57,7 @@ def test_data_view_searches_and_opens_a_record_with_custom_fields(
     CompanyPerson.create(person=person, company=company, title="CTO")
     view = DataView()
     qtbot.addWidget(view)
-    assert view.model.total == 5
+    qtbot.waitUntil(lambda: view.model.total == 5)
     view.search_edit.setText("003")
     qtbot.waitUntil(lambda: view.model.total == 1, timeout=2000)
     dialog = view.open_record(0)
@@ -66,7 +70,9 @@ def test_data_view_searches_and_opens_a_record_with_custom_fields(
     view.search_edit.clear()
     view.object_combo.setCurrentIndex(view.object_combo.findData("company_person"))
     view.search_edit.setText("ada@")  # Company Person rows are found by the person's email
-    qtbot.waitUntil(lambda: view.model.total == 1, timeout=2000)
+    qtbot.waitUntil(lambda: view.model.query.search == "ada@" and not view.model.is_busy(),
+                    timeout=2000)
+    assert view.model.total == 1
 
 
 def test_settings_dialog_saves_every_field_and_the_password_in_the_secret_store(

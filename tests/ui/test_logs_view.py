@@ -213,6 +213,7 @@ def test_drill_down_shows_details_summary_and_requests(make_view, qtbot
     assert details.value_labels["Status"].text() == "Partial Success"
     assert details.value_labels["Duration"].text() == "2.0 s"
     table = details.summary_table
+    qtbot.waitUntil(lambda: table.rowCount() == 2)  # counted in a worker
     assert [(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(2)] == [
         ("no company", "2"), ("bad email", "1")]
     qtbot.mouseClick(details.requests_button, Qt.MouseButton.LeftButton)
@@ -234,8 +235,13 @@ def test_partial_success_files_hold_exactly_failed_and_succeeded_records(
     view.refresh()
     view.tables["execution"].selectRow(0)
     assert view.details.run_id == result.run_id
-    qtbot.mouseClick(view.details.save_errors_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(view.details.save_success_button, Qt.MouseButton.LeftButton)
+    details = view.details
+    qtbot.waitUntil(details.save_errors_button.isEnabled)
+    qtbot.mouseClick(details.save_errors_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: details.message_label.text().startswith("Saved to"))  # a worker
+    qtbot.mouseClick(details.save_success_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "success" in details.message_label.text()
+                    and details.message_label.text().startswith("Saved to"))
     errors = _read_csv(save_paths.folder / f"run-{result.run_id}-error.csv")[1:]
     successes = _read_csv(save_paths.folder / f"run-{result.run_id}-success.csv")[1:]
     failed_ids = {r[0] for r in errors}

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
-from peewee import SQL, Database, Expression, Field, ModelSelect
+from peewee import JOIN, SQL, Database, Expression, Field, ModelSelect
 
 from pxdesk.core.store.custom_fields import custom_field_expr, list_custom_fields, table_for
 from pxdesk.core.store.models import (
@@ -34,12 +35,30 @@ _SEARCH_COLUMNS = {
 # peewee names a foreign key by its field; readers name it by its column.
 _FOREIGN_KEYS = ("person", "company", "parent_company")
 CUSTOM_PREFIX = "custom:"
+# Company Person rows read with who and where, not only two GSIDs: key -> joined field.
+_LINKED: dict[str, Field] = {"person_email": Person.email, "person_name": Person.name,
+           "company_name": Company.name}
+_LINKED_LABELS = {"person_email": "Person Email", "person_name": "Person Name",
+                  "company_name": "Company Name"}
+# No sort key: the stored order (rowid), which needs no sort over a million rows.
+STORED_ORDER = ""
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # column name, or "custom:<api_name>"
     label: str
+
+
+def display_value(key: str, value: Any) -> str:
+    """A value as the Data tab shows it: dates (epoch ms) in local time, booleans Yes/No."""
+    if value is None:
+        return ""
+    if key in TIMESTAMP_COLUMNS and isinstance(value, int):
+        return datetime.fromtimestamp(value / 1000).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
 
 
 def _expand(row: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +74,7 @@ def _expand(row: dict[str, Any]) -> dict[str, Any]:
 class RecordQuery:
     """One object's records filtered by `search` and sorted by one column."""
 
-    def __init__(self, obj: str, search: str = "", sort_key: str = "created_at",
+    def __init__(self, obj: str, search: str = "", sort_key: str = STORED_ORDER,
                  descending: bool = False) -> None:
         self.obj = TargetObject(obj)
         self.model = TARGET_MODELS[self.obj]
@@ -63,25 +82,37 @@ class RecordQuery:
         self.custom = list_custom_fields(self.obj)
         self.columns = self._columns()
         keys = {c.key for c in self.columns}
-        self.sort_key = sort_key if sort_key in keys else "created_at"
+        self.sort_key = sort_key if sort_key in keys else STORED_ORDER
         self.descending = descending
 
     def _columns(self) -> list[Column]:
         cols = [Column(f.column, f.label) for f in STANDARD_FIELDS[self.obj]]
+        if self.obj == TargetObject.COMPANY_PERSON:
+            cols = [Column(k, label) for k, label in _LINKED_LABELS.items()] + cols
         cols += [Column(f"{CUSTOM_PREFIX}{f.api_name}", f.label) for f in self.custom]
         return [*cols, Column("created_at", "Created Date"), Column("modified_at", "Modified Date"),
-                Column("gsid", "GSID")]
+                Column("deleted_in_px_at", "Deleted in PX"), Column("gsid", "GSID")]
 
     def _sort_expr(self) -> Any:
-        if self.sort_key.startswith(CUSTOM_PREFIX):
+        if self.sort_key == STORED_ORDER:
+            expr: Any = SQL('"t1".rowid')
+        elif self.sort_key in _LINKED:
+            expr = _LINKED[self.sort_key]
+        elif self.sort_key.startswith(CUSTOM_PREFIX):
             api_name = self.sort_key.removeprefix(CUSTOM_PREFIX)
-            expr: Any = SQL(custom_field_expr(self.obj, api_name, alias="t1"))
+            expr = SQL(custom_field_expr(self.obj, api_name, alias="t1"))
         else:
             expr = self.model._meta.columns[self.sort_key]
         return expr.desc() if self.descending else expr.asc()
 
     def _base(self) -> ModelSelect[TargetRecord]:
         query = self.model.select()
+        if self.obj == TargetObject.COMPANY_PERSON:
+            linked = (CompanyPerson.select(CompanyPerson, *(f.alias(k) for k, f in _LINKED.items()))
+                      .join(Person, JOIN.LEFT_OUTER, on=CompanyPerson.person == Person.gsid)
+                      .switch(CompanyPerson)
+                      .join(Company, JOIN.LEFT_OUTER, on=CompanyPerson.company == Company.gsid))
+            query = cast("ModelSelect[TargetRecord]", linked)
         if not self.search:
             return query
         pattern = f"%{self.search}%"
@@ -99,26 +130,34 @@ class RecordQuery:
     def count(self) -> int:
         return int(self._base().count())
 
+    def _ordered(self) -> ModelSelect[TargetRecord]:
+        return self._base().order_by(self._sort_expr(), self.model.gsid)
+
     def fetch(self, offset: int, limit: int) -> list[dict[str, Any]]:
         """Rows as {column: value} with the custom JSON expanded to "custom:<api>" keys."""
-        query = self._base().order_by(self._sort_expr(), self.model.gsid).offset(offset)
+        query = self._ordered().offset(offset).limit(limit)
         # .dicts() yields plain dicts; peewee's stubs still type the rows as models.
-        return [_expand(cast(dict[str, Any], row)) for row in query.limit(limit).dicts()]
+        return [_expand(cast(dict[str, Any], row)) for row in query.dicts()]
+
+    def iter_rows(self) -> Iterator[dict[str, Any]]:
+        """Every row of the query in its order, streamed from one cursor (an export)."""
+        for row in self._ordered().dicts().iterator():
+            yield _expand(cast(dict[str, Any], row))
 
 
 def record_details(obj: str, gsid: str) -> list[tuple[str, str]]:
     """Every field of one record, labelled, custom fields included (for the record dialog)."""
     query = RecordQuery(obj)
     model = query.model
-    row = model.select().where(model.gsid == gsid).dicts().first()
+    row = query._base().where(model.gsid == gsid).dicts().first()
     if row is None:
         return []
     values = _expand(row)
-    shown = [(c.label, values.get(c.key)) for c in query.columns]
+    shown = [(c.label, display_value(c.key, values.get(c.key))) for c in query.columns]
     known = {c.key for c in query.columns}
-    shown += [(k.removeprefix(CUSTOM_PREFIX), v) for k, v in values.items()
+    shown += [(k.removeprefix(CUSTOM_PREFIX), display_value(k, v)) for k, v in values.items()
               if k.startswith(CUSTOM_PREFIX) and k not in known]
-    return [(label, "" if value is None else str(value)) for label, value in shown]
+    return shown
 
 
 def all_records(db: Database, obj: str) -> tuple[list[Column], Iterator[list[Any]]]:

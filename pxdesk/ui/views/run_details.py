@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import tzinfo
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -28,8 +30,10 @@ from pxdesk.core.errors import PxError
 from pxdesk.core.logs import queries
 from pxdesk.core.logs.readable import with_field_labels
 from pxdesk.core.notify.alert import FailureRate, percent_text, run_failure_rate
+from pxdesk.core.store.base import database_proxy
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun
+from pxdesk.core.workers import BackgroundCalls
 from pxdesk.ui.models.log_models import STATUS_COLOURS, RequestsModel
 from pxdesk.ui.widgets import button_row
 
@@ -109,6 +113,11 @@ class RunDetailsPanel(QWidget):
         self.requests_dialog: RequestsDialog | None = None
         self._ask = ask_save_path
         self._tz = tz
+        # A summary of 617,000 failures or an 846 MB copy takes seconds: workers do them.
+        self._calls = BackgroundCalls(self, database_proxy)
+        self._saving = False
+        self._saving_which = ""
+        self._can_save = {"error": False, "success": False}
         self.value_labels = {name: QLabel("", self) for name in _FIELDS}
         # The form scrolls instead of squeezing its rows: a long reason (what a run missed)
         # must always be readable in full, whatever height the splitter leaves the panel.
@@ -159,9 +168,10 @@ class RunDetailsPanel(QWidget):
                 run = queries.get_run(run_id)
             except PxError as exc:
                 self.message_label.setText(str(exc))
-        for button in (self.save_errors_button, self.save_success_button, self.requests_button):
-            button.setEnabled(run is not None)
+        self.requests_button.setEnabled(run is not None)
         if run is None:
+            self._can_save = {"error": False, "success": False}
+            self._set_saving(self._saving)
             for label in self.value_labels.values():
                 label.clear()
             self.summary_table.setRowCount(0)
@@ -200,29 +210,63 @@ class RunDetailsPanel(QWidget):
         for name, text in values.items():
             self.value_labels[name].setText(str(text))
         self._fields.fit_height()
-        summary = queries.error_summary(run.id)
-        self.summary_table.setRowCount(len(summary))
-        for row, (reason, count) in enumerate(summary):
-            self.summary_table.setItem(row, 0, QTableWidgetItem(reason))
-            self.summary_table.setItem(row, 1, QTableWidgetItem(str(count)))
-        self.save_errors_button.setEnabled(run.failure_count > 0 or bool(summary))
-        self.save_success_button.setEnabled(run.started_at is not None)
+        self._can_save = {"error": run.failure_count > 0, "success": run.started_at is not None}
+        self._set_saving(self._saving)
+        self._start_summary(run.id)
 
-    def save_file(self, which: str) -> Path | None:
-        """Ask where, then copy the run's "error" or "success" file there."""
-        if self.run_id is None:
-            return None
+    # ---- error summary (a worker: a big run's GROUP BY takes seconds) -----------------------
+
+    def _start_summary(self, run_id: int) -> None:
+        self.summary_table.setRowCount(1)
+        self.summary_table.setItem(0, 0, QTableWidgetItem("Counting the errors…"))
+        self.summary_table.setItem(0, 1, QTableWidgetItem(""))
+        self._calls.start(partial(_summary_of, run_id), self._on_summary_finished,
+                          self._on_summary_failed)
+
+    def _on_summary_finished(self, result: object) -> None:
+        if not isinstance(result, _Summary) or result.run_id != self.run_id:
+            return  # another run was selected meanwhile
+        self.summary_table.setRowCount(len(result.rows))
+        for row, (reason, count) in enumerate(result.rows):
+            self.summary_table.setItem(row, 0, QTableWidgetItem(reason))
+            count_item = QTableWidgetItem(f"{count:,}")
+            count_item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.summary_table.setItem(row, 1, count_item)
+        if result.rows:
+            self._can_save["error"] = True
+            self._set_saving(self._saving)
+
+    def _on_summary_failed(self, message: str) -> None:
+        self.summary_table.setRowCount(0)
+        self.message_label.setText(f"Could not count the errors: {message}")
+
+    def save_file(self, which: str) -> None:
+        """Ask where, then copy the run's "error" or "success" file there in a worker (an
+        846 MB file takes seconds); the message line says "Saving…" until it is done."""
+        if self.run_id is None or self._saving:
+            return
         dest = self._ask(self, f"Save {which} file", f"run-{self.run_id}-{which}.csv")
         if dest is None:
-            return None
-        try:
-            saved = queries.save_run_file(self.run_id, which, dest, bom=self.bom,
-                                          runs_dir=self.runs_dir)
-        except (PxError, OSError) as exc:
-            self.message_label.setText(f"Could not save the {which} file: {exc}")
-            return None
+            return
+        copy = partial(queries.save_run_file, self.run_id, which, dest, bom=self.bom,
+                       runs_dir=self.runs_dir)
+        self._set_saving(True)
+        self.message_label.setText(f"Saving the {which} file to {dest}…")
+        self._saving_which = which
+        self._calls.start(copy, self._on_save_finished, self._on_save_failed)
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        self.save_errors_button.setEnabled(not saving and self._can_save["error"])
+        self.save_success_button.setEnabled(not saving and self._can_save["success"])
+
+    def _on_save_finished(self, saved: object) -> None:
+        self._set_saving(False)
         self.message_label.setText(f"Saved to {saved}")
-        return saved
+
+    def _on_save_failed(self, message: str) -> None:
+        self._set_saving(False)
+        self.message_label.setText(f"Could not save the {self._saving_which} file: {message}")
 
     def _on_save_errors_button_clicked(self) -> None:
         self.save_file("error")
@@ -237,3 +281,15 @@ class RunDetailsPanel(QWidget):
             self.requests_dialog.close()
         self.requests_dialog = RequestsDialog(self.run_id, self._tz, self)
         self.requests_dialog.show()
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """A run's error summary as the worker hands it over."""
+
+    run_id: int
+    rows: list[tuple[str, int]]
+
+
+def _summary_of(run_id: int) -> _Summary:
+    return _Summary(run_id, queries.error_summary(run_id))
