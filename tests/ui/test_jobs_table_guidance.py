@@ -149,3 +149,5 @@ def test_import_now_trusts_the_store_not_a_row_shown_before_the_job_was_fixed(
         view.import_now_button.click()
     assert opened == [] and str(blocker.args[1].status) == "Success"
     assert "Needs an upsert key" not in _cell(view, COMPANY_JOB, STATUS_COLUMN)
+    qtbot.waitUntil(lambda: view.jobs_table.indexWidget(view.jobs_model.index(
+        view.jobs_model.row_of(COMPANY_JOB), STATUS_COLUMN)) is None, timeout=2000)

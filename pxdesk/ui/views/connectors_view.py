@@ -353,9 +353,8 @@ class ConnectorsView(QWidget, RunListener):
         if blocker is not None and self._job_wizard_factory is not None:
             self.open_job_wizard(blocker.fix_job, Stage.MAPPINGS)
             return False
-        row = self.jobs_model.row_at(self.jobs_model.row_of(job_name))
-        if row is not None and row.blocker is not None:  # fixed elsewhere since: show it
-            self.jobs_model.update_rows([r for r in queries.job_rows() if r.name == job_name])
+        if any(row.blocker is not None for row in self.jobs_model.rows()):
+            self.refresh()  # fixed elsewhere since they were shown: no stale "Set it…" stays
         started = self._runner.start(job_name, trigger, date_range, reconcile=reconcile)
         if started:
             self.jobs_model.set_running(job_name, "In Progress")
