@@ -7,6 +7,7 @@ import dataclasses
 import re
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -14,7 +15,7 @@ from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.config.job_service import JobService
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import ExecutionRun, Job
-from pxdesk.core.sync.results import RunProgress
+from pxdesk.core.sync.results import RunOutcome, RunProgress
 from pxdesk.core.workers import JobRunner
 from pxdesk.ui.models.jobs_model import COUNTS_COLUMN, SCHEDULE_COLUMN, STATUS_COLUMN
 from pxdesk.ui.queries import JobRow
@@ -151,3 +152,27 @@ def test_import_now_trusts_the_store_not_a_row_shown_before_the_job_was_fixed(
     assert "Needs an upsert key" not in _cell(view, COMPANY_JOB, STATUS_COLUMN)
     qtbot.waitUntil(lambda: view.jobs_table.indexWidget(view.jobs_model.index(
         view.jobs_model.row_of(COMPANY_JOB), STATUS_COLUMN)) is None, timeout=2000)
+
+
+def test_a_dependency_ending_mid_run_fits_its_row_on_one_line(
+    qtbot: QtBot, context: Any, runner: JobRunner, sim: PxSimulator
+) -> None:
+    setup_jobs(context, sim)
+    view, _opened = _view(qtbot, context, runner)
+    model, when = view.jobs_model, 4
+    assert model.headerData(when, Qt.Orientation.Horizontal) == "Last Run On"
+    seen: list[tuple[int, int]] = []
+
+    def on_ended(outcome: RunOutcome) -> None:  # after the view's own slot
+        if outcome.job_name == COMPANY_JOB:
+            text = str(model.data(model.index(model.row_of(COMPANY_JOB), when)))
+            seen.append((view.jobs_table.columnWidth(when),
+                         view.jobs_table.fontMetrics().horizontalAdvance(text)))
+
+    runner.run_ended.connect(on_ended)
+    view.select_job(PERSON_JOB)
+    with qtbot.waitSignal(runner.run_finished, timeout=20_000):
+        view.import_now_button.click()
+    assert not view.jobs_table.wordWrap()
+    [(width, needed)] = seen
+    assert width >= needed, "the dependency's date shows whole while its job still runs"

@@ -123,6 +123,7 @@ class ConnectorsView(QWidget, RunListener):
         # Sized on refresh and resize only: ResizeToContents would re-measure every cell (a
         # Python call each, waiting for the GIL during a sync) on each live status change.
         select_whole_rows(self.jobs_table, QHeaderView.ResizeMode.Interactive)
+        self.jobs_table.setWordWrap(False)  # one line per job: a narrow cell elides, never wraps
         self.jobs_table.viewport().installEventFilter(self)
         self._fix_labels: list[QLabel] = []
         self.jobs_table.doubleClicked.connect(self._on_edit_job_button_clicked)
@@ -378,12 +379,13 @@ class ConnectorsView(QWidget, RunListener):
         self.jobs_model.set_live_counts(progress.job_name, progress.success, progress.failure)
 
     def on_run_ended(self, outcome: RunOutcome) -> None:
-        """A dependency ended inside its top job's run: show its result now (its row only:
-        a full refresh would re-measure the table mid-run)."""
+        """A dependency ended inside its top job's run: show its result now (its row only,
+        then the columns fit its new text: a date must not wrap)."""
         name = outcome.job_name
         if not self._runner.is_running(name):
             self._end_row(name)
             self.jobs_model.update_rows([r for r in queries.job_rows() if r.name == name])
+            self.fit_columns()
 
     def on_run_finished(self, job_name: str, _outcome: RunOutcome) -> None:
         self._end_row(job_name)
