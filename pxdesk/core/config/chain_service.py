@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pxdesk.core.config.job_config import ScheduleConfig
-from pxdesk.core.config.validation import is_email
+from pxdesk.core.config.validation import recipient_problems
 from pxdesk.core.errors import ConfigError
-from pxdesk.core.inputs import MAX_EMAIL, MAX_JOB_NAME, MAX_RECIPIENTS, shown, text_problem
+from pxdesk.core.inputs import MAX_JOB_NAME, shown, text_problem
 from pxdesk.core.logs.audit import write_audit
 from pxdesk.core.schedule.rules import describe, validate_schedule
 from pxdesk.core.store.base import database, now_ms
@@ -139,7 +139,7 @@ class ChainService:
                                        config.success_recipients),
                                       ("failure_recipients", "failure",
                                        config.failure_recipients)):
-            problems += _recipient_problems(key, label, addresses)
+            problems += recipient_problems(key, label, addresses)
         problems += [("schedule." + f, m) for f, m in validate_schedule(config.schedule)]
         return problems
 
@@ -212,17 +212,3 @@ class ChainService:
                         self.user, at=at)
 
 
-def _recipient_problems(key: str, label: str, addresses: list[str]) -> list[tuple[str, str]]:
-    if len(addresses) > MAX_RECIPIENTS:
-        return [(key, f"There are {len(addresses):,} {label} recipients: list at most "
-                      f"{MAX_RECIPIENTS}")]
-    problems = []
-    for address in addresses:
-        problem = text_problem(address, f"The {label} recipient {shown(address)}",
-                               max_len=MAX_EMAIL, spaces=False)
-        if problem is None and not is_email(address):
-            problem = (f"{shown(address)} in the {label} recipients is not a valid email "
-                       "address: fix or remove it")
-        if problem is not None:
-            problems.append((key, problem))
-    return problems

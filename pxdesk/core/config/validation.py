@@ -96,6 +96,23 @@ def is_email(text: str) -> bool:
         return False
 
 
+
+def recipient_problems(key: str, label: str, addresses: list[str]) -> list[tuple[str, str]]:
+    """(field, what to fix) per bad address of a notification list (a job's or a chain's)."""
+    if len(addresses) > MAX_RECIPIENTS:
+        return [(key, f"There are {len(addresses):,} {label} recipients: list at most "
+                      f"{MAX_RECIPIENTS}")]
+    problems = []
+    for address in addresses:
+        problem = text_problem(address, f"The {label} recipient {shown(address)}",
+                               max_len=MAX_EMAIL, spaces=False)
+        if problem is None and not is_email(address):
+            problem = (f"{shown(address)} in the {label} recipients is not a valid email "
+                       "address: fix or remove it")
+        if problem is not None:
+            problems.append((key, problem))
+    return problems
+
 class Validator:
     """Checks one job's configuration against the store (other jobs, fields, settings)."""
 
@@ -160,18 +177,8 @@ class Validator:
                      f"{c.alert_failure_percent:g}: enter a value in that range")
 
     def recipients(self, key: str, label: str, addresses: list[str]) -> None:
-        if len(addresses) > MAX_RECIPIENTS:
-            self.add(Stage.CONFIGURATION, key, f"There are {len(addresses):,} {label} recipients: "
-                     f"list at most {MAX_RECIPIENTS}")
-            return
-        for address in addresses:
-            problem = text_problem(address, f"The {label} recipient {shown(address)}",
-                                   max_len=MAX_EMAIL, spaces=False)
-            if problem is None and not is_email(address):
-                problem = (f"{shown(address)} in the {label} recipients is not a valid email "
-                           "address: fix or remove it")
-            if problem is not None:
-                self.add(Stage.CONFIGURATION, key, problem)
+        for field, problem in recipient_problems(key, label, addresses):
+            self.add(Stage.CONFIGURATION, field, problem)
 
     def dependencies(self) -> None:
         stage, names = Stage.CONFIGURATION, self.config.dependencies
