@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import signal
-import sys
-import threading
-from types import FrameType
 from typing import TYPE_CHECKING
 
 from pxdesk.cli.connection import admin_user
 from pxdesk.cli.output import print_json
-from pxdesk.cli.run import EXIT_CODES, _as_json, _summary
+from pxdesk.cli.run import EXIT_CODES, run_and_report
 from pxdesk.core.context import AppContext
 from pxdesk.core.store.enums import RunStatus, ScheduleKind, Trigger
 from pxdesk.core.sync.results import RunResult, run_tree
@@ -115,27 +111,11 @@ def delete_chain(_args: argparse.Namespace, _ctx: AppContext) -> int:
 
 def run_chain(args: argparse.Namespace, ctx: AppContext) -> int:
     from pxdesk.core.errors import ConfigError
-    from pxdesk.core.sync.engine import SyncEngine
-
     chain = _service().get()
     if chain is None:
         raise ConfigError("There is no job chain: create one with `pxdesk-cli chain create`.")
-    stop = threading.Event()
-
-    def on_sigint(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-        print("cancelling at the next page...", file=sys.stderr)
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
-        engine = SyncEngine(ctx.secrets, user="cli", runs_dir=ctx.paths.runs_dir)
-        result = engine.run_chain(chain.name, trigger=Trigger.MANUAL, cancel=stop.is_set)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if args.json:
-        print_json(_as_json(result))
-    else:
-        print("\n".join(_summary(result)))
+    result = run_and_report(ctx, args.json, lambda engine, cancel: engine.run_chain(
+        chain.name, trigger=Trigger.MANUAL, cancel=cancel))
     return _exit_code(result)
 
 

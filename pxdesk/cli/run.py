@@ -7,9 +7,10 @@ import dataclasses
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pxdesk.cli.output import print_json
 from pxdesk.core.context import AppContext
@@ -17,6 +18,9 @@ from pxdesk.core.errors import ConfigError
 from pxdesk.core.notify.alert import failure_rate_of
 from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.sync.results import RunResult
+
+if TYPE_CHECKING:  # imported when a run starts: `pxdesk-cli --help` stays quick
+    from pxdesk.core.sync.engine import SyncEngine
 
 EXIT_CODES = {RunStatus.SUCCESS: 0, RunStatus.PARTIAL_SUCCESS: 3}
 
@@ -112,27 +116,37 @@ def _as_json(result: RunResult) -> dict[str, Any]:
     return flat(dataclasses.asdict(result))
 
 
-def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    from pxdesk.core.inputs import check_job_name
+def run_and_report(ctx: AppContext, as_json: bool,
+                   call: Callable[[SyncEngine, Callable[[], bool]], RunResult]) -> RunResult:
+    """Run `call(engine, cancel)` with Ctrl+C meaning "cancel at the next page" (the run ends
+    as Cancelled, what was written stays), then print its result as text or JSON."""
     from pxdesk.core.sync.engine import SyncEngine
 
-    check_job_name(args.job)
-    date_range = _date_range(args)
     stop = threading.Event()
 
     def on_sigint(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()  # the run ends as Cancelled at the next page boundary
+        stop.set()
         print("cancelling at the next page...", file=sys.stderr)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        engine = SyncEngine(ctx.secrets, user="cli", runs_dir=ctx.paths.runs_dir)
-        result = engine.run_job(args.job, trigger=Trigger.MANUAL, date_range=date_range,
-                                cancel=stop.is_set, reconcile=args.reconcile)
+        result = call(SyncEngine(ctx.secrets, user="cli", runs_dir=ctx.paths.runs_dir),
+                      stop.is_set)
     finally:
         signal.signal(signal.SIGINT, previous)
-    if args.json:
+    if as_json:
         print_json(_as_json(result))
     else:
         print("\n".join(_summary(result)))
+    return result
+
+
+def run(args: argparse.Namespace, ctx: AppContext) -> int:
+    from pxdesk.core.inputs import check_job_name
+
+    check_job_name(args.job)
+    date_range = _date_range(args)
+    result = run_and_report(ctx, args.json, lambda engine, cancel: engine.run_job(
+        args.job, trigger=Trigger.MANUAL, date_range=date_range, cancel=cancel,
+        reconcile=args.reconcile))
     return EXIT_CODES.get(result.status, 1)

@@ -7,6 +7,7 @@ product decisions (docs/decisions.md).
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 from pxdesk.core.errors import ConfigError
@@ -68,3 +69,13 @@ def check_job_name(name: str) -> str:
     """A job name typed to look a job up: refused before it reaches a query (an undecodable
     byte from the command line would make SQLite raise instead of answering "no such job")."""
     return check_text(name, "The job name", "name", max_len=MAX_JOB_NAME)
+
+
+def stored_emails(text: str | None) -> list[str]:
+    """A recipient list as a job or chain row stores it (JSON); whatever else is in the row
+    reads as no recipient rather than failing a notification."""
+    try:
+        values = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [str(v).strip() for v in values if str(v).strip()] if isinstance(values, list) else []

@@ -14,7 +14,7 @@ from typing import Any
 from pxdesk.core.config.job_config import ScheduleConfig
 from pxdesk.core.config.validation import recipient_problems
 from pxdesk.core.errors import ConfigError
-from pxdesk.core.inputs import MAX_JOB_NAME, shown, text_problem
+from pxdesk.core.inputs import MAX_JOB_NAME, shown, stored_emails, text_problem
 from pxdesk.core.logs.audit import write_audit
 from pxdesk.core.schedule.rules import describe, validate_schedule
 from pxdesk.core.store.base import database, now_ms
@@ -63,8 +63,8 @@ def chain_config(chain: JobChain) -> ChainConfig:
         start_time=chain.start_time, end_time=chain.end_time, days=days,
         day_of_month=chain.day_of_month, timezone=chain.timezone)
     return ChainConfig(chain.name, [j.name for j in chain_jobs(chain)], bool(chain.enabled),
-                       _emails(chain.success_recipients), _emails(chain.failure_recipients),
-                       schedule)
+                       stored_emails(chain.success_recipients),
+                       stored_emails(chain.failure_recipients), schedule)
 
 
 def chain_of_job(job_id: int | None) -> JobChain | None:
@@ -84,15 +84,8 @@ def chain_recipients(chain_name: str | None) -> tuple[list[str], list[str]] | No
     chain = JobChain.get_or_none(JobChain.name == chain_name)
     if chain is None:
         return None
-    return _emails(chain.success_recipients), _emails(chain.failure_recipients)
+    return stored_emails(chain.success_recipients), stored_emails(chain.failure_recipients)
 
-
-def _emails(text: str | None) -> list[str]:
-    try:
-        values = json.loads(text or "[]")
-    except ValueError:
-        return []
-    return [str(v).strip() for v in values if str(v).strip()] if isinstance(values, list) else []
 
 
 class ChainService:
@@ -115,8 +108,8 @@ class ChainService:
         config = ChainConfig(members=[j.name for j in jobs])
         if jobs:
             first = jobs[0]
-            config.success_recipients = _emails(first.success_recipients)
-            config.failure_recipients = _emails(first.failure_recipients)
+            config.success_recipients = stored_emails(first.success_recipients)
+            config.failure_recipients = stored_emails(first.failure_recipients)
             if (schedule := Schedule.get_or_none(Schedule.job == first)) is not None:
                 config.schedule = ScheduleConfig(
                     kind=schedule.kind, every_hours=schedule.every_hours, time=schedule.time,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from peewee import fn
 
 from pxdesk.core.config.chain_service import chain_recipients
+from pxdesk.core.inputs import stored_emails
 from pxdesk.core.notify.alert import FailureRate, run_failure_rate
 from pxdesk.core.notify.policy import NOTIFIED_STATUSES, HistoryEntry
 from pxdesk.core.store.enums import RunStatus
@@ -72,13 +72,6 @@ def recipients_for(
     return []
 
 
-def _emails(text: str | None) -> list[str]:
-    try:
-        values = json.loads(text or "[]")
-    except ValueError:
-        return []
-    return [str(v).strip() for v in values if str(v).strip()] if isinstance(values, list) else []
-
 
 def zone_named(name: str | None) -> tzinfo:
     """The IANA zone `name`; the machine's zone when empty or unknown."""
@@ -128,8 +121,8 @@ def context_for_run(run: ExecutionRun, runs_dir: Path | None = None) -> Notifica
     """Read the run, its job's (or its chain's) recipients and schedule zone; relative
     error files use runs_dir."""
     job = Job.get_or_none(Job.id == run.job_id) if run.job_id is not None else None
-    success_list = _emails(job.success_recipients) if job is not None else []
-    failure_list = _emails(job.failure_recipients) if job is not None else []
+    success_list = stored_emails(job.success_recipients) if job is not None else []
+    failure_list = stored_emails(job.failure_recipients) if job is not None else []
     if (chained := chain_recipients(run.chain_name)) is not None:
         success_list, failure_list = chained  # a run of a job chain mails the chain's lists
     rate = run_failure_rate(run)
