@@ -47,6 +47,20 @@ TEST_EMAIL_TIMEOUT = 15.0  # seconds per SMTP step: the dialog cannot close whil
 _OK_STYLE = "color: #1b5e20"
 
 
+def _spin(parent: QWidget, low: int, high: int, suffix: str, tip: str, *,
+          zero: str | None = None) -> QSpinBox:
+    """A number setting: its range and unit, thousands shown grouped, what it does as a
+    tooltip, and the words for 0 when 0 means "no limit"."""
+    spin = QSpinBox(parent)
+    spin.setRange(low, high)
+    spin.setGroupSeparatorShown(True)
+    spin.setSuffix(suffix)
+    spin.setToolTip(tip)
+    if zero is not None:
+        spin.setSpecialValueText(zero)
+    return spin
+
+
 class SettingsDialog(QDialog):
     """Loads every setting on open and saves them all on OK; Cancel writes nothing.
 
@@ -133,42 +147,25 @@ class SettingsDialog(QDialog):
         self.admin_email_edit = QLineEdit(box)
         form.addRow("Admin name", self.admin_name_edit)
         form.addRow("Admin email", self.admin_email_edit)
-        self.retention_spin = QSpinBox(box)
-        self.retention_spin.setRange(0, 3650)
-        self.retention_spin.setSuffix(" days")
-        self.retention_spin.setSpecialValueText("Keep forever")
-        self.retention_spin.setToolTip(
-            "Runs and their error/success files older than this are deleted at start-up; "
-            "the last run of each job is always kept."
-        )
+        self.retention_spin = _spin(
+            box, 0, 3650, " days", "Runs and their error/success files older than this are "
+            "deleted at start-up; the last run of each job is always kept.",
+            zero="Keep forever")
         form.addRow("Keep runs for", self.retention_spin)
-        self.runs_size_spin = QSpinBox(box)
-        self.runs_size_spin.setRange(0, 1_000_000)
-        self.runs_size_spin.setGroupSeparatorShown(True)
-        self.runs_size_spin.setSuffix(" MB of run files")
-        self.runs_size_spin.setSpecialValueText("No size limit")
-        self.runs_size_spin.setToolTip(
-            "Beyond this, the oldest runs and their error/success files are deleted at "
-            "start-up; the last run of each job is always kept."
-        )
+        self.runs_size_spin = _spin(
+            box, 0, 1_000_000, " MB of run files", "Beyond this, the oldest runs and their "
+            "error/success files are deleted at start-up; the last run of each job is always "
+            "kept.", zero="No size limit")
         form.addRow("Keep run files up to", self.runs_size_spin)
-        self.request_budget_spin = QSpinBox(box)
-        self.request_budget_spin.setRange(1, 100_000_000)
-        self.request_budget_spin.setGroupSeparatorShown(True)
-        self.request_budget_spin.setSuffix(" PX requests a day (UTC)")
-        self.request_budget_spin.setToolTip(
-            "PX allows about 1,000,000 requests a day per subscription. A run that would "
-            "cross this budget does not start; it is logged as Skipped and says when it can run."
-        )
+        self.request_budget_spin = _spin(
+            box, 1, 100_000_000, " PX requests a day (UTC)", "PX allows about 1,000,000 "
+            "requests a day per subscription. A run that would cross this budget does not "
+            "start; it is logged as Skipped and says when it can run.")
         form.addRow("Daily PX request budget", self.request_budget_spin)
-        self.retry_spin = QSpinBox(box)
-        self.retry_spin.setRange(1, 100)
-        self.retry_spin.setSuffix(" times")
-        self.retry_spin.setToolTip(
-            "A record that failed (say, a user whose company was not synced yet) is fetched "
-            "again by the next runs, even unchanged in PX, until it goes through or has failed "
-            "this many times; then it waits until PX changes it."
-        )
+        self.retry_spin = _spin(
+            box, 1, 100, " times", "A record that failed (say, a user whose company was not "
+            "synced yet) is fetched again by the next runs, even unchanged in PX, until it goes "
+            "through or has failed this many times; then it waits until PX changes it.")
         form.addRow("Retry failed records", self.retry_spin)
         return box
 
