@@ -13,8 +13,8 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QImage
 
 from pxdesk.core.adoption.activity import activity_of, write_activity
-from pxdesk.core.adoption.figures import companies, day_end_ms, overview
-from pxdesk.core.store.models import AdoptionSnapshot, Company
+from pxdesk.core.adoption.figures import companies, day_end_ms, instances, overview
+from pxdesk.core.store.models import AdoptionSnapshot, Company, Connection
 from pxdesk.ui.views.adoption_view import FIGURES, NO_DATA, NO_LAST_SEEN, AdoptionView
 
 AS_OF = date(2026, 3, 10)
@@ -162,3 +162,16 @@ def test_a_finished_run_reads_again_when_shown(qtbot: Any, context: Any,
     qtbot.waitUntil(lambda: not view.is_busy()
                     and view.figure_labels["Users"].text() == _expected(
                         context.db, AS_OF)["Users"], timeout=10_000)
+
+
+def test_the_instance_breakdown_shows_with_multi_instance_only(
+        qtbot: Any, context: Any, store: dict[str, str]) -> None:
+    view = _view(qtbot)
+    assert not view.charts.isTabVisible(view.charts.indexOf(view.instances_chart))
+    Connection.create(name="PX", key_ref="k", multi_instance=True)
+    view.refresh()
+    qtbot.waitUntil(lambda: not view.is_busy() and view.charts.isTabVisible(
+        view.charts.indexOf(view.instances_chart)), timeout=10_000)
+    expected = instances(context.db, AS_OF)
+    assert view.instances_chart.series_values()["Users"] == [i.figures.users for i in expected]
+    assert view.instances_chart.categories() == ["acc-1"]
