@@ -79,6 +79,9 @@ def test_the_tab_shows_the_core_figures_tables_and_charts(
     ranked = sorted(companies(context.db, AS_OF), key=lambda r: -r.figures.active_30)
     top = view.top_chart.series_values()["Active 30 days"]
     assert sorted(top, reverse=True) == [r.figures.active_30 for r in ranked[:10]]
+    sticky = view.stickiness_chart.series_values()["DAU/MAU %"]
+    assert sorted(sticky) == sorted(round(100 * (r.figures.stickiness or 0), 1)
+                                    for r in ranked if r.figures.stickiness is not None)
     assert view.at_risk_model.rowCount() > 0
     assert all(r.figures.active_30 == 0 or r.trend < 0 for r in view.at_risk_model.rows())
     # the companies table sorts by value and filters by name

@@ -37,6 +37,15 @@ def top_and_bottom(rows: list[CompanyRow], count: int = TOP,
     return top, ranked[max(count, len(ranked) - count):]
 
 
+def by_stickiness(rows: list[CompanyRow], count: int = TOP,
+                  ) -> tuple[list[CompanyRow], list[CompanyRow]]:
+    """The `count` stickiest companies (DAU/MAU) and the `count` least sticky, most first,
+    among those with a 30-day active user (no one active: no DAU/MAU)."""
+    ranked = sorted((r for r in rows if r.figures.stickiness is not None),
+                    key=lambda r: (-(r.figures.stickiness or 0.0), (r.name or "").casefold()))
+    return ranked[:count], ranked[max(count, len(ranked) - count):]
+
+
 def _multi_instance(db: Database) -> bool:
     row = db.execute_sql('SELECT count(*) FROM "connection" WHERE multi_instance').fetchone()
     return bool(row and row[0])

@@ -50,3 +50,13 @@ def test_instances_only_with_multi_instance_and_last_seen_known(context: Any) ->
     Connection.create(name="PX", key_ref="k", multi_instance=True)
     board = dashboard.load(context.db, AS_OF)
     assert [(i.account_id, i.figures.users) for i in board.instances or []] == [("acc-1", 1)]
+
+
+def test_stickiness_ranks_only_companies_with_active_users() -> None:
+    def row(name: str, active_1: int, active_30: int) -> CompanyRow:
+        return CompanyRow(name, name, Figures(9, active_1, 0, active_30, 0, 0, 0), 0, False)
+
+    rows = [row("low", 1, 10), row("high", 5, 10), row("none", 0, 0)]
+    top, bottom = dashboard.by_stickiness(rows)
+    assert [r.name for r in top] == ["high", "low"]
+    assert bottom == []
