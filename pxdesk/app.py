@@ -31,6 +31,7 @@ from pxdesk.ui.network_watch import NetworkWatch
 from pxdesk.ui.run_mailer import RunMailer
 from pxdesk.ui.tray import TrayController, tray_available
 from pxdesk.ui.tray_session import TraySession
+from pxdesk.ui.views.adoption_view import AdoptionView
 from pxdesk.ui.views.connectors_view import ConnectorsView
 from pxdesk.ui.views.data_view import DataView
 from pxdesk.ui.views.logs_view import LogsView
@@ -79,10 +80,12 @@ class PxdeskApp(QObject, RunListener):
         self.connectors = ConnectorsView(self.connections, self.runner, context.db,
                                          self._make_job_wizard, self.window)
         self.data_view = DataView(self.window)
+        self.adoption_view = AdoptionView(self.window)
         self.logs_view = LogsView(context.paths.runs_dir, self.window)
         self._build_scheduling()
         self.window.add_tab(self.connectors, "Connectors")
         self.window.add_tab(self.data_view, "Data")
+        self.window.add_tab(self.adoption_view, "Adoption")
         self.window.add_tab(self.logs_view, "Logs")
         self.window.set_close_guard(self._confirm_close)
         self.window.quit_action.triggered.connect(self.quit)
@@ -120,7 +123,7 @@ class PxdeskApp(QObject, RunListener):
     def _subscribe_to_runs(self) -> None:
         """Every listener of the runner, in one place (RunListener says what each hears)."""
         for listener in (self.connectors, self.logs_view, self.window.run_status, self.session,
-                         self.mailer, self.dispatcher, self):
+                         self.mailer, self.dispatcher, self.adoption_view, self):
             self.runner.subscribe(listener)
 
     def _smtp_settings(self) -> SmtpSettings:

@@ -23,7 +23,7 @@ def test_main_window_opens_with_tabs_and_quits(qtbot: QtBot, context: object) ->
     app.show()
     qtbot.waitExposed(app.window)
     titles = [app.window.tabs.tabText(i) for i in range(app.window.tabs.count())]
-    assert titles[:3] == ["Connectors", "Data", "Logs"]
+    assert titles[:4] == ["Connectors", "Data", "Adoption", "Logs"]
     with qtbot.waitSignal(app.window.close_requested, timeout=2000):
         app.window.quit_action.trigger()
     assert not app.window.isVisible()

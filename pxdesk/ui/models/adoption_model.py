@@ -1,0 +1,88 @@
+"""The Adoption tab's companies table: one row per company, sorted by value, not by text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
+
+from pxdesk.core.adoption.figures import CompanyRow
+from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
+
+SORT_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def trend_text(row: CompanyRow) -> str:
+    """An arrow against the previous 30 days (~ when estimated without a snapshot)."""
+    arrow = "▲" if row.trend > 0 else "▼" if row.trend < 0 else "▬"
+    mark = "" if row.trend_from_snapshot else " ~"
+    return f"{arrow} {row.trend:+,}{mark}"
+
+
+# (title, display text, sort value)
+_COLUMNS: list[tuple[str, Any, Any]] = [
+    ("Company", lambda r: r.name or r.company_gsid, lambda r: (r.name or "").casefold()),
+    ("Users", lambda r: f"{r.figures.users:,}", lambda r: r.figures.users),
+    ("Active 1 d", lambda r: f"{r.figures.active_1:,}", lambda r: r.figures.active_1),
+    ("Active 7 d", lambda r: f"{r.figures.active_7:,}", lambda r: r.figures.active_7),
+    ("Active 30 d", lambda r: f"{r.figures.active_30:,}", lambda r: r.figures.active_30),
+    ("Trend (30 d)", trend_text, lambda r: r.trend),
+    ("DAU/MAU", lambda r: _share(r.figures.stickiness), lambda r: r.figures.stickiness or 0.0),
+    ("Visits", lambda r: f"{r.figures.visits:,}", lambda r: r.figures.visits),
+    ("Never seen", lambda r: _share(r.figures.never_seen_share),
+     lambda r: r.figures.never_seen_share or 0.0),
+]
+NUMERIC_FROM = 1
+
+
+class CompaniesModel(ListTableModel[CompanyRow]):
+    """CompanyRow per line; SORT_ROLE gives the value a column sorts by."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__([Column(title, text) for title, text, _ in _COLUMNS], parent)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == SORT_ROLE:
+            return _COLUMNS[index.column()][2](self._rows[index.row()])
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= NUMERIC_FROM:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return super().data(index, role)
+
+    def csv_rows(self, rows: list[CompanyRow]) -> list[list[Any]]:
+        """The raw values of `rows` (numbers, not display text) for a CSV export."""
+        return [[r.name or "", r.company_gsid, r.figures.users, r.figures.active_1,
+                 r.figures.active_7, r.figures.active_30, r.previous_active_30, r.trend,
+                 "" if r.figures.stickiness is None else round(r.figures.stickiness, 4),
+                 r.figures.visits, r.figures.never_seen] for r in rows]
+
+
+CSV_HEADER = ["Company", "Company GSID", "Users", "Active 1 d", "Active 7 d", "Active 30 d",
+              "Previous active 30 d", "Trend", "DAU/MAU", "Visits", "Never seen"]
+
+
+class CompaniesProxy(QSortFilterProxyModel):
+    """Sorts by value, filters on the company name (case-insensitive, anywhere in it)."""
+
+    def __init__(self, source: CompaniesModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSourceModel(source)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterKeyColumn(0)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def shown_rows(self) -> list[CompanyRow]:
+        """The rows as shown: filtered and in the view's order."""
+        source = self.sourceModel()
+        assert isinstance(source, CompaniesModel)
+        rows = []
+        for row in range(self.rowCount()):
+            found = source.row_at(self.mapToSource(self.index(row, 0)).row())
+            if found is not None:
+                rows.append(found)
+        return rows

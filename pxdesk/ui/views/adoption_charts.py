@@ -1,0 +1,147 @@
+"""The Adoption tab's charts (QtCharts: painted with QPainter, so they render offscreen too):
+one ChartPanel per chart, hover tooltips, PNG export by grabbing the view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QDateTimeAxis,
+    QHorizontalBarSeries,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QDate, QDateTime, QPointF, Qt, QTime
+from PySide6.QtGui import QCursor, QPainter, QPalette
+from PySide6.QtWidgets import QToolTip, QWidget
+
+
+def _ms(day: date) -> float:
+    """The day's local midnight: the date axis labels its points in local time."""
+    return float(QDateTime(QDate(day.year, day.month, day.day), QTime(0, 0)).toMSecsSinceEpoch())
+
+
+class ChartPanel(QChartView):
+    """One chart; `set_bars` / `set_lines` replace what it shows. Hovering a bar or a point
+    shows its value."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(QChart(), parent)
+        self.title = title
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(220)
+        self.chart().setTitle(title)
+        self.chart().legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.follow_palette()
+        self._labels: list[str] = []
+
+    def follow_palette(self) -> None:
+        """A dark theme under a dark palette."""
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        self.chart().setTheme(QChart.ChartTheme.ChartThemeDark if dark
+                              else QChart.ChartTheme.ChartThemeLight)
+
+    def _clear(self) -> None:
+        chart = self.chart()
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+
+    def set_bars(self, labels: Sequence[str], sets: Sequence[tuple[str, Sequence[float]]],
+                 *, horizontal: bool = False) -> None:
+        """One bar per label for each (name, values) set."""
+        self._clear()
+        self._labels = list(labels)
+        series = QHorizontalBarSeries() if horizontal else QBarSeries()
+        for name, values in sets:
+            bar_set = QBarSet(name)
+            bar_set.append([float(v) for v in values])
+            bar_set.hovered.connect(self._on_bar_set_hovered)
+            series.append(bar_set)
+        chart = self.chart()
+        chart.addSeries(series)
+        categories = QBarCategoryAxis()
+        categories.append(self._labels)
+        values_axis = QValueAxis()
+        values_axis.setLabelFormat("%d")
+        top = max((max(v, default=0) for _n, v in sets), default=0)
+        values_axis.setRange(0, max(1.0, float(top)) * 1.05)
+        cat_side, value_side = ((Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignBottom)
+                                if horizontal else
+                                (Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft))
+        chart.addAxis(categories, cat_side)
+        chart.addAxis(values_axis, value_side)
+        series.attachAxis(categories)
+        series.attachAxis(values_axis)
+        chart.legend().setVisible(len(sets) > 1)
+
+    def set_lines(self, days: Sequence[date], lines: Sequence[tuple[str, Sequence[int]]],
+                  ) -> None:
+        """One line per (name, values) over the days."""
+        self._clear()
+        chart = self.chart()
+        x_axis = QDateTimeAxis()
+        x_axis.setFormat("MMM d")
+        x_axis.setTickCount(5)
+        y_axis = QValueAxis()
+        y_axis.setLabelFormat("%d")
+        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        top = 1
+        for name, values in lines:
+            series = QLineSeries()
+            series.setName(name)
+            series.setPointsVisible(True)
+            for day, value in zip(days, values, strict=True):
+                series.append(_ms(day), float(value))
+                top = max(top, value)
+            series.hovered.connect(self._on_line_hovered)
+            chart.addSeries(series)
+            series.attachAxis(x_axis)
+            series.attachAxis(y_axis)
+        if days:
+            first, last = _ms(days[0]), _ms(days[-1])
+            x_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(first)),
+                            QDateTime.fromMSecsSinceEpoch(int(max(last, first + 86_400_000))))
+        y_axis.setRange(0, top * 1.05)
+        chart.legend().setVisible(True)
+
+    def series_values(self) -> dict[str, list[float]]:
+        """name -> values of every bar set or line (what tests compare with the core)."""
+        found: dict[str, list[float]] = {}
+        for series in self.chart().series():
+            if isinstance(series, QBarSeries | QHorizontalBarSeries):
+                for bar_set in series.barSets():
+                    found[bar_set.label()] = [bar_set.at(i) for i in range(bar_set.count())]
+            elif isinstance(series, QLineSeries):
+                found[series.name()] = [p.y() for p in series.points()]
+        return found
+
+    def categories(self) -> list[str]:
+        return list(self._labels)
+
+    def export_png(self, path: str) -> bool:
+        return self.grab().save(path, "PNG")
+
+    def _on_bar_set_hovered(self, status: bool, index: int) -> None:
+        bar_set = self.sender()
+        if not status or not isinstance(bar_set, QBarSet):
+            QToolTip.hideText()
+            return
+        label = self._labels[index] if 0 <= index < len(self._labels) else ""
+        QToolTip.showText(QCursor.pos(), f"{label}\n{bar_set.label()}: {bar_set.at(index):,.0f}",
+                          self)
+
+    def _on_line_hovered(self, point: QPointF, state: bool) -> None:
+        series = self.sender()
+        if not state or not isinstance(series, QLineSeries):
+            QToolTip.hideText()
+            return
+        day = QDateTime.fromMSecsSinceEpoch(round(point.x())).toString("yyyy-MM-dd")
+        QToolTip.showText(QCursor.pos(), f"{day}\n{series.name()}: {point.y():,.0f}", self)

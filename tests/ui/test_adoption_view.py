@@ -1,0 +1,180 @@
+"""The Adoption tab on a store filled directly: the figures, tables and charts it shows are the
+core's; empty states; CSV and PNG exports; a new as-of day or company reads again."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QImage
+
+from pxdesk.core.adoption.activity import activity_of, write_activity
+from pxdesk.core.adoption.figures import companies, day_end_ms, instances, overview
+from pxdesk.core.store.models import AdoptionSnapshot, Company, Connection
+from pxdesk.ui.views.adoption_view import FIGURES, NO_DATA, NO_LAST_SEEN, AdoptionView
+
+AS_OF = date(2026, 3, 10)
+END = day_end_ms(AS_OF)
+DAY = 86_400_000
+
+
+def _user(uid: str, company: str | None, last_seen: int, sign_up: int = 0) -> Any:
+    record = {"identifyId": uid, "accountId": "acc-1", "lastSeenDate": last_seen,
+              "signUpDate": sign_up, "firstVisitDate": 0, "numberOfVisits": 3}
+    return activity_of(uid, record, company)
+
+
+@pytest.fixture
+def store(context: Any) -> dict[str, str]:
+    """12 companies, company i with i+1 users seen i days before the as-of day's end, a
+    user with no company, a formula-looking name, and three daily snapshots for all."""
+    gsids: dict[str, str] = {}
+    rows = []
+    for i in range(12):
+        name = "=SUM(A1)" if i == 0 else f"Company {i:02d}"
+        gsid = Company.create(name=name, created_by="t", modified_by="t").gsid
+        gsids[name] = gsid
+        rows += [_user(f"u{i}-{n}", gsid, END - i * 3 * DAY - 1,
+                       sign_up=END - (i * 5 + n + 1) * DAY) for n in range(i + 1)]
+    rows.append(_user("orphan", None, 0))
+    write_activity(context.db, rows, now=1)
+    for back, active in ((2, 50), (1, 60), (0, 70)):
+        AdoptionSnapshot.create(day=(AS_OF - timedelta(days=back)).isoformat(),
+                                company_gsid="", users=80, active_1=1, active_7=5,
+                                active_30=active)
+    return gsids
+
+
+def _view(qtbot: Any, **kwargs: Any) -> AdoptionView:
+    view = AdoptionView(today=lambda: AS_OF, **kwargs)
+    qtbot.addWidget(view)
+    view.refresh()
+    qtbot.waitUntil(lambda: not view.is_busy() and view.shown is not None, timeout=10_000)
+    return view
+
+
+def _figures_text(view: AdoptionView) -> dict[str, str]:
+    return {title: label.text() for title, label in view.figure_labels.items()}
+
+
+def _expected(db: Any, day: date, gsid: str | None = None) -> dict[str, str]:
+    figures = overview(db, day, gsid).figures
+    return {title: text(figures) for title, text in FIGURES}
+
+
+def test_the_tab_shows_the_core_figures_tables_and_charts(
+        qtbot: Any, context: Any, store: dict[str, str]) -> None:
+    view = _view(qtbot)
+    assert _figures_text(view) == _expected(context.db, AS_OF)
+    assert _figures_text(view)["Users without a company"] == "1"
+    assert view.companies_model.rows() == companies(context.db, AS_OF)
+    assert view.message_label.isHidden()
+    weeks = overview(context.db, AS_OF).sign_ups
+    assert view.sign_ups_chart.series_values() == {"Sign-ups": [w.sign_ups for w in weeks]}
+    assert view.active_chart.series_values()["Active 30 days"] == [50, 60, 70]
+    ranked = sorted(companies(context.db, AS_OF), key=lambda r: -r.figures.active_30)
+    top = view.top_chart.series_values()["Active 30 days"]
+    assert sorted(top, reverse=True) == [r.figures.active_30 for r in ranked[:10]]
+    sticky = view.stickiness_chart.series_values()["DAU/MAU %"]
+    assert sorted(sticky) == sorted(round(100 * (r.figures.stickiness or 0), 1)
+                                    for r in ranked if r.figures.stickiness is not None)
+    assert view.at_risk_model.rowCount() > 0
+    assert all(r.figures.active_30 == 0 or r.trend < 0 for r in view.at_risk_model.rows())
+    # the companies table sorts by value and filters by name
+    view.companies_table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    users = [r.figures.users for r in view.companies_proxy.shown_rows()]
+    assert users == sorted(users, reverse=True)
+    view.filter_edit.setText("company 1")
+    assert {r.name for r in view.companies_proxy.shown_rows()} == {
+        "Company 10", "Company 11"}
+
+
+def test_a_new_as_of_day_and_a_picked_company_read_again(
+        qtbot: Any, context: Any, store: dict[str, str]) -> None:
+    view = _view(qtbot)
+    before = _figures_text(view)
+    earlier = AS_OF - timedelta(days=20)
+    view.as_of_edit.setDate(QDate(earlier.year, earlier.month, earlier.day))
+    qtbot.waitUntil(lambda: view.shown is not None and view.shown.overview.as_of == earlier
+                    and not view.is_busy(), timeout=10_000)
+    assert _figures_text(view) == _expected(context.db, earlier)
+    assert _figures_text(view) != before
+
+    gsid = store["Company 05"]
+    view.company_combo.setCurrentIndex(view.company_combo.findData(gsid))
+    view.company_combo.activated.emit(view.company_combo.currentIndex())
+    qtbot.waitUntil(lambda: view.shown is not None
+                    and view.shown.overview.company_gsid == gsid and not view.is_busy(),
+                    timeout=10_000)
+    assert _figures_text(view) == _expected(context.db, earlier, gsid)
+    assert _figures_text(view)["Users"] == "6"
+
+
+def test_an_empty_store_says_to_run_company_person_sync(qtbot: Any, context: Any) -> None:
+    view = _view(qtbot)
+    assert view.message_label.text() == NO_DATA
+    assert not view.message_label.isHidden()
+    assert view.figure_labels["Users"].text() == "0"
+
+
+def test_no_lastseendate_is_said(qtbot: Any, context: Any) -> None:
+    gsid = Company.create(name="Acme", created_by="t", modified_by="t").gsid
+    write_activity(context.db, [_user("u1", gsid, 0)], now=1)
+    view = _view(qtbot)
+    assert view.message_label.text() == NO_LAST_SEEN
+
+
+def test_tables_export_to_excel_safe_csv(qtbot: Any, context: Any, store: dict[str, str],
+                                         tmp_path: Path) -> None:
+    target = tmp_path / "companies"
+    view = _view(qtbot, ask=lambda *_args: target)
+    view.filter_edit.setText("SUM")
+    view.export_companies_button.click()
+    with (tmp_path / "companies.csv").open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert rows[0][:3] == ["Company", "Company GSID", "Users"]
+    assert rows[1][:3] == ["'=SUM(A1)", store["=SUM(A1)"], "1"]
+    assert len(rows) == 2
+
+
+def test_a_chart_exports_to_png(qtbot: Any, context: Any, store: dict[str, str],
+                                tmp_path: Path) -> None:
+    target = tmp_path / "chart.png"
+    view = _view(qtbot, ask=lambda *_args: target)
+    view.resize(1200, 700)
+    view.charts.setCurrentWidget(view.top_chart)
+    view.export_chart_button.click()
+    image = QImage(str(target))
+    assert not image.isNull()
+    assert image.width() > 100
+    assert len({image.pixel(x, image.height() // 2) for x in range(0, image.width(), 5)}) > 2
+
+
+def test_a_finished_run_reads_again_when_shown(qtbot: Any, context: Any,
+                                               store: dict[str, str]) -> None:
+    view = _view(qtbot)
+    gsid = store["Company 03"]
+    now = int(datetime(2026, 3, 10, 12, tzinfo=UTC).timestamp() * 1000)
+    write_activity(context.db, [_user("new", gsid, now)], now=2)
+    view.on_run_finished("Company Person Sync_PX", None)  # type: ignore[arg-type]
+    view.show()
+    qtbot.waitUntil(lambda: not view.is_busy()
+                    and view.figure_labels["Users"].text() == _expected(
+                        context.db, AS_OF)["Users"], timeout=10_000)
+
+
+def test_the_instance_breakdown_shows_with_multi_instance_only(
+        qtbot: Any, context: Any, store: dict[str, str]) -> None:
+    view = _view(qtbot)
+    assert not view.charts.isTabVisible(view.charts.indexOf(view.instances_chart))
+    Connection.create(name="PX", key_ref="k", multi_instance=True)
+    view.refresh()
+    qtbot.waitUntil(lambda: not view.is_busy() and view.charts.isTabVisible(
+        view.charts.indexOf(view.instances_chart)), timeout=10_000)
+    expected = instances(context.db, AS_OF)
+    assert view.instances_chart.series_values()["Users"] == [i.figures.users for i in expected]
+    assert view.instances_chart.categories() == ["acc-1"]
