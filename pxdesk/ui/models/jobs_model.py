@@ -10,15 +10,14 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QIcon
 
 from pxdesk.core.store.enums import RunStatus
-from pxdesk.ui.models.log_models import STATUS_COLOURS, status_icon
+from pxdesk.ui.models.log_models import status_icon
 from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
 from pxdesk.ui.queries import JobRow
+from pxdesk.ui.theme import status_colour
 
 STATUS_COLUMN = 3
 COUNTS_COLUMN = 5
 SCHEDULE_COLUMN = 6
-# A run above its job's failure alert threshold is mailed as a failure: it reads as one here.
-ALERT_COLOUR = STATUS_COLOURS[RunStatus.FAILURE]
 TRANSPARENT = QColor(0, 0, 0, 0)
 
 
@@ -35,8 +34,9 @@ def _status(row: JobRow) -> str:
     return row.last_status
 
 
-def _colour(row: JobRow) -> str | None:
-    return ALERT_COLOUR if row.alerted else STATUS_COLOURS.get(row.last_status)  # type: ignore[call-overload]
+def _colour(row: JobRow) -> QColor | None:
+    """A run above its job's failure alert threshold is mailed as a failure: it reads as one."""
+    return status_colour(RunStatus.FAILURE if row.alerted else row.last_status)
 
 
 def counts_text(success: int | None, failure: int | None) -> str:
@@ -133,8 +133,8 @@ class JobsTableModel(ListTableModel[JobRow]):
             if colour is None:
                 return None
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(colour)
-            if colour not in self._icons:
-                self._icons[colour] = status_icon(colour)
-            return self._icons[colour]
+                return colour
+            if colour.name() not in self._icons:
+                self._icons[colour.name()] = status_icon(colour)
+            return self._icons[colour.name()]
         return super().data(index, role)
