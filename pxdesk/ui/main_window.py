@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -109,6 +109,21 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.run_status)
         self.statusBar().addPermanentWidget(self.banner_label)
         self.statusBar().showMessage("Ready")
+
+    def saved_geometry(self) -> str:
+        """Size and position as text for a private setting, restored at the next launch."""
+        return bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+
+    def restore_saved_geometry(self, saved: str | None) -> None:
+        """Back where the admin left it; on a screen that is gone (or no saved place), centred
+        on the primary screen and no larger than it."""
+        if (saved and self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii")))
+                and any(screen.availableGeometry().intersects(self.frameGeometry())
+                        for screen in QGuiApplication.screens())):
+            return
+        screen = QGuiApplication.primaryScreen().availableGeometry()
+        self.resize(min(self.width(), screen.width()), min(self.height(), screen.height()))
+        self.move(screen.center() - self.rect().center())
 
     def add_tab(self, widget: QWidget, title: str) -> int:
         return self.tabs.addTab(widget, title)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from pxdesk.assets import APP_ICON_PNG, asset_bytes
 from pxdesk.core.store.enums import RunStatus
+from pxdesk.ui.when import date_time_text, relative_time
 
 ICON_SIZES = (16, 22, 32, 64)
 REFRESH_MS = 60_000  # relative times ("5 min ago") age; refresh them once a minute
@@ -63,22 +64,6 @@ def tray_state(jobs: Sequence[TrayJobInfo]) -> TrayState:
     if any(job.last_status in FAILED_STATUSES or job.alert for job in jobs):
         return TrayState.FAILED
     return TrayState.IDLE
-
-
-def relative_time(when: datetime, now: datetime) -> str:
-    seconds = int((now - when).total_seconds())
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 86_400:
-        return f"{seconds // 3600} h ago"
-    days = seconds // 86_400
-    return "yesterday" if days == 1 else f"{days} days ago"
-
-
-def date_time_text(when: datetime) -> str:
-    return f"{when:%a %Y-%m-%d %H:%M}"
 
 
 def job_summary(job: TrayJobInfo, now: datetime) -> str:

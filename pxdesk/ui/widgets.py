@@ -14,14 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-ERROR_STYLE = "color: #b00020"
-WARNING_STYLE = "color: #8a5300"
+from pxdesk.ui.theme import Tone, set_tone
 
 
 def error_label(parent: QWidget, *, wrap: bool = True) -> QLabel:
     """An empty label for what the admin must fix, in the house red."""
     label = QLabel("", parent)
-    label.setStyleSheet(ERROR_STYLE)
+    set_tone(label, Tone.ERROR)
     label.setWordWrap(wrap)
     return label
 
@@ -29,7 +28,7 @@ def error_label(parent: QWidget, *, wrap: bool = True) -> QLabel:
 def warning_label(parent: QWidget) -> QLabel:
     """A hidden label for what the admin should know but may go ahead with, in amber."""
     label = QLabel("", parent)
-    label.setStyleSheet(WARNING_STYLE)
+    set_tone(label, Tone.WARNING)
     label.setWordWrap(True)
     label.hide()
     return label

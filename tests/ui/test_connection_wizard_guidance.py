@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import Connection
 from pxdesk.ui import queries
-from pxdesk.ui.widgets import ERROR_STYLE
+from pxdesk.ui.theme import Tone, colour
 from pxdesk.ui.wizards.connection_wizard import ConnectionWizard
 
 
@@ -45,7 +45,7 @@ def test_enter_tests_and_success_is_the_cards_last_test(
         qtbot.keyClick(page.api_key_edit, Qt.Key.Key_Return)
     assert blocker.args[0], blocker.args[1]
     assert page.missing_label.isHidden()
-    assert page.status_label.styleSheet() != ERROR_STYLE
+    assert colour(Tone.ERROR).name() not in page.status_label.styleSheet()
     wizard.button(QWizard.WizardButton.FinishButton).click()
     tested = queries.connection_card(Connection.get())["Last test"]
     assert tested.startswith("OK on ") and "users visible" in tested
@@ -62,4 +62,4 @@ def test_an_unreachable_host_fails_in_one_styled_line_without_errno(
     text = page.status_label.text()
     assert "Errno" not in text and "\n" not in text
     assert "127.0.0.1" in text and "refused" in text
-    assert page.status_label.styleSheet() == ERROR_STYLE
+    assert colour(Tone.ERROR).name() in page.status_label.styleSheet()

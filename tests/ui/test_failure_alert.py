@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from pxdesk.core.pxsim import PxSimulator
@@ -14,7 +13,7 @@ from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job
 from pxdesk.core.workers import JobRunner
 from pxdesk.ui.models.jobs_model import STATUS_COLUMN
-from pxdesk.ui.models.log_models import STATUS_COLOURS
+from pxdesk.ui.theme import Tone, colour, status_colour
 from pxdesk.ui.views.connectors_view import ConnectorsView
 from pxdesk.ui.views.logs_view import LogsView
 from tests.ui.conftest import COMPANY_JOB, PERSON_JOB, StoredConnection, setup_jobs
@@ -45,10 +44,10 @@ def test_the_jobs_table_marks_a_last_run_above_the_alert(
 
     assert status(COMPANY_JOB) == "Partial Success"
     assert status(PERSON_JOB) == "Partial Success — 12.5% failed"
-    assert status(COMPANY_JOB, Qt.ItemDataRole.ForegroundRole) == QColor(
-        STATUS_COLOURS[RunStatus.PARTIAL_SUCCESS]), "as in the execution log"
-    assert status(PERSON_JOB, Qt.ItemDataRole.ForegroundRole) == QColor(
-        STATUS_COLOURS[RunStatus.FAILURE]), "an alert reads as a failure"
+    assert status(COMPANY_JOB, Qt.ItemDataRole.ForegroundRole) == status_colour(
+        RunStatus.PARTIAL_SUCCESS), "as in the execution log"
+    assert status(PERSON_JOB, Qt.ItemDataRole.ForegroundRole) == status_colour(
+        RunStatus.FAILURE), "an alert reads as a failure"
     assert status(PERSON_JOB, Qt.ItemDataRole.DecorationRole) is not None
     model.set_running(PERSON_JOB, "In Progress")
     assert status(PERSON_JOB) == "In Progress"
@@ -71,7 +70,7 @@ def test_the_run_details_say_whether_the_run_crossed_the_alert(
     label = view.details.value_labels["Alert"]
     view.details.show_run(alerted.id)
     assert label.text() == "12.5% of records failed (alert above 5%)"
-    assert STATUS_COLOURS[RunStatus.FAILURE] in label.styleSheet()
+    assert colour(Tone.ERROR).name() in label.styleSheet() and label.font().bold()
     view.details.show_run(quiet.id)
     assert label.text() == "None: 2% of records failed (alert above 5%)"
     assert label.styleSheet() == ""

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, QModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from pxdesk.core.logs import queries
 from pxdesk.core.pxsim import PxSimulator
@@ -18,7 +17,8 @@ from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import AuditLog, ExecutionRun, RecordError, RequestLog
 from pxdesk.core.sync.engine import SyncEngine
 from pxdesk.core.sync.results import RunCrash, RunProgress, RunResult, RunStart
-from pxdesk.ui.models.log_models import EXPORT_ROLE, STATUS_COLOURS, LogTableModel
+from pxdesk.ui.models.log_models import EXPORT_ROLE, LogTableModel
+from pxdesk.ui.theme import status_colour
 from pxdesk.ui.views.logs_view import LogsView
 from tests.ui.conftest import COMPANY_JOB, PERSON_JOB, setup_jobs
 
@@ -142,8 +142,8 @@ def test_execution_row_updates_live_during_a_run(make_view) -> None:  # type: ig
     view.on_run_ended(RunResult(run.id, "Job B", RunStatus(run.status)))
     status = model.index(0, model.header.index("Status"))
     assert model.data(status) == "Partial Success" and model.rowCount() == 2
-    assert model.data(status, Qt.ItemDataRole.ForegroundRole) == QColor(
-        STATUS_COLOURS["Partial Success"])
+    assert model.data(status, Qt.ItemDataRole.ForegroundRole) == status_colour(
+        RunStatus.PARTIAL_SUCCESS)
     assert not model.data(status, Qt.ItemDataRole.DecorationRole).isNull()
 
 

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from pxdesk.ui.theme import Tone, colour
 from pxdesk.ui.widgets import (
-    ERROR_STYLE,
     button_row,
     error_label,
     ok_cancel_buttons,
@@ -27,7 +27,7 @@ def test_error_label_starts_empty_in_red_and_wraps_unless_told(qtbot: QtBot) -> 
     parent = QWidget()
     qtbot.addWidget(parent)
     wrapped, single = error_label(parent), error_label(parent, wrap=False)
-    assert wrapped.text() == "" and wrapped.styleSheet() == ERROR_STYLE
+    assert wrapped.text() == "" and wrapped.styleSheet() == f"color: {colour(Tone.ERROR).name()}"
     assert wrapped.wordWrap() and not single.wordWrap()
     assert wrapped.parent() is parent
 

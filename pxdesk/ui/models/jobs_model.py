@@ -6,26 +6,31 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon
 
 from pxdesk.core.store.enums import RunStatus
-from pxdesk.ui.models.log_models import STATUS_COLOURS, status_icon
+from pxdesk.ui.models.log_models import status_icon
 from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
 from pxdesk.ui.queries import JobRow
+from pxdesk.ui.theme import status_colour
+from pxdesk.ui.when import exact_time_text, relative_time
 
 STATUS_COLUMN = 3
 COUNTS_COLUMN = 5
 SCHEDULE_COLUMN = 6
-# A run above its job's failure alert threshold is mailed as a failure: it reads as one here.
-ALERT_COLOUR = STATUS_COLOURS[RunStatus.FAILURE]
+LAST_RUN_COLUMN = 4
+AGEING_MS = 60_000
 TRANSPARENT = QColor(0, 0, 0, 0)
 
 
-def _when(ms: int | None) -> str:
-    if ms is None:
-        return ""
-    return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+def _ran_at(row: JobRow) -> datetime | None:
+    return None if row.last_run_at is None else datetime.fromtimestamp(row.last_run_at / 1000)
+
+
+def _when(row: JobRow) -> str:
+    ran_at = _ran_at(row)
+    return "" if ran_at is None else relative_time(ran_at, datetime.now())
 
 
 def _status(row: JobRow) -> str:
@@ -35,8 +40,9 @@ def _status(row: JobRow) -> str:
     return row.last_status
 
 
-def _colour(row: JobRow) -> str | None:
-    return ALERT_COLOUR if row.alerted else STATUS_COLOURS.get(row.last_status)  # type: ignore[call-overload]
+def _colour(row: JobRow) -> QColor | None:
+    """A run above its job's failure alert threshold is mailed as a failure: it reads as one."""
+    return status_colour(RunStatus.FAILURE if row.alerted else row.last_status)
 
 
 def counts_text(success: int | None, failure: int | None) -> str:
@@ -53,7 +59,7 @@ COLUMNS: tuple[Column[JobRow], ...] = (
     Column("Source -> Target", attrgetter("source_target")),
     Column("Data Modification Type", attrgetter("modification_type")),
     Column("Last Run Status"),  # the live status overlays the last run's: see cell()
-    Column("Last Run On", lambda row: _when(row.last_run_at)),
+    Column("Last Run On", _when),
     Column("# Success / # Failure"),  # a running job's live counts: see cell()
     Column("Schedule", _schedule),
 )
@@ -68,6 +74,15 @@ class JobsTableModel(ListTableModel[JobRow]):
         self._running: dict[str, str] = {}  # job name -> live status text
         self._live_counts: dict[str, tuple[int, int]] = {}  # job name -> success, failure
         self._icons: dict[str, QIcon] = {}
+        self._ageing = QTimer(self)  # "3 min ago" must not stay 3 min: re-read once a minute
+        self._ageing.setInterval(AGEING_MS)
+        self._ageing.timeout.connect(self._on_minute)
+        self._ageing.start()
+
+    def _on_minute(self) -> None:
+        if self._rows:
+            self.dataChanged.emit(self.index(0, LAST_RUN_COLUMN),
+                                  self.index(len(self._rows) - 1, LAST_RUN_COLUMN))
 
     def set_running(self, job_name: str, text: str | None) -> None:
         """Show a live status ("In Progress", "Cancelling…") instead of the last run's."""
@@ -119,6 +134,10 @@ class JobsTableModel(ListTableModel[JobRow]):
         """The last run's status is coloured as in the execution log (the alert as a failure);
         a live status is not: its run has no outcome yet."""
         styled = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole)
+        if (index.isValid() and index.column() == LAST_RUN_COLUMN
+                and role == Qt.ItemDataRole.ToolTipRole):
+            ran_at = _ran_at(self._rows[index.row()])
+            return None if ran_at is None else exact_time_text(ran_at)
         if (index.isValid() and index.column() == STATUS_COLUMN
                 and role == Qt.ItemDataRole.ToolTipRole):
             row = self._rows[index.row()]
@@ -133,8 +152,8 @@ class JobsTableModel(ListTableModel[JobRow]):
             if colour is None:
                 return None
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(colour)
-            if colour not in self._icons:
-                self._icons[colour] = status_icon(colour)
-            return self._icons[colour]
+                return colour
+            if colour.name() not in self._icons:
+                self._icons[colour.name()] = status_icon(colour)
+            return self._icons[colour.name()]
         return super().data(index, role)

@@ -14,31 +14,21 @@ from pxdesk.core.logs.queries import LogFilter
 from pxdesk.core.logs.readable import Labels, field_labels
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.ui.models.table_model import AnyIndex, ListTableModel
+from pxdesk.ui.theme import status_colour
 
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole  # the log row's database id
 EXPORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the cell as the CSV export writes it
 DEFAULT_CHUNK = 500
 TOOLTIP_WRAP = 80  # characters: a longer cell's tooltip is wrapped
 
-STATUS_COLOURS = {
-    RunStatus.SUCCESS: "#2e7d32",  # green
-    RunStatus.PARTIAL_SUCCESS: "#e69500",  # amber
-    RunStatus.FAILURE: "#c62828",  # red
-    RunStatus.IN_PROGRESS: "#1565c0",
-    RunStatus.QUEUED: "#757575",
-    RunStatus.SKIPPED: "#757575",
-    RunStatus.CANCELLED: "#5d4037",
-}
-
-
-def status_icon(colour: str, size: int = 12) -> QIcon:
+def status_icon(colour: QColor, size: int = 12) -> QIcon:
     """A filled circle drawn at run time, so no binary asset is needed."""
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(colour))
+    painter.setBrush(colour)
     painter.drawEllipse(1, 1, size - 2, size - 2)
     painter.end()
     return QIcon(pixmap)
@@ -179,12 +169,12 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
         return int(self._rows[row]["id"])
 
     def _icon(self, status: str) -> QIcon | None:
-        colour = STATUS_COLOURS.get(status)  # type: ignore[call-overload]
+        colour = status_colour(status)
         if colour is None:
             return None
-        if status not in self._icons:
-            self._icons[status] = status_icon(colour)
-        return self._icons[status]
+        if colour.name() not in self._icons:
+            self._icons[colour.name()] = status_icon(colour)
+        return self._icons[colour.name()]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -202,8 +192,8 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
             status = self._rows[row]["status"]
             if role == Qt.ItemDataRole.DecorationRole:
                 return self._icon(status)
-            if role == Qt.ItemDataRole.ForegroundRole and status in STATUS_COLOURS:
-                return QColor(STATUS_COLOURS[status])
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return status_colour(status)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(self._cells[row][col], int):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -223,6 +213,6 @@ class RequestsModel(ListTableModel[tuple[Any, ...]]):
         if index.isValid() and role == Qt.ItemDataRole.ForegroundRole:
             status = self._rows[index.row()][3]
             if status is None or status >= 400:
-                return QColor(STATUS_COLOURS[RunStatus.FAILURE])
+                return status_colour(RunStatus.FAILURE)
             return None
         return super().data(index, role)

@@ -31,10 +31,10 @@ from pxdesk.core.logs import queries
 from pxdesk.core.logs.readable import with_field_labels
 from pxdesk.core.notify.alert import FailureRate, percent_text, run_failure_rate
 from pxdesk.core.store.base import database_proxy
-from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun
 from pxdesk.core.workers import BackgroundCalls
-from pxdesk.ui.models.log_models import STATUS_COLOURS, RequestsModel
+from pxdesk.ui.models.log_models import RequestsModel
+from pxdesk.ui.theme import Tone, set_tone
 from pxdesk.ui.widgets import button_row
 
 # (parent, dialog title, suggested file name) -> chosen path, or None when cancelled.
@@ -44,7 +44,6 @@ _FIELDS = ("Job", "Status", "Alert", "Reason", "Records", "Fetched", "Trigger", 
            "Ended", "Duration")
 
 
-ALERT_STYLE = f"color: {STATUS_COLOURS[RunStatus.FAILURE]}; font-weight: bold;"
 
 
 def alert_text(rate: FailureRate | None) -> str:
@@ -206,7 +205,7 @@ class RunDetailsPanel(QWidget):
         rate = run_failure_rate(run)
         values["Alert"] = alert_text(rate)
         alerted = rate is not None and rate.alerted
-        self.value_labels["Alert"].setStyleSheet(ALERT_STYLE if alerted else "")
+        set_tone(self.value_labels["Alert"], Tone.ERROR if alerted else None, bold=alerted)
         for name, text in values.items():
             self.value_labels[name].setText(str(text))
         self._fields.fit_height()

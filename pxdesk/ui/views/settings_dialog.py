@@ -39,12 +39,12 @@ from pxdesk.core.store import settings as st
 from pxdesk.core.store.custom_fields import list_custom_fields
 from pxdesk.core.store.models import STANDARD_FIELDS, TargetObject
 from pxdesk.core.workers import BackgroundCall
-from pxdesk.ui.widgets import ERROR_STYLE, error_label, ok_cancel_buttons
+from pxdesk.ui.theme import Tone, set_tone
+from pxdesk.ui.widgets import error_label, ok_cancel_buttons
 
 MACHINE_ZONE = "(this machine's time zone)"
 SMTP_SECURITY = (("starttls", "STARTTLS"), ("ssl", "SSL/TLS"), ("none", "None (plain)"))
 TEST_EMAIL_TIMEOUT = 15.0  # seconds per SMTP step: the dialog cannot close while it sends
-_OK_STYLE = "color: #1b5e20"
 
 
 def _spin(parent: QWidget, low: int, high: int, suffix: str, tip: str, *,
@@ -428,7 +428,7 @@ class SettingsDialog(QDialog):
         self._show_test_result(ok, message)
 
     def _show_test_result(self, ok: bool, message: str) -> None:
-        self.test_email_label.setStyleSheet(_OK_STYLE if ok else ERROR_STYLE)
+        set_tone(self.test_email_label, Tone.OK if ok else Tone.ERROR)
         self.test_email_label.setText(message)
         self.test_email_finished.emit(ok, message)
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.store.enums import Region
 from pxdesk.core.workers import ConnectionTestWorker
-from pxdesk.ui.widgets import ERROR_STYLE
+from pxdesk.ui.theme import Tone, set_tone
 
 CUSTOM = "custom"
 MULTI_INSTANCE_HELP = (
@@ -246,7 +246,7 @@ class ConnectionPage(QWizardPage):
             self._tested = None
             self.status_label.setText(f"✘ {message}" if not ok else
                                       "The inputs changed during the test: test again.")
-        self.status_label.setStyleSheet("" if ok else ERROR_STYLE)
+        set_tone(self.status_label, None if ok else Tone.ERROR)
         self._on_input_changed()
         self.test_finished.emit(ok, message)
 
