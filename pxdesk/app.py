@@ -22,7 +22,13 @@ from pxdesk.core.notify.notifier import RunNotifier
 from pxdesk.core.px.client import PxClient
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.schedule.dispatch import ScheduleDispatcher
-from pxdesk.core.store.settings import ADMIN_NAME, DEMO_SETTING, get_setting, set_setting
+from pxdesk.core.store.settings import (
+    ADMIN_NAME,
+    DEMO_SETTING,
+    WINDOW_GEOMETRY_SETTING,
+    get_setting,
+    set_setting,
+)
 from pxdesk.core.sync.engine import SyncEngine
 from pxdesk.core.sync.results import RunOutcome
 from pxdesk.core.workers import JobRunner, RunListener
@@ -77,6 +83,7 @@ class PxdeskApp(QObject, RunListener):
         self._force_quit = False
         self._restart_demo_simulator()
         self.window = MainWindow()
+        self.window.restore_saved_geometry(get_setting(WINDOW_GEOMETRY_SETTING, None))
         self.connectors = ConnectorsView(self.connections, self.runner, context.db,
                                          self._make_job_wizard, self.window)
         self.data_view = DataView(self.window)
@@ -178,6 +185,7 @@ class PxdeskApp(QObject, RunListener):
         return answer == QMessageBox.StandardButton.Yes
 
     def _on_window_close_requested(self) -> None:
+        set_setting(WINDOW_GEOMETRY_SETTING, self.window.saved_geometry())
         self.dispatcher.shutdown()
         self.runner.cancel_all_and_wait()
         self.mailer.wait()

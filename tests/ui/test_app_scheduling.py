@@ -258,3 +258,17 @@ def test_a_run_above_the_failure_alert_gives_a_persistent_message_saying_so(
                             "5%). Click to open the run.")
     (line,) = [info for info in app.session.job_infos() if info.name == COMPANY_JOB]
     assert (line.last_status, line.alert) == (RunStatus.PARTIAL_SUCCESS, "12.5% failed")
+
+
+def test_the_window_comes_back_where_the_admin_left_it(
+    qtbot: QtBot, make_app: Callable[..., PxdeskApp]
+) -> None:
+    first = make_app(tray=False)
+    first.show()
+    qtbot.waitExposed(first.window)
+    first.window.resize(first.window.width(), 500)  # the offscreen screen is 800x600
+    assert first.window.height() == 500
+    with qtbot.waitSignal(first.window.close_requested):
+        first.window.close()
+    second = make_app(tray=False)
+    assert second.window.height() == 500, "not the default size: the one it was left at"
