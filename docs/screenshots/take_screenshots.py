@@ -1,6 +1,6 @@
 """Capture the README screenshots from the real app: run under a display, e.g.
 
-    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots/take_screenshots.py
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/take_screenshots.py
 
 It uses a throwaway pxdesk home and the built-in PX simulator (the demo path of the first run).
 """
@@ -49,7 +49,7 @@ def main() -> int:
     context = open_context(home)
     qapp = QApplication.instance() or QApplication(sys.argv)
     app = PxdeskApp(context, qapp)
-    app.window.resize(1280, 800)
+    app.window.resize(1366, 768)
     app.show()
     grab(app.window, "01_first_run")
 
@@ -102,8 +102,11 @@ def main() -> int:
     app.window.tabs.setCurrentIndex(1)
     app.data_view.refresh()
     grab(app.window, "12_data_tab")
-    app.window.tabs.setCurrentIndex(2)
+    app.window.tabs.setCurrentIndex(3)
     grab(app.window, "13_logs_tab")
+    app.window.tabs.setCurrentIndex(2)
+    settle(2.0)  # the figures are read in a worker
+    grab(app.window, "15_adoption_tab")
     from pxdesk.ui.views.settings_dialog import SettingsDialog
 
     settings = SettingsDialog(context.secrets, app.window)
