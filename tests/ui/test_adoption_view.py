@@ -15,6 +15,7 @@ from PySide6.QtGui import QImage
 from pxdesk.core.adoption.activity import activity_of, write_activity
 from pxdesk.core.adoption.figures import companies, day_end_ms, instances, overview
 from pxdesk.core.store.models import AdoptionSnapshot, Company, Connection
+from pxdesk.ui.views.adoption_charts import count_axis
 from pxdesk.ui.views.adoption_view import FIGURES, NO_DATA, NO_LAST_SEEN, AdoptionView
 
 AS_OF = date(2026, 3, 10)
@@ -178,3 +179,12 @@ def test_the_instance_breakdown_shows_with_multi_instance_only(
     expected = instances(context.db, AS_OF)
     assert view.instances_chart.series_values()["Users"] == [i.figures.users for i in expected]
     assert view.instances_chart.categories() == ["acc-1"]
+
+
+@pytest.mark.parametrize("top", [0, 0.4, 1, 3, 7, 42, 12_345])
+def test_count_axes_label_whole_distinct_numbers(qtbot: Any, top: float) -> None:
+    axis = count_axis(top)
+    low, high, ticks = axis.min(), axis.max(), axis.tickCount()
+    labels = [int(low + i * (high - low) / (ticks - 1)) for i in range(ticks)]
+    assert high >= top and len(set(labels)) == len(labels), labels
+    assert all(low + i * (high - low) / (ticks - 1) == label for i, label in enumerate(labels))

@@ -3,6 +3,7 @@ one ChartPanel per chart, hover tooltips, PNG export by grabbing the view."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 
@@ -25,6 +26,23 @@ from PySide6.QtWidgets import QToolTip, QWidget
 def _ms(day: date) -> float:
     """The day's local midnight: the date axis labels its points in local time."""
     return float(QDateTime(QDate(day.year, day.month, day.day), QTime(0, 0)).toMSecsSinceEpoch())
+
+
+def count_axis(top: float) -> QValueAxis:
+    """An axis of counts whose labels are whole and distinct ("0 1 2", never "0 0 0 1")."""
+    axis = QValueAxis()
+    axis.setLabelFormat("%d")
+    _fit_counts(axis, top)
+    return axis
+
+
+def _fit_counts(axis: QValueAxis, top: float) -> None:
+    high = max(1, math.ceil(top))
+    axis.setRange(0, high)
+    if high <= 5:
+        axis.setTickCount(high + 1)  # one tick per whole number
+    else:
+        axis.applyNiceNumbers()  # steps of 1, 2 or 5 times a power of ten
 
 
 class ChartPanel(QChartView):
@@ -68,10 +86,8 @@ class ChartPanel(QChartView):
         chart.addSeries(series)
         categories = QBarCategoryAxis()
         categories.append(self._labels)
-        values_axis = QValueAxis()
-        values_axis.setLabelFormat("%d")
         top = max((max(v, default=0) for _n, v in sets), default=0)
-        values_axis.setRange(0, max(1.0, float(top)) * 1.05)
+        values_axis = count_axis(float(top))
         cat_side, value_side = ((Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignBottom)
                                 if horizontal else
                                 (Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft))
@@ -89,8 +105,7 @@ class ChartPanel(QChartView):
         x_axis = QDateTimeAxis()
         x_axis.setFormat("MMM d")
         x_axis.setTickCount(5)
-        y_axis = QValueAxis()
-        y_axis.setLabelFormat("%d")
+        y_axis = count_axis(0)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         top = 1
@@ -109,7 +124,7 @@ class ChartPanel(QChartView):
             first, last = _ms(days[0]), _ms(days[-1])
             x_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(first)),
                             QDateTime.fromMSecsSinceEpoch(int(max(last, first + 86_400_000))))
-        y_axis.setRange(0, top * 1.05)
+        _fit_counts(y_axis, float(top))
         chart.legend().setVisible(True)
 
     def series_values(self) -> dict[str, list[float]]:
