@@ -14,7 +14,8 @@ from PySide6.QtGui import QImage
 
 from pxdesk.core.adoption.activity import activity_of, write_activity
 from pxdesk.core.adoption.figures import companies, day_end_ms, instances, overview
-from pxdesk.core.store.models import AdoptionSnapshot, Company, Connection
+from pxdesk.core.store.models import Company, Connection
+from pxdesk.core.store.sync_state import AdoptionSnapshot
 from pxdesk.ui.views.adoption_charts import count_axis
 from pxdesk.ui.views.adoption_view import FIGURES, NO_DATA, NO_LAST_SEEN, AdoptionView
 

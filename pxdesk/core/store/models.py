@@ -30,11 +30,9 @@ from peewee import (
     AutoField,
     BooleanField,
     Check,
-    CompositeKey,
     FloatField,
     ForeignKeyField,
     IntegerField,
-    Model,
     NodeList,
     TextField,
 )
@@ -66,7 +64,7 @@ from pxdesk.core.store.standard_fields import (
 )
 
 
-def _in(column: str, values: Iterable[str]) -> SQL | NodeList:
+def one_of(column: str, values: Iterable[str]) -> SQL | NodeList:
     """CHECK (column IN (...)) built from constants, so code and schema cannot drift."""
     items = ", ".join("'" + str(v) + "'" for v in values)
     return Check(f'"{column}" IN ({items})')
@@ -86,7 +84,7 @@ class Connection(BaseModel):
     id = AutoField()
     singleton = IntegerField(default=1, unique=True, constraints=[Check('"singleton" = 1')])
     name = TextField()
-    region = TextField(null=True, constraints=[_in("region", Region)])
+    region = TextField(null=True, constraints=[one_of("region", Region)])
     base_url = TextField(null=True)  # custom base URL (simulator, proxies); overrides region
     multi_instance = BooleanField(default=False)
     key_ref = TextField()  # keyring reference, never the key
@@ -107,12 +105,12 @@ class Job(BaseModel):
     id = AutoField()
     connection = ForeignKeyField(Connection, backref="jobs", on_delete="CASCADE", index=False)
     connection_id: int
-    kind = TextField(constraints=[_in("kind", JobKind)])
+    kind = TextField(constraints=[one_of("kind", JobKind)])
     name = TextField(unique=True)
-    source_object = TextField(constraints=[_in("source_object", SourceObject)])
-    target_object = TextField(constraints=[_in("target_object", JobKind)])
+    source_object = TextField(constraints=[one_of("source_object", SourceObject)])
+    target_object = TextField(constraints=[one_of("target_object", JobKind)])
     modification_type = TextField(
-        default=ModificationType.UPSERT, constraints=[_in("modification_type", ModificationType)]
+        default=ModificationType.UPSERT, constraints=[one_of("modification_type", ModificationType)]
     )
     success_recipients = TextField(default="[]")  # JSON list of emails
     failure_recipients = TextField(default="[]")  # JSON list of emails
@@ -121,7 +119,7 @@ class Job(BaseModel):
     modified_at = IntegerField(default=now_ms)
     # Added by migration 4 (hence last, with database defaults): deletions and alerts.
     deletion_policy = TextField(default=DeletionPolicy.MARK, constraints=[
-        SQL("DEFAULT 'mark'"), _in("deletion_policy", DeletionPolicy)])
+        SQL("DEFAULT 'mark'"), one_of("deletion_policy", DeletionPolicy)])
     reconcile_days = IntegerField(default=7, constraints=[SQL("DEFAULT 7")])  # 0 = on demand
     reconciled_at = IntegerField(null=True)  # epoch ms of the last complete reconcile
     alert_failure_percent = FloatField(default=5.0, constraints=[SQL("DEFAULT 5.0")])
@@ -156,9 +154,9 @@ class FieldMapping(BaseModel):
     position = IntegerField(default=0)
     source_path = TextField()  # e.g. "name", "customAttributes.plan"
     source_type = TextField(default="")  # PX attribute type as listed by the metadata endpoint
-    target_object = TextField(constraints=[_in("target_object", TargetObject)])
+    target_object = TextField(constraints=[one_of("target_object", TargetObject)])
     target_field = TextField()  # standard api name or custom api name (…__gc)
-    target_type = TextField(constraints=[_in("target_type", FieldType)])
+    target_type = TextField(constraints=[one_of("target_type", FieldType)])
     is_upsert_key = BooleanField(default=False)
 
     class Meta:
@@ -173,14 +171,14 @@ class DerivedMapping(BaseModel):
     job = ForeignKeyField(Job, backref="derived_mappings", on_delete="CASCADE", index=False)
     job_id: int
     position = IntegerField(default=0)
-    target_object = TextField(constraints=[_in("target_object", TargetObject)])
+    target_object = TextField(constraints=[one_of("target_object", TargetObject)])
     target_field = TextField()
-    lookup_object = TextField(constraints=[_in("lookup_object", LookupObject)])
+    lookup_object = TextField(constraints=[one_of("lookup_object", LookupObject)])
     match_pairs = TextField(default="[]")  # JSON [{"source_path": ..., "lookup_field": ...}]
     on_multiple = TextField(
-        default=OnMultiple.USE_ANY, constraints=[_in("on_multiple", OnMultiple)]
+        default=OnMultiple.USE_ANY, constraints=[one_of("on_multiple", OnMultiple)]
     )
-    on_none = TextField(default=OnNone.ERROR, constraints=[_in("on_none", OnNone)])
+    on_none = TextField(default=OnNone.ERROR, constraints=[one_of("on_none", OnNone)])
     default_value = TextField(null=True)
 
     class Meta:
@@ -208,7 +206,7 @@ class Schedule(BaseModel):
     job = ForeignKeyField(Job, backref="schedules", unique=True, on_delete="CASCADE")
     job_id: int
     enabled = BooleanField(default=True)
-    kind = TextField(default=ScheduleKind.HOURLY, constraints=[_in("kind", ScheduleKind)])
+    kind = TextField(default=ScheduleKind.HOURLY, constraints=[one_of("kind", ScheduleKind)])
     every_hours = IntegerField(default=1)
     time = TextField(null=True)  # "HH:MM" for daily_once / weekly / monthly
     start_time = TextField(null=True)  # "HH:MM" daily_repeat from (inclusive)
@@ -235,7 +233,7 @@ class JobChain(BaseModel):
     enabled = BooleanField(default=True)
     success_recipients = TextField(default="[]")  # JSON list of emails
     failure_recipients = TextField(default="[]")  # JSON list of emails
-    kind = TextField(default=ScheduleKind.HOURLY, constraints=[_in("kind", ScheduleKind)])
+    kind = TextField(default=ScheduleKind.HOURLY, constraints=[one_of("kind", ScheduleKind)])
     every_hours = IntegerField(default=1)
     time = TextField(null=True)
     start_time = TextField(null=True)
@@ -280,10 +278,10 @@ class CustomField(BaseModel):
     """An admin-created field of a target object; create via custom_fields.create_custom_field."""
 
     id = AutoField()
-    object = TextField(constraints=[_in("object", TargetObject)])
+    object = TextField(constraints=[one_of("object", TargetObject)])
     label = TextField()
     api_name = TextField()  # e.g. "PX_Account_ID__gc"
-    field_type = TextField(constraints=[_in("field_type", FieldType)])
+    field_type = TextField(constraints=[one_of("field_type", FieldType)])
     created_at = IntegerField(default=now_ms)
     created_by = TextField(default="")
 
@@ -304,8 +302,8 @@ class ExecutionRun(BaseModel):
     job_name = TextField()
     connection_name = TextField(default="")
     calltype = TextField(default=CALLTYPE_APPLICATION_DATA)
-    trigger = TextField(constraints=[_in("trigger", Trigger)])
-    status = TextField(default=RunStatus.QUEUED, constraints=[_in("status", RunStatus)])
+    trigger = TextField(constraints=[one_of("trigger", Trigger)])
+    status = TextField(default=RunStatus.QUEUED, constraints=[one_of("status", RunStatus)])
     success_count = IntegerField(default=0)
     failure_count = IntegerField(default=0)
     inserted_count = IntegerField(default=0)
@@ -379,9 +377,9 @@ class AuditLog(BaseModel):
     job = ForeignKeyField(Job, backref="audit_entries", null=True, on_delete="SET NULL")
     job_id: int | None
     job_name = TextField(default="")
-    attribute = TextField(constraints=[_in("attribute", AuditAttribute)])
+    attribute = TextField(constraints=[one_of("attribute", AuditAttribute)])
     sub_attribute = TextField(default="")
-    action = TextField(constraints=[_in("action", AuditAction)])
+    action = TextField(constraints=[one_of("action", AuditAction)])
     old_value = TextField(null=True)
     new_value = TextField(null=True)
     additional_info = TextField(null=True)
@@ -499,7 +497,6 @@ TARGET_MODELS: dict[str, type[TargetRecord]] = {
     TargetObject.COMPANY_INSTANCE: CompanyInstance,
 }
 
-# Creation order (parents first); reverse it to drop.
 # Rows marked "Deleted in PX" are few: partial indexes answer "is any row marked?" at once.
 # Added by migration 4; declared here so models and migrations describe the same schema.
 for _model in (Company, Person, CompanyPerson, CompanyInstance):
@@ -508,105 +505,16 @@ for _model in (Company, Person, CompanyPerson, CompanyInstance):
                          '("deleted_in_px_at") WHERE deleted_in_px_at IS NOT NULL'))
 
 
-class SourceLink(BaseModel):
-    """Which PX record a job last wrote to which row: what a reconcile compares with PX's ids.
-
-    `gsid` is the row the record is (its Company, or its Company Person, or its Person when it
-    has no company); `person_gsid` is the Person a user wrote, for Company Person Sync."""
-
-    job = ForeignKeyField(Job, on_delete="CASCADE", index=False)
-    job_id: int
-    source_id = TextField()
-    target_object = TextField(constraints=[_in("target_object", TargetObject)])
-    gsid = TextField()
-    person_gsid = TextField(null=True)
-    run_id = IntegerField(null=True)
-
-    class Meta:
-        table_name = "source_link"
-        primary_key = CompositeKey("job", "source_id")
-        without_rowid = True  # one B-tree, keyed as it is read: a million links stay cheap
-
-
-class RetryRecord(BaseModel):
-    """A PX record that failed: fetched again by the job's next runs, even unchanged in PX,
-    until it goes through or has failed the retry limit."""
-
-    job = ForeignKeyField(Job, on_delete="CASCADE", index=False)
-    job_id: int
-    source_id = TextField()
-    reason = TextField()
-    attempts = IntegerField(default=1)
-    first_failed_at = IntegerField(default=now_ms)
-    last_run_id = IntegerField(null=True)
-
-    class Meta:
-        table_name = "retry_record"
-        primary_key = CompositeKey("job", "source_id")
-        without_rowid = True
-
-
-class UserActivity(BaseModel):
-    """One PX user's activity as PX last sent it, kept by Company Person Sync whatever the
-    job maps: what the adoption figures count (migration 6). Dates are epoch ms; PX's 0
-    ("never") is stored as NULL."""
-
-    px_user_id = TextField(primary_key=True)
-    account_id = TextField(null=True)
-    company_gsid = TextField(null=True)  # the Company the user resolved to, NULL for none
-    last_seen_date = IntegerField(null=True)
-    sign_up_date = IntegerField(null=True)
-    first_visit_date = IntegerField(null=True)
-    number_of_visits = IntegerField()
-    modified_at = IntegerField()
-
-    class Meta:
-        table_name = "user_activity"
-        without_rowid = True
-        indexes = ((("sign_up_date",), False),)
-
-
-# Covering index of the adoption figures per company (migration 6 says why).
-UserActivity.add_index(UserActivity.index(
-    UserActivity.company_gsid, UserActivity.last_seen_date, UserActivity.first_visit_date,
-    UserActivity.sign_up_date, UserActivity.number_of_visits, name="user_activity_company"))
-
-
-class AdoptionSnapshot(BaseModel):
-    """Users and active users of one company ('' = all) on one UTC day, written at the end
-    of each Company Person Sync run: the history trends compare with (migration 6)."""
-
-    day = TextField()  # ISO date, UTC
-    company_gsid = TextField()
-    users = IntegerField()
-    active_1 = IntegerField()
-    active_7 = IntegerField()
-    active_30 = IntegerField()
-
-    class Meta:
-        table_name = "adoption_snapshot"
-        primary_key = CompositeKey("day", "company_gsid")
-        without_rowid = True
-
-
-ALL_MODELS: list[type[Model]] = [
-    Connection, Job, JobDependency, FieldMapping, DerivedMapping, JobFilter, Schedule,
-    JobChain, JobChainMember, Setting, CustomField, ExecutionRun, RecordError, RequestLog,
-    AuditLog, ConnectionLog,
-    Company, Person, CompanyPerson, CompanyInstance, SourceLink, RetryRecord, UserActivity,
-    AdoptionSnapshot,
-]
-
 # Re-exported so the engine and UI can import everything store-shaped from one module.
 __all__ = [
-    "ALL_MODELS", "CALLTYPE_APPLICATION_DATA", "PERSON_EMAIL_EXPR", "STANDARD_FIELDS",
-    "SYSTEM_FIELDS", "TARGET_MODELS", "AdoptionSnapshot", "AuditAction", "AuditAttribute",
+    "CALLTYPE_APPLICATION_DATA", "PERSON_EMAIL_EXPR", "STANDARD_FIELDS",
+    "SYSTEM_FIELDS", "TARGET_MODELS", "AuditAction", "AuditAttribute",
     "AuditLog", "BaseModel", "Company", "CompanyInstance", "CompanyPerson", "Connection",
     "ConnectionLog", "CustomField", "DerivedMapping", "ExecutionRun", "FieldMapping", "FieldType",
     "Job", "JobChain", "JobChainMember", "JobDependency", "JobFilter", "JobKind", "LookupObject",
     "ModificationType", "OnMultiple", "OnNone", "Person", "RecordError", "Region", "RequestLog",
-    "RetryRecord", "RunStatus", "Schedule", "ScheduleKind", "Setting", "SourceLink",
-    "SourceObject", "StandardField", "TargetObject", "TargetRecord", "Trigger", "UserActivity",
+    "RunStatus", "Schedule", "ScheduleKind", "Setting",
+    "SourceObject", "StandardField", "TargetObject", "TargetRecord", "Trigger",
     "new_gsid",
     "now_ms", "standard_field",
 ]

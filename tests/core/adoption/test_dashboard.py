@@ -9,7 +9,8 @@ from pxdesk.core.adoption import dashboard
 from pxdesk.core.adoption.activity import activity_of, write_activity
 from pxdesk.core.adoption.figures import CompanyRow, Figures, day_end_ms
 from pxdesk.core.adoption.snapshots import history
-from pxdesk.core.store.models import AdoptionSnapshot, Company, Connection
+from pxdesk.core.store.models import Company, Connection
+from pxdesk.core.store.sync_state import AdoptionSnapshot
 
 AS_OF = date(2026, 3, 10)
 END = day_end_ms(AS_OF)

@@ -16,7 +16,8 @@ from pxdesk.core.adoption.figures import (
     overview,
 )
 from pxdesk.core.adoption.snapshots import write_snapshot
-from pxdesk.core.store.models import AdoptionSnapshot, Company
+from pxdesk.core.store.models import Company
+from pxdesk.core.store.sync_state import AdoptionSnapshot
 
 AS_OF = date(2026, 3, 10)
 END = day_end_ms(AS_OF)  # 2026-03-11T00:00Z: the as-of day ends at midnight UTC

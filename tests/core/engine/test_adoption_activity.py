@@ -6,14 +6,8 @@ from typing import Any
 
 from pxdesk.core.adoption.figures import utc_day
 from pxdesk.core.pxsim import PxSimulator
-from pxdesk.core.store.models import (
-    AdoptionSnapshot,
-    CompanyPerson,
-    Job,
-    RunStatus,
-    SourceLink,
-    UserActivity,
-)
+from pxdesk.core.store.models import CompanyPerson, Job, RunStatus
+from pxdesk.core.store.sync_state import AdoptionSnapshot, SourceLink, UserActivity
 from pxdesk.core.sync.engine import SyncEngine
 from tests.core.engine.conftest import COMPANY_JOB, PERSON_JOB, FakeClock
 

@@ -13,8 +13,8 @@ from pxdesk.core.store.models import (
     Job,
     Person,
     RecordError,
-    SourceLink,
 )
+from pxdesk.core.store.sync_state import SourceLink
 from pxdesk.core.sync.engine import SyncEngine
 from tests.core.engine.conftest import COMPANY_JOB, PERSON_JOB, FakeClock, mark_upsert_key
 

@@ -6,15 +6,8 @@ from __future__ import annotations
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.pxsim.faults import Fault
 from pxdesk.core.store.enums import DeletionPolicy
-from pxdesk.core.store.models import (
-    Company,
-    CompanyPerson,
-    ExecutionRun,
-    Job,
-    Person,
-    RunStatus,
-    SourceLink,
-)
+from pxdesk.core.store.models import Company, CompanyPerson, ExecutionRun, Job, Person, RunStatus
+from pxdesk.core.store.sync_state import SourceLink
 from pxdesk.core.sync.engine import SyncEngine
 from tests.core.engine.conftest import ACCOUNTS, COMPANY_JOB, PERSON_JOB, FakeClock
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from pxdesk.core.pxsim import PxSimulator
-from pxdesk.core.store.models import CompanyPerson, ExecutionRun, Person, RetryRecord, RunStatus
+from pxdesk.core.store.models import CompanyPerson, ExecutionRun, Person, RunStatus
 from pxdesk.core.store.settings import RETRY_MAX_ATTEMPTS, set_setting
+from pxdesk.core.store.sync_state import RetryRecord
 from pxdesk.core.sync.engine import SyncEngine
 from tests.core.engine.conftest import PERSON_JOB, FakeClock
 

@@ -13,7 +13,8 @@ from pxdesk.core.errors import StoreError
 from pxdesk.core.store import migrations
 from pxdesk.core.store.db import PRAGMAS, close_database, open_database
 from pxdesk.core.store.migrations import SCHEMA_VERSION, migrate, user_version
-from pxdesk.core.store.models import ALL_MODELS, AuditLog, Company
+from pxdesk.core.store.models import AuditLog, Company
+from pxdesk.core.store.schema import ALL_MODELS
 
 
 def _normalise(sql: str) -> str:
