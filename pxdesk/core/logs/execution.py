@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from peewee import fn
 
@@ -203,16 +204,20 @@ def last_chain_run_times() -> dict[str, datetime]:
     return {name: _aware(at) for name, at in tuple_rows(rows) if at is not None}
 
 
+def latest_closed_runs() -> Any:
+    """A subquery: the id of each job's latest closed run (what the tray and alerts show)."""
+    return (ExecutionRun.select(fn.MAX(ExecutionRun.id))
+            .where(ExecutionRun.job.is_null(False)
+                   & ExecutionRun.status.not_in(list(OPEN_STATUSES)))
+            .group_by(ExecutionRun.job))
+
+
 def last_results() -> dict[str, tuple[str, datetime]]:
     """Each job's latest closed run: (status, when it ended), for the tray's job lines."""
-    latest = (ExecutionRun.select(fn.MAX(ExecutionRun.id))
-              .where(ExecutionRun.job.is_null(False)
-                     & ExecutionRun.status.not_in(list(OPEN_STATUSES)))
-              .group_by(ExecutionRun.job))
     rows = (ExecutionRun.select(Job.name, ExecutionRun.status, ExecutionRun.ended_at,
                                 ExecutionRun.queued_at)
             .join(Job, on=(ExecutionRun.job == Job.id))
-            .where(ExecutionRun.id.in_(latest)))
+            .where(ExecutionRun.id.in_(latest_closed_runs())))
     return {name: (str(status), _aware(ended or queued))
             for name, status, ended, queued in tuple_rows(rows)}
 

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from peewee import fn
-
-from pxdesk.core.store.enums import RunStatus
+from pxdesk.core.logs.execution import OPEN_STATUSES, latest_closed_runs
 from pxdesk.core.store.models import ExecutionRun, Job
 from pxdesk.core.store.rows import tuple_rows
 
-_OPEN_STATUSES = frozenset({RunStatus.QUEUED, RunStatus.IN_PROGRESS})
 _MAX_DECIMALS = 4
 
 
@@ -80,7 +77,7 @@ def job_threshold(job_id: int | None) -> float | None:
 def run_failure_rate(run: ExecutionRun) -> FailureRate | None:
     """The rate of a closed run against its job's threshold; None while the run is open (its
     counts still move) or when its job is gone."""
-    if run.status in _OPEN_STATUSES:
+    if run.status in OPEN_STATUSES:
         return None
     threshold = job_threshold(run.job_id)
     if threshold is None:
@@ -97,13 +94,9 @@ def failure_rate_of(run_id: int) -> FailureRate | None:
 def last_run_rates() -> dict[str, FailureRate]:
     """Each job's latest closed run (as `logs.execution.last_results` picks it) against the
     job's threshold, by job name: the tray's job lines and icon."""
-    latest = (ExecutionRun.select(fn.MAX(ExecutionRun.id))
-              .where(ExecutionRun.job.is_null(False)
-                     & ExecutionRun.status.not_in(list(_OPEN_STATUSES)))
-              .group_by(ExecutionRun.job))
     rows = (ExecutionRun.select(Job.name, ExecutionRun.success_count, ExecutionRun.failure_count,
                                 Job.alert_failure_percent)
             .join(Job, on=(ExecutionRun.job == Job.id))
-            .where(ExecutionRun.id.in_(latest)))
+            .where(ExecutionRun.id.in_(latest_closed_runs())))
     return {str(name): FailureRate(int(success), int(failure), float(threshold))
             for name, success, failure, threshold in tuple_rows(rows)}
