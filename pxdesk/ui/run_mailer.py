@@ -9,9 +9,10 @@ from functools import partial
 from peewee import Database
 from PySide6.QtCore import QObject, Signal, Slot
 
+from pxdesk.core.background import THREAD_WAIT_MS, BackgroundCall
 from pxdesk.core.notify.notifier import NotifyOutcome
 from pxdesk.core.sync.results import RunOutcome, tree_run_ids
-from pxdesk.core.workers import THREAD_WAIT_MS, BackgroundCall, RunListener
+from pxdesk.core.workers import RunListener
 
 log = logging.getLogger(__name__)
 

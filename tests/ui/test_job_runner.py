@@ -10,10 +10,11 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
+from pxdesk.core.background import BackgroundCall
 from pxdesk.core.logs.execution import RunCounts
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
-from pxdesk.core.workers import RUN_SWITCH_INTERVAL_S, BackgroundCall, JobRunner
+from pxdesk.core.workers import RUN_SWITCH_INTERVAL_S, JobRunner
 
 
 class FakeEngine:

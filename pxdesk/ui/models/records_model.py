@@ -9,10 +9,10 @@ from typing import Any
 from peewee import Database
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 
+from pxdesk.core.background import BackgroundCalls
 from pxdesk.core.store.base import database_proxy
 from pxdesk.core.store.records import Column as RecordColumn
 from pxdesk.core.store.records import RecordQuery, display_value
-from pxdesk.core.workers import BackgroundCalls
 from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
 
 PAGE_SIZE = 200

@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
 from pxdesk.core.adoption import dashboard
 from pxdesk.core.adoption.dashboard import Dashboard
 from pxdesk.core.adoption.figures import CompanyRow, Figures
+from pxdesk.core.background import BackgroundCalls
 from pxdesk.core.logs.csv_export import write_csv
 from pxdesk.core.store.base import database_proxy
 from pxdesk.core.sync.results import RunOutcome
-from pxdesk.core.workers import BackgroundCalls, RunListener
+from pxdesk.core.workers import RunListener
 from pxdesk.ui.models.adoption_model import CSV_HEADER, CompaniesModel, CompaniesProxy
 from pxdesk.ui.views.adoption_charts import ChartPanel
 from pxdesk.ui.widgets import select_whole_rows

@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.background import ConnectionTestWorker
 from pxdesk.core.config.chain_service import ChainService
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.sync.results import RunOutcome, RunProgress, RunStart
-from pxdesk.core.workers import ConnectionTestWorker, JobRunner, RunListener
+from pxdesk.core.workers import JobRunner, RunListener
 from pxdesk.ui import queries
 from pxdesk.ui.models.jobs_model import STATUS_COLUMN, JobsTableModel
 from pxdesk.ui.views.chain_dialog import ChainDialog

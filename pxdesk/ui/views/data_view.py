@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.background import BackgroundCalls
 from pxdesk.core.store.base import database_proxy
 from pxdesk.core.store.enums import TargetObject
 from pxdesk.core.store.record_export import export_records
 from pxdesk.core.store.records import RecordQuery, record_details
-from pxdesk.core.workers import BackgroundCalls
 from pxdesk.ui.models.records_model import RecordsTableModel
 
 SEARCH_DELAY_MS = 250

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.background import BackgroundCalls
 from pxdesk.core.errors import PxError
 from pxdesk.core.logs import queries
 from pxdesk.core.logs.readable import with_field_labels
 from pxdesk.core.notify.alert import FailureRate, percent_text, run_failure_rate
 from pxdesk.core.store.base import database_proxy
 from pxdesk.core.store.models import ExecutionRun
-from pxdesk.core.workers import BackgroundCalls
 from pxdesk.ui.models.log_models import RequestsModel
 from pxdesk.ui.theme import Tone, set_tone
 from pxdesk.ui.widgets import button_row

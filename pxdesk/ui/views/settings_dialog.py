@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from pxdesk.core.autostart import Autostart
 from pxdesk.core.autostart import login_argv as default_login_argv
+from pxdesk.core.background import BackgroundCall
 from pxdesk.core.config.settings_service import check_settings, save_settings
 from pxdesk.core.config.validation import is_email
 from pxdesk.core.errors import ConfigError, StoreError
@@ -38,7 +39,6 @@ from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store import settings as st
 from pxdesk.core.store.custom_fields import list_custom_fields
 from pxdesk.core.store.models import STANDARD_FIELDS, TargetObject
-from pxdesk.core.workers import BackgroundCall
 from pxdesk.ui.theme import Tone, set_tone
 from pxdesk.ui.widgets import error_label, ok_cancel_buttons
 

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from pxdesk.core.background import ConnectionTestWorker
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.store.enums import Region
-from pxdesk.core.workers import ConnectionTestWorker
 from pxdesk.ui.theme import Tone, set_tone
 
 CUSTOM = "custom"

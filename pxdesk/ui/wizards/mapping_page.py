@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.background import BackgroundCall
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.px.fields import SourceField, source_fields, standard_fields
 from pxdesk.core.store.enums import JobKind
 from pxdesk.core.store.settings import person_resolution_key
-from pxdesk.core.workers import BackgroundCall
 from pxdesk.ui.column_fit import ColumnFitter
 from pxdesk.ui.models.mappings_model import MappingsTableModel
 from pxdesk.ui.widgets import button_row, select_whole_rows
