@@ -347,3 +347,25 @@ def test_details_say_what_was_retried_and_what_is_gone_from_px(make_view) -> Non
     assert view.details.value_labels["Records"].text() == (
         "5 succeeded (0 inserted, 0 updated, 0 unchanged), 1 failed; 3 fetched again after "
         "failing before; 2 gone from PX")
+
+
+def test_copy_as_curl_puts_the_request_on_the_clipboard(make_view, qtbot
+                                                        ) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QGuiApplication
+
+    run = _run("Job A")
+    for page in (1, 2):
+        RequestLog.create(run=run, method="GET", status=200, at=T0 + page, elapsed_ms=40,
+                          url=f"https://px.test/v1/users?pageSize=500&page={page}")
+    view = make_view()
+    view.tables["execution"].selectRow(0)
+    qtbot.mouseClick(view.details.requests_button, Qt.MouseButton.LeftButton)
+    dialog = view.details.requests_dialog
+    assert dialog is not None
+    dialog.table.selectRow(1)
+    assert dialog.copy_curl_action in dialog.table.actions()  # the row's context menu
+    qtbot.mouseClick(dialog.copy_curl_button, Qt.MouseButton.LeftButton)
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith("curl -X GET ")
+    assert '"X-APTRINSIC-API-KEY: $PX_API_KEY"' in text
+    assert text.endswith("'https://px.test/v1/users?pageSize=500&page=2'")

@@ -260,8 +260,11 @@ def redact_url(url: str) -> str:
     parts = urlsplit(url)
     if not parts.query:
         return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(s in k.lower() for k, _v in pairs for s in _SECRET_PARAMS):
+        return url  # as logged: re-encoding would change how a scrollId reads
     params = [(k, REDACTED if any(s in k.lower() for s in _SECRET_PARAMS) else v)
-              for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+              for k, v in pairs]
     return urlunsplit(parts._replace(query=urlencode(params, safe="(),:*'")))
 
 

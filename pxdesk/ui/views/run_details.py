@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAction, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -29,13 +29,14 @@ from PySide6.QtWidgets import (
 from pxdesk.core.background import BackgroundCalls
 from pxdesk.core.errors import PxError
 from pxdesk.core.logs import queries
+from pxdesk.core.logs.curl import curl_command
 from pxdesk.core.logs.readable import with_field_labels
 from pxdesk.core.notify.alert import FailureRate, percent_text, run_failure_rate
 from pxdesk.core.store.base import database_proxy
 from pxdesk.core.store.models import ExecutionRun
 from pxdesk.ui.models.log_models import RequestsModel
 from pxdesk.ui.theme import Tone, set_tone
-from pxdesk.ui.widgets import button_row
+from pxdesk.ui.widgets import button_row, select_whole_rows
 
 # (parent, dialog title, suggested file name) -> chosen path, or None when cancelled.
 AskSavePath = Callable[[QWidget, str, str], Path | None]
@@ -78,12 +79,36 @@ class RequestsDialog(QDialog):
         self.table = QTableView(self)
         self.table.setObjectName("requests_table")
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        select_whole_rows(self.table, QHeaderView.ResizeMode.ResizeToContents)
+        # Copy as curl: the button and the row's context menu share one action.
+        self.copy_curl_action = QAction("Copy as curl", self)
+        self.copy_curl_action.triggered.connect(self._on_copy_curl_action_triggered)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.addAction(self.copy_curl_action)
+        self.copy_curl_button = QPushButton("Copy as curl", self)
+        self.copy_curl_button.setObjectName("copy_curl_button")
+        self.copy_curl_button.setToolTip("Copy the selected request as a curl command; the key "
+                                         "is $PX_API_KEY, set it in your shell")
+        self.copy_curl_button.clicked.connect(self._on_copy_curl_action_triggered)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"{self.model.rowCount()} request(s)", self))
         layout.addWidget(self.table)
+        layout.addLayout(button_row(self.copy_curl_button))
         self.resize(900, 400)
+
+    def selected_curl(self) -> str | None:
+        """The selected request (else the first) as a curl command; None with no request."""
+        rows = self.table.selectionModel().selectedRows()
+        request = self.model.row_at(rows[0].row() if rows else 0)
+        if request is None:
+            return None
+        _at, method, url, *_rest = request
+        return curl_command(str(method), str(url))
+
+    def _on_copy_curl_action_triggered(self) -> None:
+        command = self.selected_curl()
+        if command is not None:
+            QGuiApplication.clipboard().setText(command)
 
 
 class _WrappedFields(QWidget):
