@@ -35,6 +35,7 @@ from pxdesk.core.workers import JobRunner, RunListener
 from pxdesk.ui.main_window import MainWindow
 from pxdesk.ui.network_watch import NetworkWatch
 from pxdesk.ui.run_mailer import RunMailer
+from pxdesk.ui.support_bundle import SupportBundleCommand
 from pxdesk.ui.tray import TrayController, tray_available
 from pxdesk.ui.tray_session import TraySession
 from pxdesk.ui.views.adoption_view import AdoptionView
@@ -97,6 +98,9 @@ class PxdeskApp(QObject, RunListener):
         self.window.set_close_guard(self._confirm_close)
         self.window.quit_action.triggered.connect(self.quit)
         self.window.settings_action.triggered.connect(self._on_settings_action_triggered)
+        self.support_bundle = SupportBundleCommand(context, self.window)
+        self.window.support_bundle_action.triggered.connect(self.support_bundle.start)
+        self.support_bundle.reported.connect(self.window.statusBar().showMessage)
         self.window.close_requested.connect(self._on_window_close_requested)
         self.connectors.demo_requested.connect(self._on_connectors_demo_requested)
         self.connectors.connection_changed.connect(self._on_connectors_connection_changed)

@@ -7,7 +7,18 @@ import sys
 from collections.abc import Sequence
 
 from pxdesk import __version__
-from pxdesk.cli import adoption, chain, connection, data, desktop_entry, jobs, logs, run, simulate
+from pxdesk.cli import (
+    adoption,
+    chain,
+    connection,
+    data,
+    desktop_entry,
+    jobs,
+    logs,
+    run,
+    simulate,
+    support,
+)
 from pxdesk.cli.output import EXIT_INTERRUPTED, print_error, silence_broken_pipe
 from pxdesk.core.context import AppContext, open_context
 from pxdesk.core.errors import PxdeskError
@@ -15,7 +26,8 @@ from pxdesk.core.paths import AppPaths
 from pxdesk.core.store.errors import store_errors
 
 # Each command module exposes register(subparsers); its handlers return an exit code.
-COMMAND_MODULES = (simulate, connection, jobs, run, chain, logs, data, adoption, desktop_entry)
+COMMAND_MODULES = (simulate, connection, jobs, run, chain, logs, data, adoption, desktop_entry,
+                   support)
 # Commands that never open the store: handler(args). Every other one is handler(args, ctx) on
 # the one store this process opens, after the runs a dead process left are closed.
 STORELESS_COMMANDS = frozenset({"simulate", "install-desktop-entry"})

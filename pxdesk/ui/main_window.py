@@ -174,6 +174,11 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu("&Help")
+        self.support_bundle_action = QAction("Create &Support Bundle…", self)
+        self.support_bundle_action.setStatusTip("A zip of versions, settings, jobs, recent runs "
+                                                "and logs for support; no key, password or "
+                                                "personal data")
+        help_menu.addAction(self.support_bundle_action)
         about = QAction("&About pxdesk", self)
         about.triggered.connect(self._on_about_triggered)
         help_menu.addAction(about)

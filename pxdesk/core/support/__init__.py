@@ -1,0 +1,1 @@
+"""Support material an admin sends to whoever helps them: the support bundle."""
