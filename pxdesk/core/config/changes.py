@@ -34,7 +34,13 @@ SCHEDULE_FIELDS = (
     ("time", "Time"), ("start_time", "Start Time"), ("end_time", "End Time"),
     ("days", "Days"), ("day_of_month", "Day of Month"), ("timezone", "Time Zone"),
 )
+# On the Schedule page, kept on the job: audited as Schedule rows.
+STALE_FIELDS = (
+    ("stale_after_hours", "Warn If No Success For"),
+    ("long_run_minutes", "Warn If A Run Takes Longer Than"),
+)
 ALL_AND = "(all conditions ANDed)"
+OFF = "Off"
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,8 @@ _VALUE_TEXTS: dict[str, Callable[[Any], str]] = {
     "deletion_policy": lambda value: DeletionPolicy.label_of(str(value)),
     "reconcile_days": _days_text,
     "alert_failure_percent": lambda value: f"{value:g}%",
+    "stale_after_hours": lambda value: f"{value} hours" if value else OFF,
+    "long_run_minutes": lambda value: f"{value} minutes" if value else OFF,
 }
 
 
@@ -157,4 +165,11 @@ def config_changes(old: JobConfig | None, new: JobConfig) -> list[Change]:
                         _filters(new.filters)),
         *_plain_fields(AuditAttribute.SCHEDULE, SCHEDULE_FIELDS, old and old.schedule,
                        new.schedule),
+        *_stale_changes(old, new),
     ]
+
+
+def _stale_changes(old: JobConfig | None, new: JobConfig) -> list[Change]:
+    """The stale alerts' rows; a new job's alerts left off are no change worth a row."""
+    changes = _plain_fields(AuditAttribute.SCHEDULE, STALE_FIELDS, old, new)
+    return changes if old is not None else [c for c in changes if c.new != OFF]

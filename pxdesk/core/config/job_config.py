@@ -30,6 +30,8 @@ FORMAT_VERSION = 1
 DEFAULT_DELETION_POLICY = DeletionPolicy.MARK.value
 DEFAULT_RECONCILE_DAYS = 7  # weekly; 0 = only when the admin asks
 DEFAULT_ALERT_FAILURE_PERCENT = 5.0
+# Stale-data alerts (migration 7): off until the admin sets them (docs/decisions.md).
+STALE_OFF = 0
 
 
 def _names(cls: type) -> tuple[str, ...]:
@@ -169,6 +171,10 @@ class JobConfig:
     deletion_policy: str = DEFAULT_DELETION_POLICY  # DeletionPolicy
     reconcile_days: int = DEFAULT_RECONCILE_DAYS
     alert_failure_percent: float = DEFAULT_ALERT_FAILURE_PERCENT
+    # Schedule page: warn after this many hours without a successful run, and when a run
+    # takes longer than this many minutes; 0 = off (core/logs/stale.py is the rule).
+    stale_after_hours: int = STALE_OFF
+    long_run_minutes: int = STALE_OFF
 
     def to_dict(self) -> dict[str, Any]:
         """Readable JSON with a stable key order (exports diff cleanly)."""
@@ -187,6 +193,8 @@ class JobConfig:
             "derived": [d.to_dict() for d in self.derived],
             "filters": self.filters.to_dict(),
             "schedule": self.schedule.to_dict(),
+            "stale_after_hours": self.stale_after_hours,
+            "long_run_minutes": self.long_run_minutes,
         }
 
     @classmethod
@@ -211,6 +219,8 @@ class JobConfig:
             derived=[DerivedConfig.from_dict(d, path) for path, d in obj.items("derived")],
             filters=filters_from_dict(obj.get("filters", {})),
             schedule=ScheduleConfig.from_dict(obj.get("schedule", {})),
+            stale_after_hours=obj.whole("stale_after_hours", STALE_OFF),
+            long_run_minutes=obj.whole("long_run_minutes", STALE_OFF),
         )
 
     def upsert_keys(self) -> list[MappingConfig]:
@@ -282,4 +292,5 @@ def load_job_config(job: Job) -> JobConfig:
         mappings=mappings, derived=derived, filters=spec, schedule=_load_schedule(job),
         deletion_policy=str(job.deletion_policy), reconcile_days=int(job.reconcile_days),
         alert_failure_percent=float(job.alert_failure_percent),
+        stale_after_hours=int(job.stale_after_hours), long_run_minutes=int(job.long_run_minutes),
     )

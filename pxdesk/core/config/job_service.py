@@ -51,6 +51,8 @@ def apply_config(job: Job, config: JobConfig) -> None:
     job.deletion_policy = config.deletion_policy
     job.reconcile_days = config.reconcile_days
     job.alert_failure_percent = config.alert_failure_percent
+    job.stale_after_hours = config.stale_after_hours
+    job.long_run_minutes = config.long_run_minutes
     job.modified_at = now_ms()
     job.save()
     JobDependency.delete().where(JobDependency.job == job).execute()

@@ -44,6 +44,8 @@ from pxdesk.core.sync.mapping import ConversionError, convert
 MAX_PAIRS = 6
 MAX_RECONCILE_DAYS = 365  # a yearly check at the least
 MAX_ALERT_PERCENT = 100.0
+MAX_STALE_HOURS = 24 * 366  # a year and a day: past that, a stale job is a forgotten job
+MAX_LONG_RUN_MINUTES = 7 * 24 * 60  # a week
 _GSID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                       r"[0-9a-fA-F]{12}$")
 _SYSTEM = {f.api_name for f in SYSTEM_FIELDS}
@@ -379,10 +381,22 @@ class Validator:
         s = self.config.schedule
         for field, message in validate_schedule(s):
             self.add(Stage.SCHEDULE, f"schedule.{field}", message)
+        self.stale_alerts()
         if s.enabled and self.kind == JobKind.COMPANY and not self.config.upsert_keys():
             self.add(Stage.SCHEDULE, "schedule.enabled", "Company Sync cannot be scheduled without "
                      "an upsert key: mark a mapping (normally id -> PX Account ID) as the upsert "
                      "key, or disable the schedule")
+
+    def stale_alerts(self) -> None:
+        """The stale-data alerts of the Schedule page: whole hours / minutes, 0 = off."""
+        c = self.config
+        if not 0 <= c.stale_after_hours <= MAX_STALE_HOURS:
+            self.add(Stage.SCHEDULE, "stale_after_hours", "Warn after 1 to "
+                     f"{MAX_STALE_HOURS:,} hours without a successful run (0 = off), not "
+                     f"{c.stale_after_hours}")
+        if not 0 <= c.long_run_minutes <= MAX_LONG_RUN_MINUTES:
+            self.add(Stage.SCHEDULE, "long_run_minutes", "Warn when a run takes longer than 1 "
+                     f"to {MAX_LONG_RUN_MINUTES:,} minutes (0 = off), not {c.long_run_minutes}")
 
 
 def _cycle_from(start: int, graph: dict[int, list[int]]) -> list[int]:

@@ -75,13 +75,13 @@ def load_smtp_settings(secrets: SecretStore) -> SmtpSettings:
 # ---------------------------------------------------------------- message
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Header-safe text: a job name with a newline must not inject headers."""
     return " ".join(text.split())
 
 
 def subject_for(ctx: NotificationContext, decision: Decision | None = None) -> str:
-    subject = (f"[pxdesk] {_one_line(ctx.job_name)}: {ctx.status} "
+    subject = (f"[pxdesk] {one_line(ctx.job_name)}: {ctx.status} "
                f"({ctx.success} ok, {ctx.failure} failed)")
     if ctx.failure_rate is not None and ctx.failure_rate.alerted:
         subject += f" - {ctx.failure_rate.summary()}"
@@ -170,7 +170,7 @@ def build_run_message(ctx: NotificationContext, sender: str,
                       decision: Decision | None = None) -> EmailMessage:
     """The e-mail of one run, with the error file attached when it is small."""
     data, attachment_line = _attachable(ctx.error_file)
-    message = _new_message(sender, ctx.recipients, subject_for(ctx, decision))
+    message = new_message(sender, ctx.recipients, subject_for(ctx, decision))
     message.set_content(body_for(ctx, decision, attachment_line))
     if data is not None:
         message.add_attachment(data, maintype="text", subtype="csv",
@@ -178,10 +178,10 @@ def build_run_message(ctx: NotificationContext, sender: str,
     return message
 
 
-def _new_message(sender: str, to: list[str], subject: str) -> EmailMessage:
+def new_message(sender: str, to: list[str], subject: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = ", ".join(_one_line(address) for address in to)
+    message["To"] = ", ".join(one_line(address) for address in to)
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="pxdesk.local")
@@ -255,7 +255,7 @@ def send_test_email(settings: SmtpSettings, to: str,
     """Send a short test message so the admin can check the SMTP settings."""
     if "@" not in to:
         raise ConfigError(f"{to!r} is not an e-mail address.")
-    message = _new_message(settings.sender, [to], "[pxdesk] Test message")
+    message = new_message(settings.sender, [to], "[pxdesk] Test message")
     message.set_content(
         "This is a test message from pxdesk.\n\n"
         f"Server: {settings.host}:{settings.port} ({settings.security})\n"

@@ -148,6 +148,21 @@ def _m6_adoption(db: SqliteDatabase) -> None:
         db.execute_sql(statement)
 
 
+_M7_COLUMNS = (
+    '"stale_after_hours" INTEGER NOT NULL DEFAULT 0',
+    '"long_run_minutes" INTEGER NOT NULL DEFAULT 0',
+    '"stale_alert_at" INTEGER',
+    '"long_run_alert_run_id" INTEGER',
+)
+
+
+def _m7_stale_alerts(db: SqliteDatabase) -> None:
+    # Per job: warn after N hours without a successful run, or a run longer than M minutes
+    # (0 = off), and which episode was already alerted, so a restart does not mail it again.
+    for column in _M7_COLUMNS:
+        db.execute_sql(f'ALTER TABLE "job" ADD COLUMN {column}')
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Create the v1 schema", _m1_create_schema),
     Migration(2, "Index lower(email) for case-insensitive lookups", _m2_person_email_index),
@@ -156,6 +171,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               _m4_identity_retries_deletions),
     Migration(5, "Job chain with its own schedule and recipients", _m5_job_chain),
     Migration(6, "User activity and daily adoption snapshots", _m6_adoption),
+    Migration(7, "Stale-data and long-run alerts per job", _m7_stale_alerts),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 

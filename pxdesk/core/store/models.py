@@ -123,6 +123,11 @@ class Job(BaseModel):
     reconcile_days = IntegerField(default=7, constraints=[SQL("DEFAULT 7")])  # 0 = on demand
     reconciled_at = IntegerField(null=True)  # epoch ms of the last complete reconcile
     alert_failure_percent = FloatField(default=5.0, constraints=[SQL("DEFAULT 5.0")])
+    # Migration 7: stale-data alerts (0 = off) and the episode already alerted (mailed once).
+    stale_after_hours = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    long_run_minutes = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    stale_alert_at = IntegerField(null=True)  # epoch ms the open no-success episode was alerted
+    long_run_alert_run_id = IntegerField(null=True)  # the last run alerted as too long
 
     class Meta:
         table_name = "job"
