@@ -6,7 +6,7 @@ import getpass
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.base import BaseScheduler
 from PySide6.QtCore import QObject
@@ -19,9 +19,11 @@ from pxdesk.core.logs.request_budget import count_request_outside_run
 from pxdesk.core.logs.retention import apply_retention_setting
 from pxdesk.core.notify.email import SmtpSettings, load_smtp_settings
 from pxdesk.core.notify.notifier import RunNotifier
+from pxdesk.core.notify.stale_notifier import StaleNotifier
 from pxdesk.core.px.client import PxClient
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.schedule.dispatch import ScheduleDispatcher
+from pxdesk.core.schedule.stale_watch import StaleWatch
 from pxdesk.core.store.settings import (
     ADMIN_NAME,
     DEMO_SETTING,
@@ -122,19 +124,24 @@ class PxdeskApp(QObject, RunListener):
         notifier = RunNotifier(self._smtp_settings, self.context.paths.runs_dir)
         self.mailer = RunMailer(opts.notify_run or notifier.notify_run, self.context.db, self)
         self.connectors.connection_changed.connect(self.dispatcher.reload)
+        notifier = StaleNotifier(self._smtp_settings, clock=self._now_ms)
+        self.stale_watch = StaleWatch(notifier.check, self.context.db, self)
+        self.stale_watch.checked.connect(self.connectors.jobs_model.set_stale_check)
 
     def _build_tray(self) -> None:
         tray = TrayController() if self.options.tray_available() else None
         self.session = TraySession(self.window, self.runner, self.dispatcher, self.logs_view,
                                    tray, self, tray_available=self.options.tray_available)
         self.session.quit_requested.connect(self.quit)
+        self.stale_watch.checked.connect(self.session.on_stale_checked)
         if tray is not None:  # the app outlives its window; it quits through close_requested
             self.qapp.setQuitOnLastWindowClosed(False)
 
     def _subscribe_to_runs(self) -> None:
         """Every listener of the runner, in one place (RunListener says what each hears)."""
         for listener in (self.connectors, self.logs_view, self.window.run_status, self.session,
-                         self.mailer, self.dispatcher, self.adoption_view, self):
+                         self.mailer, self.dispatcher, self.adoption_view, self.stale_watch,
+                         self):
             self.runner.subscribe(listener)
 
     def _smtp_settings(self) -> SmtpSettings:
@@ -148,7 +155,13 @@ class PxdeskApp(QObject, RunListener):
         wizard = JobWizard(job_name, user=self.user, db=self.context.db,
                            client_factory=self._make_px_client, parent=parent)
         wizard.accepted.connect(self.dispatcher.reload)  # the schedule may have changed
+        wizard.accepted.connect(self.stale_watch.check_now)  # and its stale-data alerts
         return wizard
+
+    def _now_ms(self) -> int:
+        """The session's clock (tests inject `AppOptions.now`) as epoch ms."""
+        now = self.options.now() if self.options.now is not None else datetime.now(UTC)
+        return int(now.timestamp() * 1000)
 
     def _make_px_client(self) -> PxClient:
         """A client on the stored connection, for the mapping picker's attribute list (in no
@@ -160,6 +173,7 @@ class PxdeskApp(QObject, RunListener):
         if not self._started:
             self._started = True
             self.dispatcher.start()
+            self.stale_watch.start()
         self.session.start(minimized=self.options.minimized)
 
     def activate(self) -> None:
@@ -191,6 +205,7 @@ class PxdeskApp(QObject, RunListener):
     def _on_window_close_requested(self) -> None:
         set_setting(WINDOW_GEOMETRY_SETTING, self.window.saved_geometry())
         self.dispatcher.shutdown()
+        self.stale_watch.stop()
         self.runner.cancel_all_and_wait()
         self.mailer.wait()
         self.session.dispose()

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from pxdesk.core.logs.execution import last_results
 from pxdesk.core.logs.queries import EXECUTION
 from pxdesk.core.notify.alert import FailureRate, failure_rate_of, last_run_rates
+from pxdesk.core.notify.stale_notifier import StaleCheck
 from pxdesk.core.schedule.dispatch import ScheduleDispatcher
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job
@@ -167,6 +168,16 @@ class TraySession(QObject, RunListener):
             rate = failure_rate_of(run_id) if run_id is not None else None
             title, text, persistent = run_message(job_name, outcome, rate)
             self.tray.notify(title, text, persistent, run_id)
+
+    @Slot(object)
+    def on_stale_checked(self, check: StaleCheck) -> None:
+        """A notice per stale-data episode that began (the check says which): it stays on
+        screen like a failure; a long run's notice opens that run when clicked."""
+        if self.tray is None:
+            return
+        for alert in check.new:
+            self.tray.notify(f"{alert.job_name}: stale data", alert.summary().capitalize()
+                             + ". Click to open pxdesk.", True, alert.run_id)
 
     @Slot(str, int)
     def _on_dispatcher_run_logged(self, _job_name: str, run_id: int) -> None:

@@ -8,7 +8,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
+from pxdesk.core.notify.stale_notifier import StaleCheck
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.ui.models.log_models import status_icon
 from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
@@ -16,6 +18,7 @@ from pxdesk.ui.queries import JobRow
 from pxdesk.ui.theme import status_colour
 from pxdesk.ui.when import exact_time_text, relative_time
 
+NAME_COLUMN = 0
 STATUS_COLUMN = 3
 COUNTS_COLUMN = 5
 SCHEDULE_COLUMN = 6
@@ -74,6 +77,7 @@ class JobsTableModel(ListTableModel[JobRow]):
         self._running: dict[str, str] = {}  # job name -> live status text
         self._live_counts: dict[str, tuple[int, int]] = {}  # job name -> success, failure
         self._icons: dict[str, QIcon] = {}
+        self._stale: dict[str, str] = {}  # job name -> its stale-data alerts, one a line
         self._ageing = QTimer(self)  # "3 min ago" must not stay 3 min: re-read once a minute
         self._ageing.setInterval(AGEING_MS)
         self._ageing.timeout.connect(self._on_minute)
@@ -112,6 +116,30 @@ class JobsTableModel(ListTableModel[JobRow]):
                 self._rows[row] = fresh
                 self.emit_row_changed(row)
 
+    def set_stale_check(self, check: StaleCheck) -> None:
+        """Mark the jobs the stale-data rule alerts (a warning icon by the name, the alerts as
+        its tooltip); a job no longer alerted loses its mark."""
+        stale = {name: "\n".join(a.summary() for a in alerts)
+                 for name, alerts in check.by_job().items()}
+        changed = set(stale) ^ set(self._stale) | {
+            n for n in stale if stale[n] != self._stale.get(n)}
+        self._stale = stale
+        for name in changed:
+            row = self.row_of(name)
+            if row >= 0:
+                self.dataChanged.emit(self.index(row, NAME_COLUMN), self.index(row, NAME_COLUMN))
+
+    def stale_text(self, job_name: str) -> str | None:
+        return self._stale.get(job_name)
+
+    def _stale_data(self, row: JobRow, role: int) -> Any:
+        text = self._stale.get(row.name)
+        if text is None:
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Stale-data alert: {text}"
+        return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
     def live_jobs(self) -> list[str]:
         """Jobs showing a live status now."""
         return list(self._running)
@@ -134,6 +162,9 @@ class JobsTableModel(ListTableModel[JobRow]):
         """The last run's status is coloured as in the execution log (the alert as a failure);
         a live status is not: its run has no outcome yet."""
         styled = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole)
+        if (index.isValid() and index.column() == NAME_COLUMN
+                and role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole)):
+            return self._stale_data(self._rows[index.row()], role)
         if (index.isValid() and index.column() == LAST_RUN_COLUMN
                 and role == Qt.ItemDataRole.ToolTipRole):
             ran_at = _ran_at(self._rows[index.row()])
