@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pxdesk.cli import job_alerts
 from pxdesk.cli.connection import admin_user
 from pxdesk.cli.output import EXIT_FAILURE, EXIT_OK
 from pxdesk.core.context import AppContext
@@ -28,6 +29,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                          description="Validated like the wizard; nothing changes on an error.")
     imp.add_argument("file", type=Path)
     imp.set_defaults(handler=import_job)
+    job_alerts.register(sub)
 
 
 def list_jobs(args: argparse.Namespace, ctx: AppContext) -> int:

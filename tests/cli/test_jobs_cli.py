@@ -57,3 +57,25 @@ def test_import_prints_each_problem(created: Path, tmp_path: Path,
     path.write_text("{broken")
     assert main(["--home", str(created), "jobs", "import", str(path)]) == 1
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_alerts_show_set_and_refuse(created: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    home = str(created)
+    assert main(["--home", home, "jobs", "alerts", "Company Sync_PX"]) == 0
+    out = capsys.readouterr().out
+    assert "no successful run for off; warn when a run takes longer than off" in out
+    assert "no alert now" in out
+    assert main(["--home", home, "jobs", "alerts", "Company Sync_PX", "--no-success-hours",
+                 "1", "--long-run-minutes", "90"]) == 0
+    out = capsys.readouterr().out
+    assert "for 1 hours; warn when a run takes longer than 90 minutes" in out
+    assert "alert: no successful run yet" not in out  # created a moment ago: not 1 hour yet
+    assert main(["--home", home, "jobs", "show", "Company Sync_PX"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["stale_after_hours"], shown["long_run_minutes"]) == (1, 90)
+    assert main(["--home", home, "jobs", "alerts", "Company Sync_PX", "--long-run-minutes",
+                 "-5"]) == 1
+    assert "0 = off" in capsys.readouterr().err
+    assert main(["--home", home, "logs", "audit", "--job", "Company Sync_PX"]) == 0
+    audit = capsys.readouterr().out
+    assert "Warn If No Success For" in audit and "90 minutes" in audit
