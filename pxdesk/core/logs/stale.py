@@ -7,7 +7,11 @@ app calls it off the GUI thread once a minute and after each run (core/schedule/
 
 from __future__ import annotations
 
+import itertools
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from peewee import fn
@@ -118,3 +122,17 @@ def stale_alerts(now_ms: int) -> list[StaleAlert]:
                  else None, _long_run(job, now_ms) if job.long_run_minutes > 0 else None)
         alerts.extend(alert for alert in found if alert is not None)
     return alerts
+
+
+SUGGESTION_SLOTS = 200  # slots sampled: covers a weekend gap of an hourly weekday schedule
+FALLBACK_HOURS = 48  # no slots to measure (an invalid schedule): two days
+
+
+def suggested_stale_hours(slots: Sequence[datetime]) -> int:
+    """What the Schedule page offers for "no successful run for N hours": twice the longest
+    gap between the schedule's next `slots` (one missed or failed run is news for the failure
+    mail, the second one means the data is going stale), in whole hours, at least 2."""
+    gaps = [later - earlier for earlier, later in itertools.pairwise(slots)]
+    if not gaps:
+        return FALLBACK_HOURS
+    return max(2, math.ceil(2 * max(gaps).total_seconds() / 3600))

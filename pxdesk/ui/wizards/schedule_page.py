@@ -26,6 +26,7 @@ from pxdesk.core.errors import PxdeskError
 from pxdesk.core.store.enums import ScheduleKind
 from pxdesk.ui.widgets import error_label
 from pxdesk.ui.wizards.stage_page import StagePage
+from pxdesk.ui.wizards.stale_alerts_box import StaleAlertsBox
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PREVIEW_COUNT = 5
@@ -84,6 +85,10 @@ class SchedulePage(StagePage):
         layout.addLayout(form)
         layout.addWidget(self.preview_status)
         layout.addWidget(self.error_label("schedule"))
+        self.stale_box = StaleAlertsBox(self._edited_schedule, self)
+        layout.addWidget(self.stale_box)
+        layout.addWidget(self.error_label("stale_after_hours"))
+        layout.addWidget(self.error_label("long_run_minutes"))
         layout.addWidget(self.issues_label)
         layout.addStretch(1)
         self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_changed)
@@ -187,6 +192,9 @@ class SchedulePage(StagePage):
             timezone=self.timezone_combo.currentText().strip(),
         )
 
+    def _edited_schedule(self) -> Any:
+        return self.schedule(self._config.schedule) if self._config is not None else None
+
     def _on_kind_combo_changed(self, index: int) -> None:
         self.stack.setCurrentIndex(index)
         self._on_schedule_changed()
@@ -239,7 +247,9 @@ class SchedulePage(StagePage):
         self.day_of_month_spin.setValue(int(s.day_of_month or 1))
         self.timezone_combo.setCurrentText(str(s.timezone))
         self._config = config
+        self.stale_box.load(config)
         self.refresh_preview()
 
     def store(self, config: Any) -> Any:
-        return dataclasses.replace(config, schedule=self.schedule(config.schedule))
+        return self.stale_box.store(
+            dataclasses.replace(config, schedule=self.schedule(config.schedule)))

@@ -150,3 +150,23 @@ def test_no_recipient_or_no_smtp_still_alerts_without_mail(
     check = unset.check()
     assert {a.job_name for a in check.new} == {COMPANY_JOB, PERSON_JOB}
     assert check.mailed == () and outbox.sent == []
+
+
+def test_the_suggestion_is_twice_the_longest_gap_of_the_schedule() -> None:
+    from datetime import UTC, datetime
+
+    from pxdesk.core.config.job_config import ScheduleConfig
+    from pxdesk.core.logs.stale import FALLBACK_HOURS, suggested_stale_hours
+    from pxdesk.core.schedule.rules import next_runs
+
+    monday = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+    def suggested(**schedule: Any) -> int:
+        return suggested_stale_hours(next_runs(ScheduleConfig(**schedule), monday, count=200))
+
+    assert suggested(kind="hourly", every_hours=1) == 2
+    assert suggested(kind="daily_once", time="09:00") == 48
+    # Weekdays 9-17: the weekend gap (Fri 17:00 -> Mon 09:00, 64 h) decides.
+    assert suggested(kind="daily_repeat", every_hours=2, start_time="09:00", end_time="17:00",
+                     days="weekdays") == 128
+    assert suggested_stale_hours([]) == FALLBACK_HOURS
