@@ -21,7 +21,7 @@ def test_alerts_are_off_then_suggested_saved_and_audited(
     page = wizard.schedule_page
     box = page.stale_box
     assert not box.stale_check.isChecked() and not box.long_run_check.isChecked()
-    assert not box.stale_hours_spin.isEnabled()
+    assert not box.stale_hours_spin.isEnabled() and box.isVisibleTo(page)
     page.enabled_check.setChecked(True)
     page.kind_combo.setCurrentIndex(page.kind_combo.findData("hourly"))
     page.every_hours_spin.setValue(6)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pxdesk.core.config.job_config import JobConfig
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.store.enums import ScheduleKind
@@ -247,9 +248,12 @@ class SchedulePage(StagePage):
         self.day_of_month_spin.setValue(int(s.day_of_month or 1))
         self.timezone_combo.setCurrentText(str(s.timezone))
         self._config = config
-        self.stale_box.load(config)
+        # A job's own alerts; the chain dialog reuses this page, and a chain has none.
+        self.stale_box.setVisible(isinstance(config, JobConfig))
+        if isinstance(config, JobConfig):
+            self.stale_box.load(config)
         self.refresh_preview()
 
     def store(self, config: Any) -> Any:
-        return self.stale_box.store(
-            dataclasses.replace(config, schedule=self.schedule(config.schedule)))
+        config = dataclasses.replace(config, schedule=self.schedule(config.schedule))
+        return self.stale_box.store(config) if isinstance(config, JobConfig) else config
