@@ -16,6 +16,7 @@ import os
 import platform
 import sys
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from pxdesk.core.logs.csv_export import cell
 from pxdesk.core.paths import AppPaths
 from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store.base import now_ms
+from pxdesk.core.store.enums import AuditAttribute
 from pxdesk.core.store.models import AuditLog, Connection, ConnectionLog, ExecutionRun, Job
 from pxdesk.core.store.rows import dict_rows
 from pxdesk.core.store.settings import (
@@ -41,7 +43,7 @@ from pxdesk.core.store.settings import (
     WINDOW_GEOMETRY_SETTING,
     all_settings,
 )
-from pxdesk.core.support.scrub import EMAIL_MASK, NAME_MASK, Scrubber
+from pxdesk.core.support.scrub import EMAIL_MASK, NAME_MASK, VALUE_MASK, Scrubber
 
 DEFAULT_RUNS = 20
 AUDIT_ROWS = 500
@@ -138,7 +140,7 @@ def _connection(secrets: SecretStore) -> list[dict[str, Any]]:
             for c in Connection.select()]
 
 
-def _add_logs(bundle: _Bundle, run_ids: list[int], keep_personal: bool) -> None:
+def _add_logs(bundle: _Bundle, run_ids: list[int], scrub: Scrubber) -> None:
     runs = [queries.format_row(queries.EXECUTION, row, export=True) for row in dict_rows(
         ExecutionRun.select().where(ExecutionRun.id.in_(run_ids)).order_by(ExecutionRun.id.desc()))]
     bundle.add("logs/execution_log.csv", _csv_text(queries.EXECUTION_HEADER, runs))
@@ -146,19 +148,25 @@ def _add_logs(bundle: _Bundle, run_ids: list[int], keep_personal: bool) -> None:
                                (ConnectionLog, queries.CONNECTION, CONNECTION_ROWS)):
         rows = []
         for row in dict_rows(model.select().order_by(model.id.desc()).limit(limit)):
-            if not keep_personal:
+            if not scrub.keep_personal:
                 row["user"] = NAME_MASK if row["user"] else ""  # the login that made the change
+                if row.get("attribute") == AuditAttribute.RECORD:  # a synced key value changed
+                    row["old_value"] = row["new_value"] = VALUE_MASK
             rows.append(queries.format_row(kind, row, export=True))
         bundle.add(f"logs/{kind}_log.csv", _csv_text(queries.HEADERS[kind], rows))
 
 
-def _add_runs(bundle: _Bundle, run_ids: list[int]) -> None:
-    """Per run: its PX requests and what failed (reasons and counts, no source record)."""
+def _add_runs(bundle: _Bundle, run_ids: list[int], scrub: Scrubber) -> None:
+    """Per run: its PX requests and what failed (reasons and counts, no source record;
+    reasons without the values they quote unless personal data is kept)."""
     for run_id in run_ids:
         bundle.add(f"runs/{run_id}/requests.csv",
                    _csv_text(queries.REQUEST_HEADER, queries.request_rows(run_id, UTC)))
+        summary: Counter[str] = Counter()
+        for reason, count in queries.error_summary(run_id):
+            summary[scrub.values(reason)] += count
         bundle.add(f"runs/{run_id}/error_summary.csv",
-                   _csv_text(("Reason", "Count"), queries.error_summary(run_id)))
+                   _csv_text(("Reason", "Count"), summary.most_common()))
 
 
 def _app_log_tail(log_dir: Path) -> str | None:
@@ -177,9 +185,8 @@ def write_support_bundle(target: Path, paths: AppPaths, secrets: SecretStore, *,
     """Write the bundle to `target` (a .zip), whole or not at all: it is built next to it and
     renamed, so a failure never leaves half a bundle under the admin's name."""
     settings = all_settings()
-    scrub = Scrubber(_known_secrets(secrets),
-                     names=(str(settings.get(ADMIN_NAME) or ""), getpass.getuser()),
-                     keep_personal=include_personal_data)
+    scrub = Scrubber(_known_secrets(secrets), names=(str(settings.get(ADMIN_NAME) or ""),),
+                     logins=(getpass.getuser(),), keep_personal=include_personal_data)
     run_ids = [r.id for r in ExecutionRun.select(ExecutionRun.id)
                .order_by(ExecutionRun.id.desc()).limit(max(0, runs))]
     partial = target.with_name(target.name + ".part")
@@ -193,8 +200,8 @@ def write_support_bundle(target: Path, paths: AppPaths, secrets: SecretStore, *,
             bundle.add("connection.json", _json_text(_connection(secrets)))
             for job in Job.select().order_by(Job.kind):
                 bundle.add(f"jobs/{job.kind}.json", _json_text(load_job_config(job).to_dict()))
-            _add_logs(bundle, run_ids, include_personal_data)
-            _add_runs(bundle, run_ids)
+            _add_logs(bundle, run_ids, scrub)
+            _add_runs(bundle, run_ids, scrub)
             log = _app_log_tail(paths.log_dir)
             if log is not None:
                 bundle.add("app.log", log)

@@ -11,7 +11,15 @@ import pytest
 
 from pxdesk.core.config.settings_service import save_settings
 from pxdesk.core.pxsim import PxSimulator
-from pxdesk.core.store.models import Connection, ExecutionRun, Job, Person, RecordError, RequestLog
+from pxdesk.core.store.models import (
+    AuditLog,
+    Connection,
+    ExecutionRun,
+    Job,
+    Person,
+    RecordError,
+    RequestLog,
+)
 from pxdesk.core.store.settings import ADMIN_EMAIL, ADMIN_NAME, SMTP_HOST, SMTP_USER
 from pxdesk.core.support.bundle import write_support_bundle
 from pxdesk.core.sync.engine import SyncEngine
@@ -30,7 +38,7 @@ def _store_emails() -> set[str]:
 
 @pytest.fixture
 def synced(context: Any, connect: Any, engine: SyncEngine,  # noqa: F811
-           sim: PxSimulator) -> Any:  # noqa: F811
+           sim: PxSimulator, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: F811
     connect()
     Job.update(failure_recipients=json.dumps([RECIPIENT])).execute()
     save_settings({ADMIN_NAME: "Ada Lovelace", ADMIN_EMAIL: "admin@example-corp.com",
@@ -43,10 +51,16 @@ def synced(context: Any, connect: Any, engine: SyncEngine,  # noqa: F811
     RequestLog.create(run=run, method="GET", status=200,
                       url=f"{sim.base_url}/users?pageSize=1&apikey={sim.api_key}")
     RecordError.create(run=run, source_id="u1", reason=f"no existing Person for {RECIPIENT}")
+    RecordError.create(run=run, source_id="u2", reason="'Grace Hopper' is not a valid Date")
+    AuditLog.create(job_name=PERSON_JOB, attribute="Record", sub_attribute="Person: Name",
+                    action="Edit", old_value="Grace Hopper", new_value="Grace M. Hopper",
+                    user="tester")
+    monkeypatch.setattr("getpass.getuser", lambda: "sync")
     log_dir = Path(context.paths.log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
     (log_dir / "pxdesk.log").write_text(
-        f"INFO sent with {sim.api_key} and {SMTP_PASSWORD} to {RECIPIENT} for Ada Lovelace\n",
+        f"INFO sent with {sim.api_key} and {SMTP_PASSWORD} to {RECIPIENT} for Ada Lovelace\n"
+        "INFO Company Sync_PX wrote /home/sync/.local/share/pxdesk/runs/1/errors.csv\n",
         encoding="utf-8")
     return context
 
@@ -74,7 +88,11 @@ def test_bundle_has_no_key_no_password_and_no_email(synced: Any, sim: PxSimulato
         assert SMTP_PASSWORD not in text, name
         leaked = [e for e in emails if e.lower() in lowered]
         assert not leaked, (name, leaked[:3])
-        assert "Ada Lovelace" not in text, name
+        assert "Ada Lovelace" not in text and "Grace" not in text, name
+        assert "/home/sync/" not in text, name
+    assert "Company Sync_PX wrote /home/<name>/.local" in texts["app.log"]
+    assert "'…' is not a valid Date" in texts[f"runs/{last}/error_summary.csv"]
+    assert "tester" not in texts["logs/audit_log.csv"]
     versions = json.loads(texts["versions.json"])
     assert versions["pxdesk"] and versions["python"] and versions["PySide6"]
     assert json.loads(texts["connection.json"])[0]["key_stored"] is True
@@ -89,6 +107,7 @@ def test_personal_data_stays_when_asked_but_secrets_never(synced: Any, sim: PxSi
     texts = _texts(result.path)
     everything = "\n".join(texts.values())
     assert RECIPIENT in everything and "Ada Lovelace" in everything
+    assert "'Grace Hopper' is not a valid Date" in everything and "/home/sync/" in everything
     assert sim.api_key not in everything and SMTP_PASSWORD not in everything
     assert result.runs == 1
 
