@@ -7,7 +7,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, qVersion
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from pxdesk.core.background import BackgroundCalls
@@ -50,7 +50,7 @@ class SupportBundleCommand(QObject):
             return
         self.reported.emit(f"Writing the support bundle to {target}…")
         self._calls.start(partial(write_support_bundle, target, self._context.paths,
-                                  self._context.secrets),
+                                  self._context.secrets, qt_version=qVersion()),
                           self._on_bundle_finished, self._on_bundle_failed)
 
     def _on_bundle_finished(self, result: object) -> None:

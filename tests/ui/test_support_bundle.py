@@ -3,10 +3,12 @@ line in the status bar."""
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import qVersion
 from pytestqt.qtbot import QtBot
 
 from pxdesk.ui.main_window import MainWindow
@@ -34,7 +36,8 @@ def test_help_menu_writes_the_bundle_and_says_where(qtbot: QtBot, context: Any,
         window.support_bundle_action.trigger()
     assert window.statusBar().currentMessage().startswith(f"Support bundle saved to {target}")
     with zipfile.ZipFile(target) as archive:
-        assert "versions.json" in archive.namelist()
+        versions = json.loads(archive.read("versions.json"))
+    assert versions["qt"] == qVersion()
     qtbot.waitUntil(lambda: not command.is_running(), timeout=5_000)
 
 

@@ -70,8 +70,9 @@ class BundleResult:
                 f"{self.runs} run(s), secrets and {kept}")
 
 
-def versions() -> dict[str, str]:
-    """App, Python, Qt binding (its wheels ship the Qt of the same version), OS, libraries."""
+def versions(qt_version: str | None = None) -> dict[str, str]:
+    """App, Python, Qt, OS, libraries. `qt_version` is the running Qt (the window knows it);
+    without it (the CLI, which loads no Qt) the PySide6 wheels' version, whose Qt it ships."""
     found = {"pxdesk": __version__, "python": sys.version.split()[0],
              "os": platform.platform(), "machine": platform.machine()}
     for name in _PACKAGES:
@@ -79,6 +80,7 @@ def versions() -> dict[str, str]:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
+    found["qt"] = qt_version or f"{found['PySide6']} (as shipped with PySide6)"
     return found
 
 
@@ -181,6 +183,7 @@ def _app_log_tail(log_dir: Path) -> str | None:
 
 def write_support_bundle(target: Path, paths: AppPaths, secrets: SecretStore, *,
                          runs: int = DEFAULT_RUNS, include_personal_data: bool = False,
+                         qt_version: str | None = None,
                          clock: Callable[[], int] = now_ms) -> BundleResult:
     """Write the bundle to `target` (a .zip), whole or not at all: it is built next to it and
     renamed, so a failure never leaves half a bundle under the admin's name."""
@@ -195,7 +198,7 @@ def write_support_bundle(target: Path, paths: AppPaths, secrets: SecretStore, *,
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             bundle = _Bundle(archive, scrub)
             created = datetime.fromtimestamp(clock() / 1000, UTC).isoformat(timespec="seconds")
-            bundle.add("versions.json", _json_text({"created": created, **versions()}))
+            bundle.add("versions.json", _json_text({"created": created, **versions(qt_version)}))
             bundle.add("settings.json", _json_text(_settings(include_personal_data)))
             bundle.add("connection.json", _json_text(_connection(secrets)))
             for job in Job.select().order_by(Job.kind):
