@@ -17,10 +17,26 @@ def _share(value: float | None) -> str:
 
 
 def trend_text(row: CompanyRow) -> str:
-    """An arrow against the previous 30 days (~ when estimated without a snapshot)."""
-    arrow = "▲" if row.trend > 0 else "▼" if row.trend < 0 else "▬"
-    mark = "" if row.trend_from_snapshot else " ~"
-    return f"{arrow} {row.trend:+,}{mark}"
+    """30-day active users against the previous 30 days, in words ("(est.)": estimated
+    without a snapshot; the tooltip says how)."""
+    if row.previous_active_30 == 0 and row.figures.active_30 > 0:
+        text = "New"
+    elif row.trend == 0:
+        text = "No change"
+    else:
+        text = f"{'▲' if row.trend > 0 else '▼'} {abs(row.trend):,} vs previous 30 days"
+    return text if row.trend_from_snapshot else f"{text} (est.)"
+
+
+def trend_tooltip(row: CompanyRow) -> str:
+    """What the trend compares, and where the previous figure comes from."""
+    now = f"Users active in the last 30 days: {row.figures.active_30:,}.\n"
+    if row.trend_from_snapshot:
+        return (f"{now}In the 30 days before: {row.previous_active_30:,}, from the daily "
+                "snapshot taken then.")
+    return (f"{now}In the 30 days before: about {row.previous_active_30:,}, estimated from "
+            "each user's last and first visit (no daily snapshot from then yet: snapshots "
+            "start with the first Company Person Sync).")
 
 
 # (title, display text, sort value)
@@ -30,13 +46,14 @@ _COLUMNS: list[tuple[str, Any, Any]] = [
     ("Active 1 d", lambda r: f"{r.figures.active_1:,}", lambda r: r.figures.active_1),
     ("Active 7 d", lambda r: f"{r.figures.active_7:,}", lambda r: r.figures.active_7),
     ("Active 30 d", lambda r: f"{r.figures.active_30:,}", lambda r: r.figures.active_30),
-    ("Trend (30 d)", trend_text, lambda r: r.trend),
+    ("Trend", trend_text, lambda r: r.trend),
     ("DAU/MAU", lambda r: _share(r.figures.stickiness), lambda r: r.figures.stickiness or 0.0),
     ("Visits", lambda r: f"{r.figures.visits:,}", lambda r: r.figures.visits),
     ("Never seen", lambda r: _share(r.figures.never_seen_share),
      lambda r: r.figures.never_seen_share or 0.0),
 ]
 NUMERIC_FROM = 1
+TREND_COLUMN = next(i for i, (title, *_) in enumerate(_COLUMNS) if title == "Trend")
 
 
 class CompaniesModel(ListTableModel[CompanyRow]):
@@ -50,6 +67,9 @@ class CompaniesModel(ListTableModel[CompanyRow]):
             return None
         if role == SORT_ROLE:
             return _COLUMNS[index.column()][2](self._rows[index.row()])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (trend_tooltip(self._rows[index.row()]) if index.column() == TREND_COLUMN
+                    else None)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= NUMERIC_FROM:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return super().data(index, role)
