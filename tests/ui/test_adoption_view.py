@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QGraphicsTextItem
 
 from pxdesk.core.adoption.activity import activity_of, write_activity
 from pxdesk.core.adoption.figures import companies, day_end_ms, instances, overview
 from pxdesk.core.store.models import Company, Connection
 from pxdesk.core.store.sync_state import AdoptionSnapshot
-from pxdesk.ui.views.adoption_charts import count_axis
+from pxdesk.ui.views.adoption_charts import ChartPanel, count_axis
 from pxdesk.ui.views.adoption_view import FIGURES, NO_DATA, NO_LAST_SEEN, AdoptionView
 
 AS_OF = date(2026, 3, 10)
@@ -189,3 +190,25 @@ def test_count_axes_label_whole_distinct_numbers(qtbot: Any, top: float) -> None
     labels = [int(low + i * (high - low) / (ticks - 1)) for i in range(ticks)]
     assert high >= top and len(set(labels)) == len(labels), labels
     assert all(low + i * (high - low) / (ticks - 1) == label for i, label in enumerate(labels))
+
+
+def _drawn_labels(chart: ChartPanel) -> list[str]:
+    """The texts QtCharts drew in the chart (elided ones end with '...')."""
+    items = (i.toGraphicsObject() for i in chart.scene().items())
+    return [i.toPlainText() for i in items if isinstance(i, QGraphicsTextItem)]
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_sign_up_weeks_are_labelled_whole(qtbot: Any, context: Any, store: dict[str, str],
+                                          width: int) -> None:
+    """At 1366x768 the chart has half the window: its 12 week labels are not elided."""
+    view = _view(qtbot)
+    view.resize(width, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    QApplication.processEvents()
+    labels = view.sign_ups_chart.categories()
+    assert len(labels) == 12 and labels[-1] == AS_OF.replace(day=4).strftime("%b 4")
+    drawn = _drawn_labels(view.sign_ups_chart)
+    assert set(labels) <= set(drawn), drawn
+    assert not [text for text in drawn if text.endswith(("...", "…"))]

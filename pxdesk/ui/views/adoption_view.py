@@ -299,7 +299,7 @@ class AdoptionView(QWidget, RunListener):
 
     def _draw_charts(self, board: Dashboard) -> None:
         weeks = board.overview.sign_ups
-        self.sign_ups_chart.set_bars([w.week_start.strftime("%m-%d") for w in weeks],
+        self.sign_ups_chart.set_bars([f"{w.week_start:%b} {w.week_start.day}" for w in weeks],
                                      [("Sign-ups", [w.sign_ups for w in weeks])])
         days = [s.day for s in board.history]
         self.active_chart.set_lines(days, [
