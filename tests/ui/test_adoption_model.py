@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from pxdesk.core.adoption.figures import CompanyRow, Figures
 from pxdesk.ui.models.adoption_model import CompaniesModel
@@ -47,3 +47,19 @@ def test_the_tooltip_explains_the_comparison(qtbot: Any) -> None:
     # an estimate is marked in the text too, and the other columns have no tooltip
     assert model.data(model.index(1, TREND)) == "▲ 12 vs previous 30 days (est.)"
     assert model.data(model.index(0, 1), Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_sorting_keeps_the_order_for_new_rows_and_follows_a_selection(qtbot: Any) -> None:
+    model = CompaniesModel()
+    rows = [CompanyRow(f"g{i}", name, _row(active, 0).figures, 0, True)
+            for i, (name, active) in enumerate([("Bolt", 5), ("acme", 9), ("Cobra", 1)])]
+    model.set_rows(rows)
+    picked = QPersistentModelIndex(model.index(1, 0))  # acme
+    model.sort(4, Qt.SortOrder.DescendingOrder)  # Active 30 d, most first
+    assert [r.name for r in model.rows()] == ["acme", "Bolt", "Cobra"]
+    assert picked.row() == 0
+    model.sort(0, Qt.SortOrder.AscendingOrder)  # by name, whatever the case
+    assert [r.name for r in model.rows()] == ["acme", "Bolt", "Cobra"]
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    model.set_rows(rows)  # a new read keeps the order asked for
+    assert [r.name for r in model.rows()] == ["Cobra", "Bolt", "acme"]
