@@ -85,8 +85,15 @@ def main() -> None:
         print(f"overview, one company:          {secs * 1000:7.1f} ms")
         secs, _ = _best(lambda: instances(db, company_gsid=gsids[0]))
         print(f"instances of one company:       {secs * 1000:7.1f} ms")
+        secs, _ = _best(lambda: overview(db, instance="acct-000000"))
+        print(f"overview, one PX account:       {secs * 1000:7.1f} ms ({secs / floor:.1f}x the "
+              "floor)")
+        secs, accounts = _best(lambda: instances(db))
+        print(f"instances, all companies:       {secs * 1000:7.0f} ms ({secs / floor:.1f}x the "
+              f"floor, {len(accounts):,} PX accounts)")
         secs, rows = _best(lambda: companies(db))
-        print(f"companies table (+ trends):     {secs * 1000:7.0f} ms ({len(rows):,} companies)")
+        print(f"companies table (+ trends):     {secs * 1000:7.0f} ms ({secs / floor:.1f}x the "
+              f"floor, {len(rows):,} companies)")
         secs, risky = _best(lambda: at_risk(rows))
         print(f"at-risk list from the table:    {secs * 1000:7.0f} ms ({len(risky)} listed)")
         secs, _ = _best(lambda: write_snapshot(db, now), repeat=1)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import httpx
 
 from pxdesk.core.pxsim import PxSimulator
-from pxdesk.core.pxsim.data import FIXED_ANCHOR_MS, YEAR_MS
+from pxdesk.core.pxsim.data import DAY_MS, FIXED_ANCHOR_MS
 
 API_KEY = "bench-key"
 PAGE_SIZE = 1000
@@ -89,12 +89,13 @@ def simulator(users: int, in_process: bool, ascii_json: bool) -> Iterator[str]:
     """Base URL of a running simulator with ``users`` users, stopped on exit."""
     if in_process:
         with PxSimulator(accounts=200, users=users, api_key=API_KEY, seed=1,
-                         ascii_json=ascii_json) as sim:
+                         ascii_json=ascii_json, anchor_ms=FIXED_ANCHOR_MS) as sim:
             yield sim.base_url
         return
     proc = subprocess.Popen(
         [sys.executable, "-m", "pxdesk.core.pxsim", "--users", str(users),
-         "--api-key", API_KEY, "--seed", "1", *(["--ascii-json"] if ascii_json else [])],
+         "--api-key", API_KEY, "--seed", "1", "--anchor-ms", str(FIXED_ANCHOR_MS),
+         *(["--ascii-json"] if ascii_json else [])],
         stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ascii-json", action="store_true",
                         help="simulator escapes non-ASCII (\\uXXXX) instead of raw UTF-8")
     args = parser.parse_args(argv)
-    since = FIXED_ANCHOR_MS - YEAR_MS  # matches roughly two thirds of the generated users
+    since = FIXED_ANCHOR_MS - 60 * DAY_MS  # matches roughly two thirds of the generated users
     started = time.perf_counter()
     with simulator(args.users, args.in_process, args.ascii_json) as base_url:
         ready = time.perf_counter() - started

@@ -17,7 +17,8 @@ COMPANY_HEADER = ("Company", "GSID", "Users", "Active 1 day", "Active 7 days",
                   "Previous active 30 days", "Trend", "Trend from")
 NO_DATA = ("No adoption data yet: run Company Person Sync (pxdesk-cli run "
            "'Company Person Sync_PX'); it keeps every user's activity whatever it maps.")
-NO_LAST_SEEN = "No user has a lastSeenDate yet: PX has not seen any of them."
+NO_LAST_SEEN = ("No user has a lastSeenDate yet: active users stay at 0 until PX reports "
+                "visits; run Company Person Sync again later.")
 
 
 def _day(text: str) -> date:

@@ -87,3 +87,14 @@ def test_unknown_company_and_bad_date_fail(home: Path, data: dict[str, str],
     assert "no company named 'Nope'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["--home", str(home), "adoption", "--as-of", "10/03/2026"])
+
+
+def test_empty_states_say_what_to_do(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--home", str(home), "adoption"]) == 0
+    assert "run Company Person Sync" in capsys.readouterr().out
+    with open_context(home) as ctx:
+        write_activity(ctx.db, [("u1", "a1", None, None, None, None, 0)], now=1)
+    assert main(["--home", str(home), "adoption"]) == 0
+    out = capsys.readouterr().out
+    assert "No user has a lastSeenDate yet" in out
+    assert "run Company Person Sync again" in out

@@ -11,13 +11,30 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QGraphicsTextItem
 
 from pxdesk.core.adoption.activity import activity_of, write_activity
-from pxdesk.core.adoption.figures import companies, day_end_ms, instances, overview
+from pxdesk.core.adoption.dashboard import Dashboard
+from pxdesk.core.adoption.figures import (
+    CompanyRow,
+    Figures,
+    InstanceRow,
+    companies,
+    day_end_ms,
+    instances,
+    overview,
+)
 from pxdesk.core.store.models import Company, Connection
 from pxdesk.core.store.sync_state import AdoptionSnapshot
-from pxdesk.ui.views.adoption_charts import count_axis
-from pxdesk.ui.views.adoption_view import FIGURES, NO_DATA, NO_LAST_SEEN, AdoptionView
+from pxdesk.ui.models.adoption_model import CompaniesModel
+from pxdesk.ui.views.adoption_charts import ChartPanel, count_axis
+from pxdesk.ui.views.adoption_view import (
+    FIGURES,
+    NO_DATA,
+    NO_LAST_SEEN,
+    TOP_INSTANCES,
+    AdoptionView,
+)
 
 AS_OF = date(2026, 3, 10)
 END = day_end_ms(AS_OF)
@@ -73,7 +90,8 @@ def test_the_tab_shows_the_core_figures_tables_and_charts(
     view = _view(qtbot)
     assert _figures_text(view) == _expected(context.db, AS_OF)
     assert _figures_text(view)["Users without a company"] == "1"
-    assert view.companies_model.rows() == companies(context.db, AS_OF)
+    by_gsid = lambda rows: sorted(rows, key=lambda r: r.company_gsid)  # noqa: E731
+    assert by_gsid(view.companies_model.rows()) == by_gsid(companies(context.db, AS_OF))
     assert view.message_label.isHidden()
     weeks = overview(context.db, AS_OF).sign_ups
     assert view.sign_ups_chart.series_values() == {"Sign-ups": [w.sign_ups for w in weeks]}
@@ -189,3 +207,81 @@ def test_count_axes_label_whole_distinct_numbers(qtbot: Any, top: float) -> None
     labels = [int(low + i * (high - low) / (ticks - 1)) for i in range(ticks)]
     assert high >= top and len(set(labels)) == len(labels), labels
     assert all(low + i * (high - low) / (ticks - 1) == label for i, label in enumerate(labels))
+
+
+def _drawn_labels(chart: ChartPanel) -> list[str]:
+    """The texts QtCharts drew in the chart (elided ones end with '...')."""
+    items = (i.toGraphicsObject() for i in chart.scene().items())
+    return [i.toPlainText() for i in items if isinstance(i, QGraphicsTextItem)]
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_sign_up_weeks_are_labelled_whole(qtbot: Any, context: Any, store: dict[str, str],
+                                          width: int) -> None:
+    """At 1366x768 the chart has half the window: its 12 week labels are not elided."""
+    view = _view(qtbot)
+    view.resize(width, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    QApplication.processEvents()
+    labels = view.sign_ups_chart.categories()
+    assert len(labels) == 12 and labels[-1] == AS_OF.replace(day=4).strftime("%b 4")
+    drawn = _drawn_labels(view.sign_ups_chart)
+    assert set(labels) <= set(drawn), drawn
+    assert not [text for text in drawn if text.endswith(("...", "…"))]
+
+
+def _big_board(view: AdoptionView, count: int) -> Dashboard:
+    board = view.shown
+    assert board is not None
+    rows = [CompanyRow(f"g{i}", f"Company {i:05d}", Figures(100 + i % 7, i % 3, i % 11, i % 50,
+                                                          500, 3, 0), i % 60, False)
+            for i in range(count)]
+    accounts = [InstanceRow(f"acct-{i:06d}", Figures(i % 97, 0, 0, i % 13, 0, 0, 0))
+                for i in range(count)]
+    return Dashboard(board.overview, rows, rows[:20], board.history, accounts, True)
+
+
+def test_thousands_of_companies_are_not_read_row_by_row_on_the_gui_thread(
+        qtbot: Any, context: Any, store: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        ) -> None:
+    """Sorting and sizing the columns go through Python data() calls: for 10,000 companies
+    that is seconds of frozen window when each row is visited (and more per comparison)."""
+    calls = 0
+    data = CompaniesModel.data
+
+    def counting(self: CompaniesModel, *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return data(self, *args)
+
+    monkeypatch.setattr(CompaniesModel, "data", counting)  # before PySide wraps the models
+    view = _view(qtbot)
+    view.resize(1366, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    board = _big_board(view, 10_000)
+    QApplication.processEvents()
+    calls = 0
+    view.show_dashboard(board)
+    view.companies_table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    QApplication.processEvents()
+    assert calls < 10_000, calls  # painting and sizing read the rows in sight, a few more
+    shown = view.companies_proxy.shown_rows()
+    assert [r.figures.users for r in shown] == sorted(r.figures.users for r in board.companies)
+    view.filter_edit.setText("Company 0999")
+    assert sorted(r.name or "" for r in view.companies_proxy.shown_rows()) == [
+        f"Company 0999{d}" for d in range(10)]
+
+
+def test_the_instances_chart_shows_the_accounts_with_the_most_users(
+        qtbot: Any, context: Any, store: dict[str, str]) -> None:
+    view = _view(qtbot)
+    board = _big_board(view, 300)
+    view.show_dashboard(board)
+    assert board.instances is not None
+    users = view.instances_chart.series_values()["Users"]
+    assert len(users) == TOP_INSTANCES
+    assert sorted(users, reverse=True) == sorted(
+        (i.figures.users for i in board.instances), reverse=True)[:TOP_INSTANCES]
+    assert str(TOP_INSTANCES) in view.instances_chart.chart().title()

@@ -205,8 +205,8 @@ class InstanceRow:
 
 def instances(db: Database, as_of: date | None = None, company_gsid: str | None = None,
               ) -> list[InstanceRow]:
-    """The figures per PX account, of one company's users or of all (all: a sort of the whole
-    table, seconds at a million users; one company reads its index)."""
+    """The figures per PX account, of one company's users or of all (all: the account index
+    read in order, most of a second at a million users; one company reads its index)."""
     as_of = as_of or datetime.now(UTC).date()
     params: dict[str, Any] = {**_bounds(as_of), "company": company_gsid}
     sql = (f'SELECT account_id, {_COLUMNS} FROM "user_activity" '

@@ -22,9 +22,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--ascii-json", action="store_true",
                         help="escape non-ASCII text as \\uXXXX (faster for clients to parse)")
+    parser.add_argument("--anchor-ms", type=int, default=None,
+                        help="epoch ms every generated date precedes (default: now)")
     args = parser.parse_args(argv)
     serve(port=args.port, accounts=args.accounts, users=args.users, api_key=args.api_key,
-          seed=args.seed, ascii_json=args.ascii_json)
+          seed=args.seed, ascii_json=args.ascii_json, anchor_ms=args.anchor_ms)
 
 
 if __name__ == "__main__":

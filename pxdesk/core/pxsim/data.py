@@ -16,9 +16,11 @@ from pxdesk.core.pxsim import pools
 _M64 = (1 << 64) - 1
 DAY_MS = 86_400_000
 YEAR_MS = 365 * DAY_MS
-# Base records are dated before this instant (or before the clock's day, if earlier), so
-# real-time simulators started on different days still produce identical data for a seed.
+# Generated dates precede an anchor: by default the clock's now (the demo's users were seen
+# recently); tests and benchmarks that pin values pass this fixed one instead.
 FIXED_ANCHOR_MS = 1_735_689_600_000  # 2025-01-01T00:00:00Z
+# How far back records were created: under PX's 36 months of retention (docs/decisions.md).
+HISTORY_MS = 1065 * DAY_MS
 
 ACCOUNT_ID_PREFIX = "acct-"
 USER_ID_PREFIX = "user-"
@@ -32,11 +34,6 @@ def mix64(x: int) -> int:
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
     return x ^ (x >> 31)
-
-
-def anchor_for(now_ms: int) -> int:
-    """The instant every generated date precedes: the fixed anchor or the clock's day start."""
-    return min(FIXED_ANCHOR_MS, now_ms - now_ms % DAY_MS)
 
 
 def hex_prefix(h: int, n: int) -> str:
@@ -98,9 +95,11 @@ class AccountGenerator:
             self.columns["lastModifiedDate"][i] = modified
 
     def _dates(self, h: int) -> tuple[int, int]:
-        create = self.anchor - 30 * DAY_MS - int(((h >> 8) & 0xFFFFF) / 1048576 * 4 * YEAR_MS)
+        back = int(((h >> 8) & 0xFFFFF) / 1048576 * (HISTORY_MS - 30 * DAY_MS))
+        create = self.anchor - 30 * DAY_MS - back
         span = self.anchor - create
-        return create, create + int(((h >> 28) & 0xFFFFF) / 1048576 * span) + (h & 0xFF)
+        modified = create + int(((h >> 28) & 0xFFFFF) / 1048576 * span) + (h & 0xFF)
+        return create, min(modified, self.anchor - 1)
 
     def id_of(self, i: int) -> str:
         return f"{ACCOUNT_ID_PREFIX}{i:0{ACCOUNT_ID_WIDTH}d}"
@@ -155,7 +154,8 @@ class AccountGenerator:
             "numberOfUsers": 0,
             "healthScore": (h1 >> 50) % 101,
             "nps": None if (h2 >> 40) % 5 == 0 else round(((h2 >> 43) % 2001 - 1000) / 10, 1),
-            "lastSeenDate": 0 if (h2 >> 54) % 10 == 0 else self.anchor - ((h2 >> 20) % YEAR_MS),
+            "lastSeenDate": 0 if (h2 >> 54) % 10 == 0 else max(
+                create, self.anchor - 1 - (h2 >> 20) % YEAR_MS),
             "createDate": create,
             "lastModifiedDate": self.columns["lastModifiedDate"][i],
             "renewalDate": 0 if (h1 >> 56) % 4 == 0 else self.anchor + ((h1 >> 8) % YEAR_MS),

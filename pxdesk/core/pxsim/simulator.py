@@ -12,7 +12,7 @@ from types import FrameType, TracebackType
 from typing import Any, TextIO
 
 from pxdesk.core.pxsim.api import MAX_PAGE_SIZE, PxApi
-from pxdesk.core.pxsim.data import AccountGenerator, SharedPools, anchor_for
+from pxdesk.core.pxsim.data import AccountGenerator, SharedPools
 from pxdesk.core.pxsim.faults import Fault, FaultQueue
 from pxdesk.core.pxsim.metadata import attributes
 from pxdesk.core.pxsim.scrolls import ScrollMode, ScrollRegistry
@@ -39,15 +39,18 @@ class PxSimulator:
         api_key: str = DEFAULT_API_KEY, seed: int = DEFAULT_SEED, port: int = 0,
         clock: Callable[[], int] | None = None, *, scroll_ttl: float = 600.0,
         max_scrolls: int = 32, ascii_json: bool = False, scroll_mode: ScrollMode = "cursor",
-        page_size_cap: int = MAX_PAGE_SIZE,
+        page_size_cap: int = MAX_PAGE_SIZE, anchor_ms: int | None = None,
     ) -> None:
         """Generate the data (cheap: two compact columns per user); ``start`` serves it.
 
-        ``clock`` returns epoch ms for lastModifiedDate of run-time changes; generated dates
-        all precede min(2025-01-01, the clock's day). Scrolls idle longer than ``scroll_ttl``
-        seconds expire; only the ``max_scrolls`` most recent stay open. ``ascii_json``
-        escapes non-ASCII text as \\uXXXX: equal once parsed and about a quarter faster for
-        clients to parse; the default sends raw UTF-8, as most Java services do.
+        ``clock`` returns epoch ms for lastModifiedDate of run-time changes. Generated dates
+        all precede ``anchor_ms``, by default the clock's now, so the demo's users were seen
+        in the last days (the Adoption tab has active users); pass a fixed anchor
+        (data.FIXED_ANCHOR_MS) for data that does not depend on the day. Scrolls idle
+        longer than ``scroll_ttl`` seconds expire; only the ``max_scrolls`` most recent stay
+        open. ``ascii_json`` escapes non-ASCII text as \\uXXXX: equal once parsed and about
+        a quarter faster for clients to parse; the default sends raw UTF-8, as most Java
+        services do.
         ``scroll_mode`` and ``page_size_cap`` (attributes, changeable while serving) choose
         how scrolls behave and the most records a page holds (see scrolls.py and api.py).
         """
@@ -55,7 +58,7 @@ class PxSimulator:
         self._api_key = api_key
         self._requested_port = port
         self.seed = seed
-        self.anchor_ms = anchor_for(self._clock())
+        self.anchor_ms = self._clock() if anchor_ms is None else anchor_ms
         self.date_filter_supported = True
         self.scroll_mode: ScrollMode = scroll_mode
         self.page_size_cap = page_size_cap
@@ -243,7 +246,7 @@ class PxSimulator:
 def serve(
     *, port: int = 0, accounts: int, users: int, api_key: str, seed: int,
     out: TextIO = sys.stdout, ascii_json: bool = False, scroll_mode: ScrollMode = "cursor",
-    page_size_cap: int = MAX_PAGE_SIZE,
+    page_size_cap: int = MAX_PAGE_SIZE, anchor_ms: int | None = None,
 ) -> None:
     """Run a simulator until Ctrl+C or SIGTERM; the base URL is the first line printed."""
     stop = threading.Event()
@@ -256,7 +259,8 @@ def serve(
     if in_main:
         previous = signal.signal(signal.SIGTERM, _on_term)
     sim = PxSimulator(accounts=accounts, users=users, api_key=api_key, seed=seed, port=port,
-                      ascii_json=ascii_json, scroll_mode=scroll_mode, page_size_cap=page_size_cap)
+                      ascii_json=ascii_json, scroll_mode=scroll_mode, page_size_cap=page_size_cap,
+                      anchor_ms=anchor_ms)
     try:
         sim.start()
         out.write(f"{sim.base_url}\n")

@@ -17,9 +17,9 @@ from pxdesk.core.pxsim.data import (
     ACCOUNT_ID_PREFIX,
     ACCOUNT_ID_WIDTH,
     DAY_MS,
+    HISTORY_MS,
     USER_ID_PREFIX,
     USER_ID_WIDTH,
-    YEAR_MS,
     SharedPools,
     mix64,
     parse_index,
@@ -33,6 +33,12 @@ _BOOL_J = ("false", "true")
 # whose meanings PX does not publish); clients must not expect "WEB"/"PRODUCTION" strings.
 CHANNEL_WEB = 1
 ENVIRONMENT_PRODUCTION = 1
+_VISIT_SALT = 0x5EE5
+_CHURN_SALT = 0xC4A2
+# Of the users who ever visited (not in a churning account), the share last seen within a
+# day, a week and a month of the anchor (cumulative %); the rest lapsed 31 days to a year ago.
+_SEEN_DAY, _SEEN_WEEK, _SEEN_MONTH = 18, 40, 62
+_LAPSED_MS = 31 * DAY_MS
 
 
 def _q(text: str | None) -> str:
@@ -41,7 +47,8 @@ def _q(text: str | None) -> str:
 
 
 class UserGenerator:
-    """Builds user ``i`` on demand; ids are ``user-0000123``; ~3% have no account."""
+    """Builds user ``i`` on demand; ids are ``user-0000123``; ~3% have no account, ~10% never
+    visited, about 1 account in 8 is churning (no user seen in the last 30 days)."""
 
     kind = "users"
     id_field = "identifyId"
@@ -68,21 +75,43 @@ class UserGenerator:
         self._agents_j = js(shared.agents)
         self._pk_j = json.dumps(shared.property_keys[0])
         self.columns: dict[str, array[int]] = {"lastModifiedDate": array("q", [0]) * count}
+        self._churning = bytes(mix64(self._salt ^ (a + _CHURN_SALT)) % 8 == 0
+                               for a in range(accounts))
         # account index per user (-1 = none): drives numberOfUsers of the accounts
         self.account_index = array("l", [0]) * count
         modified = self.columns["lastModifiedDate"]
         for i in range(count):
-            acc, _create, mod = self._base(mix64(self._salt + i))
+            acc, _create, _first, _seen, mod = self._base(mix64(self._salt + i))
             self.account_index[i] = acc
             modified[i] = mod
 
-    def _base(self, h: int) -> tuple[int, int, int]:
-        """Account index, createDate and lastModifiedDate (the columns), from one hash."""
+    def _base(self, h: int) -> tuple[int, int, int, int, int]:
+        """Account index, createDate, firstVisitDate, lastSeenDate (0: never) and
+        lastModifiedDate, from one hash. Sign-ups grow towards the anchor; a visit modifies
+        the user, so an incremental sync brings the users seen since the last one."""
         u = ((h >> 10) & 0xFFFFF) / 1048576
         acc = -1 if (h & 0x3FF) < 31 or not self._accounts else int(self._accounts * u * u)
-        create = self.anchor - DAY_MS - int(((h >> 30) & 0xFFFFF) / 1048576 * 3 * YEAR_MS)
+        age = ((h >> 30) & 0xFFFFF) / 1048576
+        create = self.anchor - DAY_MS - int(age ** 1.5 * (HISTORY_MS - DAY_MS))
         span = self.anchor - create
-        return acc, create, create + int(((h >> 50) & 0x3FFF) / 16384 * span) + (h & 0x3FF)
+        modified = create + int(((h >> 50) & 0x3FFF) / 16384 * span) + (h & 0x3FF)
+        v = mix64(h ^ _VISIT_SALT)
+        first_visit = min(create + (v >> 8) % (30 * DAY_MS), self.anchor - 1)
+        churning = acc >= 0 and self._churning[acc] == 1
+        if v % 10 == 0 or (churning and first_visit > self.anchor - _LAPSED_MS):
+            return acc, create, 0, 0, min(modified, self.anchor - 1)  # never visited
+        last_seen = max(first_visit, self.anchor - 1 - self._recency(churning, v >> 16))
+        return acc, create, first_visit, last_seen, min(max(modified, last_seen),
+                                                        self.anchor - 1)
+
+    def _recency(self, churning: bool, bits: int) -> int:
+        """How long before the anchor a visitor was last seen."""
+        pick, spread = bits % 100, bits >> 7
+        if pick >= _SEEN_MONTH or churning:
+            return _LAPSED_MS + spread % (334 * DAY_MS)
+        window = (DAY_MS if pick < _SEEN_DAY else 7 * DAY_MS if pick < _SEEN_WEEK
+                  else 30 * DAY_MS)
+        return spread % window
 
     def id_of(self, i: int) -> str:
         return f"{USER_ID_PREFIX}{i:0{USER_ID_WIDTH}d}"
@@ -95,7 +124,7 @@ class UserGenerator:
         h = mix64(self._salt + i)
         h1 = mix64(h)
         h2 = mix64(h1)
-        acc, create, modified = self._base(h)
+        acc, create, first_visit, last_seen, modified = self._base(h)
         # ~0.8% are the same person (name + e-mail) as a nearby user, usually in another account
         p = i - 1 - ((h1 >> 7) & 7) if (h1 & 0x7F) == 0 and i >= 8 else i
         hp = mix64(self._psalt + p)
@@ -106,9 +135,7 @@ class UserGenerator:
         if flag >= 2:
             domain = pools.EMAIL_DOMAINS[(hp >> 24) % len(pools.EMAIL_DOMAINS)]
             email = f"{pools.FIRST_NAMES[first][1]}.{pools.LAST_NAMES[last][1]}{p}@{domain}"
-        visits = 0 if (h1 >> 10) % 10 == 0 else (h1 >> 14) % 500 + 1
-        first_visit = 0 if visits == 0 else min(create + (h1 >> 24) % (30 * DAY_MS), modified)
-        last_seen = 0 if visits == 0 else first_visit + (h2 >> 8) % (self.anchor - first_visit)
+        visits = 0 if last_seen == 0 else (h1 >> 14) % 500 + 1
         loc = (h1 >> 40) % 20  # ~35% of users have no known location
         loc = loc if loc < len(pools.LOCATIONS) else -1
         custom = None

@@ -163,6 +163,16 @@ def _m7_stale_alerts(db: SqliteDatabase) -> None:
         db.execute_sql(f'ALTER TABLE "job" ADD COLUMN {column}')
 
 
+def _m8_adoption_per_account(db: SqliteDatabase) -> None:
+    # Covering, in PX account order: the figures per PX account (Multi Instance) of all
+    # companies and of one account read this index alone instead of scanning and sorting
+    # the table (benchmarks/adoption_bench.py; docs/decisions.md).
+    db.execute_sql(
+        'CREATE INDEX "user_activity_account" ON "user_activity" ("account_id", '
+        '"company_gsid", "last_seen_date", "first_visit_date", "sign_up_date", '
+        '"number_of_visits")')
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Create the v1 schema", _m1_create_schema),
     Migration(2, "Index lower(email) for case-insensitive lookups", _m2_person_email_index),
@@ -172,6 +182,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "Job chain with its own schedule and recipients", _m5_job_chain),
     Migration(6, "User activity and daily adoption snapshots", _m6_adoption),
     Migration(7, "Stale-data and long-run alerts per job", _m7_stale_alerts),
+    Migration(8, "Index the user activity by PX account", _m8_adoption_per_account),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 

@@ -18,9 +18,13 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QDateTime, QPointF, Qt, QTime
-from PySide6.QtGui import QCursor, QPainter, QPalette
+from PySide6.QtCore import QDate, QDateTime, QPointF, QRectF, Qt, QTime
+from PySide6.QtGui import QCursor, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import QToolTip, QWidget
+
+# QtCharts gives a category label its share of the plot width less its padding and the text
+# item's margins (about 16 px), and elides what does not fit ("09-...").
+LABEL_MARGIN = 16.0
 
 
 def _ms(day: date) -> float:
@@ -47,7 +51,7 @@ def _fit_counts(axis: QValueAxis, top: float) -> None:
 
 class ChartPanel(QChartView):
     """One chart; `set_bars` / `set_lines` replace what it shows. Hovering a bar or a point
-    shows its value."""
+    shows its value. Vertical bars turn their labels upright when flat ones would not fit."""
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(QChart(), parent)
@@ -58,6 +62,8 @@ class ChartPanel(QChartView):
         self.chart().legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.follow_palette()
         self._labels: list[str] = []
+        self._bottom_categories: QBarCategoryAxis | None = None
+        self.chart().plotAreaChanged.connect(self._on_chart_plot_area_changed)
 
     def follow_palette(self) -> None:
         """A dark theme under a dark palette."""
@@ -70,6 +76,7 @@ class ChartPanel(QChartView):
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
+        self._bottom_categories = None
 
     def set_bars(self, labels: Sequence[str], sets: Sequence[tuple[str, Sequence[float]]],
                  *, horizontal: bool = False) -> None:
@@ -96,6 +103,9 @@ class ChartPanel(QChartView):
         series.attachAxis(categories)
         series.attachAxis(values_axis)
         chart.legend().setVisible(len(sets) > 1)
+        if not horizontal:
+            self._bottom_categories = categories
+            self._fit_labels(chart.plotArea().width())
 
     def set_lines(self, days: Sequence[date], lines: Sequence[tuple[str, Sequence[int]]],
                   ) -> None:
@@ -126,6 +136,20 @@ class ChartPanel(QChartView):
                             QDateTime.fromMSecsSinceEpoch(int(max(last, first + 86_400_000))))
         _fit_counts(y_axis, float(top))
         chart.legend().setVisible(True)
+
+    def _on_chart_plot_area_changed(self, area: QRectF) -> None:
+        self._fit_labels(area.width())
+
+    def _fit_labels(self, width: float) -> None:
+        """Flat category labels when the widest fits its share of the width, else upright."""
+        axis = self._bottom_categories
+        if axis is None or not self._labels:
+            return
+        metrics = QFontMetricsF(axis.labelsFont())
+        widest = max(metrics.horizontalAdvance(label) for label in self._labels)
+        angle = 0 if widest + LABEL_MARGIN <= width / (len(self._labels) + 1) else -90
+        if axis.labelsAngle() != angle:
+            axis.setLabelsAngle(angle)
 
     def series_values(self) -> dict[str, list[float]]:
         """name -> values of every bar set or line (what tests compare with the core)."""

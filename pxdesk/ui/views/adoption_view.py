@@ -44,6 +44,9 @@ from pxdesk.ui.views.adoption_charts import ChartPanel
 from pxdesk.ui.widgets import select_whole_rows
 
 ALL_COMPANIES = "All companies"
+TOP_INSTANCES = 20  # PX accounts in the Instances chart: the ones with the most users
+SIZE_SAMPLE_ROWS = 40  # rows read to size the columns (all of them: a second at 10,000)
+INSTANCES_TITLE = "Users per PX account (Multi Instance)"
 NO_DATA = ("No adoption data yet: run Company Person Sync (Connectors tab). Each run keeps "
            "every user's activity and a daily snapshot, so trends build up from the first run.")
 NO_LAST_SEEN = ("No user has a lastSeenDate yet: active users and DAU/MAU stay at 0 until "
@@ -174,7 +177,7 @@ class AdoptionView(QWidget, RunListener):
         self.top_chart = ChartPanel("Top 10 companies by 30-day active users", self)
         self.bottom_chart = ChartPanel("Bottom 10 companies by 30-day active users", self)
         self.stickiness_chart = ChartPanel("Top and bottom 10 companies by DAU/MAU (%)", self)
-        self.instances_chart = ChartPanel("Users per PX account (Multi Instance)", self)
+        self.instances_chart = ChartPanel(INSTANCES_TITLE, self)
         self.charts = QTabWidget(self)
         for chart, title in ((self.sign_ups_chart, "Sign-ups"), (self.active_chart, "Active"),
                              (self.top_chart, "Top 10"), (self.bottom_chart, "Bottom 10"),
@@ -215,6 +218,7 @@ class AdoptionView(QWidget, RunListener):
         table.verticalHeader().hide()
         select_whole_rows(table, QHeaderView.ResizeMode.Interactive)
         table.horizontalHeader().setStretchLastSection(True)
+        table.horizontalHeader().setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
         return table
 
     # ---- reading ------------------------------------------------------------------------
@@ -299,7 +303,7 @@ class AdoptionView(QWidget, RunListener):
 
     def _draw_charts(self, board: Dashboard) -> None:
         weeks = board.overview.sign_ups
-        self.sign_ups_chart.set_bars([w.week_start.strftime("%m-%d") for w in weeks],
+        self.sign_ups_chart.set_bars([f"{w.week_start:%b} {w.week_start.day}" for w in weeks],
                                      [("Sign-ups", [w.sign_ups for w in weeks])])
         days = [s.day for s in board.history]
         self.active_chart.set_lines(days, [
@@ -319,9 +323,15 @@ class AdoptionView(QWidget, RunListener):
             [_name(r) for r in shown],
             [("DAU/MAU %", [round(100 * (r.figures.stickiness or 0.0), 1) for r in shown])],
             horizontal=True)
-        instances = board.instances or []
+        instances = sorted(board.instances or [], key=lambda i: -i.figures.users)
         self.charts.setTabVisible(self.charts.indexOf(self.instances_chart),
                                   board.instances is not None)
+        if len(instances) > TOP_INSTANCES:
+            instances = instances[:TOP_INSTANCES]
+            self.instances_chart.chart().setTitle(
+                f"{INSTANCES_TITLE}: the {TOP_INSTANCES} with the most users")
+        else:
+            self.instances_chart.chart().setTitle(INSTANCES_TITLE)
         self.instances_chart.set_bars(
             [i.account_id or "(none)" for i in instances],
             [("Users", [i.figures.users for i in instances]),

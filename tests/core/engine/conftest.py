@@ -10,6 +10,7 @@ import pytest
 
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.pxsim import PxSimulator
+from pxdesk.core.pxsim.data import FIXED_ANCHOR_MS
 from pxdesk.core.store.models import (
     FieldMapping,
     Job,
@@ -24,7 +25,8 @@ PERSON_JOB = "Company Person Sync_PX"
 
 @pytest.fixture
 def sim() -> Iterator[PxSimulator]:
-    with PxSimulator(accounts=ACCOUNTS, users=USERS) as simulator:
+    # anchored before FakeClock's start, whatever day the tests run on
+    with PxSimulator(accounts=ACCOUNTS, users=USERS, anchor_ms=FIXED_ANCHOR_MS) as simulator:
         yield simulator
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from pxdesk.core.pxsim import PxSimulator
-from pxdesk.core.pxsim.data import FIXED_ANCHOR_MS, SharedPools, anchor_for
+from pxdesk.core.pxsim.data import DAY_MS, FIXED_ANCHOR_MS, SharedPools
 from pxdesk.core.pxsim.users import UserGenerator
 from tests.core.pxsim.conftest import NOW_MS
 
@@ -25,22 +25,49 @@ def big() -> list[dict]:
 
 
 def test_same_seed_same_data_other_seed_other_data() -> None:
-    a = PxSimulator(accounts=5, users=50, api_key="k", seed=11)
-    b = PxSimulator(accounts=5, users=50, api_key="other", seed=11, clock=lambda: NOW_MS)
-    c = PxSimulator(accounts=5, users=50, api_key="k", seed=12)
+    fixed = FIXED_ANCHOR_MS
+    a = PxSimulator(accounts=5, users=50, api_key="k", seed=11, anchor_ms=fixed)
+    b = PxSimulator(accounts=5, users=50, api_key="other", seed=11, clock=lambda: NOW_MS,
+                    anchor_ms=fixed)
+    c = PxSimulator(accounts=5, users=50, api_key="k", seed=12, anchor_ms=fixed)
     assert everyone(a) == everyone(b)
     assert [a.get_account(i) for i in a.account_ids()] == [
         b.get_account(i) for i in b.account_ids()]
     assert everyone(a) != everyone(c)
 
 
-def test_dates_precede_the_clock() -> None:
-    assert anchor_for(NOW_MS) == FIXED_ANCHOR_MS
+def test_dates_precede_the_clock_within_px_retention() -> None:
     early = 1_600_000_000_000 + 12_345
     sim = PxSimulator(accounts=3, users=100, api_key="k", seed=1, clock=lambda: early)
+    assert sim.anchor_ms == early
+    retained = early - 36 * 30 * DAY_MS  # PX keeps about 36 months
     for user in everyone(sim):
-        assert 0 < user["createDate"] <= user["lastModifiedDate"] < early
+        assert retained < user["createDate"] <= user["lastModifiedDate"] < early
         assert user["lastSeenDate"] < early and user["firstVisitDate"] < early
+        assert user["signUpDate"] < early
+        if user["lastSeenDate"]:  # a visit modifies the user: incremental syncs bring it
+            assert user["createDate"] <= user["firstVisitDate"] <= user["lastSeenDate"]
+            assert user["lastSeenDate"] <= user["lastModifiedDate"]
+    for account in (sim.get_account(a) for a in sim.account_ids()):
+        assert retained < account["createDate"] <= account["lastModifiedDate"] < early
+        assert account["lastSeenDate"] < early
+
+
+def test_users_were_seen_recently_in_realistic_shares(big: list[dict]) -> None:
+    """Anchored at the clock's now: a demo's users were seen in the last day, week, month,
+    and sign-ups fall in each of the last 12 weeks."""
+    seen = [NOW_MS - u["lastSeenDate"] for u in big if u["lastSeenDate"]]
+    share = [sum(1 for s in seen if s <= days * DAY_MS) / len(big) for days in (1, 7, 30)]
+    assert 0.08 < share[0] < share[1] < share[2] < 0.7, share
+    assert 0.05 < 1 - len(seen) / len(big) < 0.15, "about 10% never visited"
+    weeks = {(NOW_MS - u["signUpDate"]) // (7 * DAY_MS) for u in big if u["signUpDate"]}
+    assert set(range(12)) <= weeks
+    by_account: dict[str, list[int]] = {}
+    for user in big:
+        if user["accountId"]:
+            by_account.setdefault(user["accountId"], []).append(user["lastSeenDate"])
+    lapsed = [a for a, s in by_account.items() if all(NOW_MS - x > 30 * DAY_MS for x in s)]
+    assert lapsed and len(lapsed) < len(by_account) / 3, "a few accounts are at risk"
 
 
 def test_users_without_account_and_with_duplicate_emails(big: list[dict]) -> None:
@@ -95,7 +122,8 @@ def test_fast_json_equals_the_dict_form(ascii_json: bool) -> None:
 
 
 def test_ascii_json_over_http_parses_the_same() -> None:
-    kwargs: dict = {"accounts": 3, "users": 60, "api_key": "k", "seed": 2}
+    kwargs: dict = {"accounts": 3, "users": 60, "api_key": "k", "seed": 2,
+                    "anchor_ms": FIXED_ANCHOR_MS}
     with PxSimulator(**kwargs) as plain, PxSimulator(**kwargs, ascii_json=True) as escaped:
         bodies = []
         for sim in (plain, escaped):
