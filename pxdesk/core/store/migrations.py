@@ -163,14 +163,16 @@ def _m7_stale_alerts(db: SqliteDatabase) -> None:
         db.execute_sql(f'ALTER TABLE "job" ADD COLUMN {column}')
 
 
+ACTIVITY_ACCOUNT_INDEX_SQL = (
+    'CREATE INDEX "user_activity_account" ON "user_activity" ("account_id", "company_gsid", '
+    '"last_seen_date", "first_visit_date", "sign_up_date", "number_of_visits")')
+
+
 def _m8_adoption_per_account(db: SqliteDatabase) -> None:
     # Covering, in PX account order: the figures per PX account (Multi Instance) of all
     # companies and of one account read this index alone instead of scanning and sorting
     # the table (benchmarks/adoption_bench.py; docs/decisions.md).
-    db.execute_sql(
-        'CREATE INDEX "user_activity_account" ON "user_activity" ("account_id", '
-        '"company_gsid", "last_seen_date", "first_visit_date", "sign_up_date", '
-        '"number_of_visits")')
+    db.execute_sql(ACTIVITY_ACCOUNT_INDEX_SQL)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
