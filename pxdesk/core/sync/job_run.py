@@ -77,6 +77,16 @@ class _RetryPage:
     total_hits: int | None
 
 
+def run_status(counts: RunCounts, retry_failed: int) -> RunStatus:
+    """The listing's records decide; failed records fetched again and failing still make
+    it Partial Success at worst, never a Failure that would hold the window."""
+    retry_ok = counts.retried - retry_failed
+    status = final_status(counts.success - retry_ok, counts.failure - retry_failed)
+    if status == RunStatus.SUCCESS and retry_failed:
+        return RunStatus.PARTIAL_SUCCESS
+    return status
+
+
 class JobRun:
     """Executes one ExecutionRun row that the engine created (Queued)."""
 
@@ -196,14 +206,7 @@ class JobRun:
                 self.memory.forget(self._retry_gone)
 
     def _status(self) -> RunStatus:
-        """The listing's records decide; failed records fetched again and failing still make
-        it Partial Success at worst, never a Failure that would hold the window."""
-        c, retry_failed = self.counts, self._retry_failed
-        retry_ok = c.retried - retry_failed
-        status = final_status(c.success - retry_ok, c.failure - retry_failed)
-        if status == RunStatus.SUCCESS and retry_failed:
-            return RunStatus.PARTIAL_SUCCESS
-        return status
+        return run_status(self.counts, self._retry_failed)
 
     def _retry_notes(self) -> list[str]:
         notes = []

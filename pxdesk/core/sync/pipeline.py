@@ -26,6 +26,7 @@ from pxdesk.core.sync.lookups import DerivedLookup, Key, Match
 from pxdesk.core.sync.mapping import ConversionError, is_valid_text
 from pxdesk.core.sync.plan import JobPlan
 from pxdesk.core.sync.tracking import linked_by, linked_rows, stored_keys
+from pxdesk.core.sync.write_target import WriteTarget
 from pxdesk.core.sync.writer import (
     INSERTED,
     UNCHANGED,
@@ -37,7 +38,6 @@ from pxdesk.core.sync.writer import (
     PageResult,
     Row,
     Shape,
-    TableWriter,
     required_missing,
 )
 
@@ -84,10 +84,14 @@ class PageProcessor:
     """Turns pages of PX records into written rows, successes and failures."""
 
     def __init__(self, db: Database, plan: JobPlan, actor: str, clock: Callable[[], int],
-                 window_match: Callable[[dict[str, Any]], bool] | None) -> None:
+                 window_match: Callable[[dict[str, Any]], bool] | None,
+                 target: WriteTarget | None = None) -> None:
         self.db, self.plan, self.clock = db, plan, clock
         self._window = window_match
-        self._writers = {obj: TableWriter(db, shape, actor) for obj, shape in plan.shapes.items()}
+        self._target = target or WriteTarget()
+        self._writers = {obj: self._target.writer(db, shape, actor)
+                         for obj, shape in plan.shapes.items()}
+        self._upserts: list[tuple[str, KeyedUpsert]] = []  # of the write attempt under way
         self.filtered = 0
         self._gsids = GsidSource()
         # Per step: the key when the path is one name (a dict.get, no call), else the getter.
@@ -210,6 +214,7 @@ class PageProcessor:
 
     def _write_rows(self, rows: list[Row], result: PageResult) -> None:
         partial = PageResult()
+        self._upserts = []
         for writer in self._writers.values():
             writer.clear()
         if self.plan.kind == JobKind.COMPANY:
@@ -218,11 +223,14 @@ class PageProcessor:
             self._write_people(rows, partial)
         for writer in self._writers.values():
             writer.flush()
+        self._target.written(self._upserts)
         result.merge(partial)
 
     def _keyed(self, obj: str, refs: Sequence[Any], label: str) -> KeyedUpsert:
-        return KeyedUpsert(self.db, self.plan.shapes[obj], refs,
-                           update_only=self.plan.update_only, label=label, gsids=self._gsids)
+        upsert = KeyedUpsert(self.db, self.plan.shapes[obj], refs,
+                             update_only=self.plan.update_only, label=label, gsids=self._gsids)
+        self._upserts.append((obj, upsert))
+        return upsert
 
     def _keys(self, upsert: KeyedUpsert, rows: list[Row], obj: str, result: PageResult,
               ) -> list[tuple[Row, Key]]:
@@ -240,6 +248,7 @@ class PageProcessor:
     def _load(self, upsert: KeyedUpsert, obj: str, keys: set[Key]) -> None:
         """The page's matches by key, and their stored values for the unchanged check."""
         upsert.load(keys)
+        self._target.loaded(obj, upsert, keys)
         self._writers[obj].load_current(upsert.existing_gsids())
 
     def _write_companies(self, rows: list[Row], result: PageResult) -> None:
