@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from pxdesk.core.errors import CancelledError, PxdeskError
+from pxdesk.core.logs.csv_export import write_csv
 from pxdesk.core.logs.execution import RunCounts
 from pxdesk.core.logs.run_files import safe_text, value_text
 from pxdesk.core.px.client import PxClient, RequestEvent
@@ -113,6 +115,12 @@ class DryRunResult:
                 "error": self.error, "cancelled": self.cancelled, "notes": self.notes,
                 "totals": self.totals(), "filtered": c.filtered, "total_hits": c.total_hits,
                 "retried": c.retried, "records": [r.to_dict() for r in self.records]}
+
+
+def write_dry_run_csv(records: Iterable[DryRecord], target: Path | TextIO, *,
+                      bom: bool = False) -> int:
+    """Records' predicted outcomes as formula-safe CSV (the logs export's writer)."""
+    return write_csv(target, CSV_HEADER, (record.csv_row() for record in records), bom=bom)
 
 
 def _ignore_request(_event: RequestEvent) -> None:
