@@ -24,6 +24,7 @@ def test_run_success_exit_0_and_json(connect, home, capsys):
     assert _cli(home, "run", COMPANY_JOB, "--json") == 0
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "Success" and out["inserted"] == 30 and out["unchanged"] == 0
+    assert (out["quality"]["received"], out["quality"]["total_hits"]) == (30, 30)
     assert ExecutionRun.get_by_id(out["run_id"]).status == RunStatus.SUCCESS
 
 

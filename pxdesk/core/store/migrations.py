@@ -148,6 +148,12 @@ def _m6_adoption(db: SqliteDatabase) -> None:
         db.execute_sql(statement)
 
 
+def _m7_run_quality(db: SqliteDatabase) -> None:
+    # A run's quality report (failures by kind and field, lookup misses, filter removals,
+    # received vs totalHits): a few hundred bytes of JSON, read with its run only.
+    db.execute_sql('ALTER TABLE "execution_run" ADD COLUMN "quality" TEXT')
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Create the v1 schema", _m1_create_schema),
     Migration(2, "Index lower(email) for case-insensitive lookups", _m2_person_email_index),
@@ -156,6 +162,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               _m4_identity_retries_deletions),
     Migration(5, "Job chain with its own schedule and recipients", _m5_job_chain),
     Migration(6, "User activity and daily adoption snapshots", _m6_adoption),
+    Migration(7, "Quality report of each run", _m7_run_quality),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,6 +30,7 @@ from pxdesk.core.sync.listing_reader import ListingReader
 from pxdesk.core.sync.mapping import show_value
 from pxdesk.core.sync.pipeline import PageProcessor
 from pxdesk.core.sync.plan import JobPlan, run_blockers
+from pxdesk.core.sync.quality import QualityReport, QualityTally
 from pxdesk.core.sync.recording_target import FieldChange, RecordingTarget
 from pxdesk.core.sync.results import RunProgress
 from pxdesk.core.sync.tracking import JobMemory
@@ -101,6 +102,7 @@ class DryRunResult:
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     cancelled: bool = False
+    quality: QualityReport | None = None  # the run's quality report, as the run would keep it
 
     def totals(self) -> dict[str, int]:
         """Records per outcome, every outcome present."""
@@ -114,7 +116,9 @@ class DryRunResult:
         return {"job_name": self.job_name, "dry_run": True, "status": str(self.status),
                 "error": self.error, "cancelled": self.cancelled, "notes": self.notes,
                 "totals": self.totals(), "filtered": c.filtered, "total_hits": c.total_hits,
-                "retried": c.retried, "records": [r.to_dict() for r in self.records]}
+                "retried": c.retried,
+                "quality": asdict(self.quality) if self.quality is not None else None,
+                "records": [r.to_dict() for r in self.records]}
 
 
 def write_dry_run_csv(records: Iterable[DryRecord], target: Path | TextIO, *,
@@ -139,6 +143,7 @@ class DryRun:
         self.db = database()
         self._target = RecordingTarget()
         self._retry_failed = 0
+        self._quality = QualityTally()
         self._started = time.perf_counter()
 
     def execute(self) -> DryRunResult:
@@ -190,6 +195,8 @@ class DryRun:
         result.counts.filtered = processor.filtered
         result.status = run_status(result.counts, self._retry_failed)
         listing = reader.listing
+        result.quality = self._quality.report(plan, listing, removed_by=processor.removed_by,
+                                              outside_window=processor.outside_window)
         if listing is not None and (not listing.complete or listing.shortfall):
             result.notes.insert(0, f"PX announced {listing.total_hits or 0:,} {listing.kind}, "
                                    f"received {listing.received:,}")
@@ -217,6 +224,7 @@ class DryRun:
     def _page(self, processor: PageProcessor, records: Sequence[Any], *, retry: bool) -> None:
         page = processor.process(records, windowed=not retry)
         self._record(page)
+        self._quality.add(page.failures)
         c = self.result.counts
         c.success += len(page.successes)
         c.failure += len(page.failures)

@@ -33,6 +33,7 @@ from pxdesk.core.sync.gc_pause import RelaxedGc
 from pxdesk.core.sync.listing_reader import ListingReader
 from pxdesk.core.sync.pipeline import PageProcessor
 from pxdesk.core.sync.plan import JobPlan, run_blockers
+from pxdesk.core.sync.quality import QualityTally
 from pxdesk.core.sync.results import RunProgress, RunResult
 from pxdesk.core.sync.tracking import JobMemory
 from pxdesk.core.sync.window import plan_window
@@ -110,6 +111,8 @@ class JobRun:
         self._retry_gone: list[str] = []
         self._retry_failed = 0
         self._errors = ErrorSampler()
+        self._quality = QualityTally()
+        self._processor: PageProcessor | None = None
 
     def execute(self) -> RunResult:
         settings, run = self.settings, self.run
@@ -132,6 +135,7 @@ class JobRun:
             client = settings.make_client(requests)
             processor = PageProcessor(self.db, plan, self.job.name, settings.clock,
                                       window.matcher())
+            self._processor = processor
             self.memory = JobMemory(self.db, self.job, run.id, plan.objects, settings.clock,
                                     self.job.name)
             self._retry_due = set(self.memory.due_retries(retry_max_attempts()))
@@ -162,10 +166,13 @@ class JobRun:
                 Job.update(window_end=window.end).where(Job.id == self.job.id).execute()
             if (shortfall or missed) and status == RunStatus.SUCCESS:
                 status = RunStatus.PARTIAL_SUCCESS
+            self._keep_quality()
             log.finish(run, status, self.counts, reason="; ".join(self.notes) or None)
         except CancelledError:
+            self._keep_quality()
             log.finish(run, RunStatus.CANCELLED, self.counts, reason="cancelled by the admin")
         except PxdeskError as exc:
+            self._keep_quality()
             log.finish(run, RunStatus.FAILURE, self.counts,
                        reason=self._reason_with_progress(exc))
         except Exception as exc:  # a store failure or a bug must still close the row
@@ -204,6 +211,14 @@ class JobRun:
         if self._retry_gone and self.memory is not None:
             with self.db.atomic():
                 self.memory.forget(self._retry_gone)
+
+    def _keep_quality(self) -> None:
+        """The quality report goes on the run row with its closing save."""
+        processor = self._processor
+        if processor is not None:
+            self.run.quality = self._quality.report(
+                processor.plan, self._listing, removed_by=processor.removed_by,
+                outside_window=processor.outside_window).to_json()
 
     def _status(self) -> RunStatus:
         return run_status(self.counts, self._retry_failed)
@@ -351,6 +366,7 @@ class JobRun:
                     str(r.get(processor.plan.id_path)) for r in page.records
                     if type(r) is dict and str(r.get(processor.plan.id_path)) not in handled)
         errors = self._error_rows(result)
+        self._quality.add(result.failures)
         insert_record_errors(self.run.id, errors)
         batch.successes += result.successes
         batch.errors += errors

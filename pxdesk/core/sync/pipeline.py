@@ -93,6 +93,8 @@ class PageProcessor:
                          for obj, shape in plan.shapes.items()}
         self._upserts: list[tuple[str, KeyedUpsert]] = []  # of the write attempt under way
         self.filtered = 0
+        self.outside_window = 0  # of `filtered`: outside the run's window (read locally)
+        self.removed_by: dict[str, int] = {}  # filter condition alias -> records it removed
         self._gsids = GsidSource()
         # Per step: the key when the path is one name (a dict.get, no call), else the getter.
         self._steps = [(None if "." in st.source_path else st.source_path, st.getter,
@@ -122,6 +124,7 @@ class PageProcessor:
                 continue
             if (window is not None and not window(record)) or not matches(record):
                 self.filtered += 1
+                self._count_removed(record, window)
                 continue
             values = new_values()
             row = Row(record.get(id_path), record, values)
@@ -135,6 +138,17 @@ class PageProcessor:
             else:
                 rows.append(row)
         return rows
+
+    def _count_removed(self, record: dict[str, Any],
+                       window: Callable[[dict[str, Any]], bool] | None) -> None:
+        """Why a record was left out, for the quality report: the window, or the conditions
+        it does not meet (only for left-out records, off the hot path)."""
+        if window is not None and not window(record):
+            self.outside_window += 1
+            return
+        removed = self.removed_by
+        for alias in self.plan.filter.failed_conditions(record):
+            removed[alias] = removed.get(alias, 0) + 1
 
     def derive(self, rows: list[Row], failures: list[Failure]) -> list[Row]:
         for lookup, index in self.plan.lookups:

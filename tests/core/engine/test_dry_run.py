@@ -52,6 +52,7 @@ def assert_same(dry: Any, real: Any) -> None:
         (r.success, r.failure, r.inserted, r.updated, r.unchanged, r.filtered)
     assert d.total_hits == r.total_hits
     assert dry.status == real.status
+    assert dry.quality == real.quality  # the same report, before the run
     assert dry.totals() == {WOULD_INSERT: r.inserted, WOULD_UPDATE: r.updated,
                             WOULD_STAY: r.unchanged, WOULD_FAIL: r.failure}
 
