@@ -347,3 +347,28 @@ def test_details_say_what_was_retried_and_what_is_gone_from_px(make_view) -> Non
     assert view.details.value_labels["Records"].text() == (
         "5 succeeded (0 inserted, 0 updated, 0 unchanged), 1 failed; 3 fetched again after "
         "failing before; 2 gone from PX")
+
+
+def test_run_details_show_the_quality_report_and_failures_by_kind(
+    context: Any, make_view, qtbot, sim: PxSimulator, engine: SyncEngine,
+) -> None:  # type: ignore[no-untyped-def]
+    setup_jobs(context, sim)
+    result = engine.run_job(PERSON_JOB)
+    assert result.quality is not None
+    (group,) = result.quality.failures  # users whose account is not a company
+    view = make_view()
+    view.select_job(PERSON_JOB)
+    view.refresh()
+    view.tables["execution"].selectRow(0)
+    details = view.details
+    assert details.run_id == result.run_id
+    quality = details.value_labels["Quality"].text()
+    assert "Records received 120 of 120" in quality
+    assert f"Derived Company_ID (company where accountId = PX_Account_ID__gc): " \
+           f"{group.count:,} no match, 0 several matches" in quality
+    assert "Filter A (email is not null) removed" in quality
+    table = details.summary_table
+    assert table.horizontalHeaderItem(0).text() == "Failure kind [field]"
+    assert [(table.item(r, 0).text(), table.item(r, 1).text())
+            for r in range(table.rowCount())] == [(f"{group.kind} [Company_ID]",
+                                                   f"{group.count:,}")]
