@@ -428,12 +428,16 @@ class PageProcessor:
             result.successes.append((row.source_id, gsid, UNCHANGED))
             result.unchanged += 1
 
-    def process(self, records: Sequence[dict[str, Any]], *, windowed: bool = True) -> PageResult:
+    def process(self, records: Sequence[dict[str, Any]], *, windowed: bool = True,
+                rows_out: list[Row] | None = None) -> PageResult:
         """Map, derive and write one page (the caller holds the transaction); `windowed`
-        False takes records outside the run's window too (failed records fetched again)."""
+        False takes records outside the run's window too (failed records fetched again);
+        `rows_out` receives the rows handed to the writer (a preview shows their values)."""
         result = PageResult()
         rows = self.map_page(records, result.failures, windowed=windowed)
         rows = self.derive(rows, result.failures)
+        if rows_out is not None:
+            rows_out.extend(rows)
         if rows:
             self.write(rows, result)
         return result
