@@ -21,10 +21,12 @@ from pxdesk.core.config.stages import Stage
 from pxdesk.core.config.validation import ConfigIssue
 from pxdesk.core.errors import ConfigError, PxdeskError
 from pxdesk.ui.views.dry_run_dialog import DryRunDialog, DryRunner
+from pxdesk.ui.widgets import button_row
 from pxdesk.ui.wizards.derived_page import DerivedPage
 from pxdesk.ui.wizards.filters_page import FiltersPage
 from pxdesk.ui.wizards.job_config_page import JobConfigPage
 from pxdesk.ui.wizards.mapping_page import MappingPage
+from pxdesk.ui.wizards.preview_dialog import LivePreviewDialog
 from pxdesk.ui.wizards.schedule_page import SchedulePage
 from pxdesk.ui.wizards.stage_page import StagePage
 
@@ -70,6 +72,12 @@ class JobWizard(QWizard):
         self.resize(1040, 720)
         self._loaded = self.collect().to_dict()  # what Cancel compares with before asking
         self._add_dry_run_button(dry_runner, db)
+        self._client_factory = client_factory
+        self.preview_dialog: LivePreviewDialog | None = None
+        if client_factory is not None:  # the preview reads its sample from PX
+            self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+            self.setButtonText(QWizard.WizardButton.CustomButton1, "Live Preview…")
+            self.customButtonClicked.connect(self._on_custom_button_clicked)
         self.discard_box: QMessageBox | None = None
 
     def _add_dry_run_button(self, dry_runner: DryRunner | None, db: Database | None) -> None:
@@ -84,7 +92,8 @@ class JobWizard(QWizard):
             self.dry_run_button.hide()
         layout = self.schedule_page.layout()
         assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(layout.count() - 1, self.dry_run_button)  # above the stretch
+        # Above the page's closing stretch, left-aligned like the other button rows.
+        layout.insertLayout(layout.count() - 1, button_row(self.dry_run_button))
 
     def _on_dry_run_button_clicked(self) -> None:
         if self._dry_runner is None:
@@ -96,6 +105,16 @@ class JobWizard(QWizard):
                                            note=note)
         self.dry_run_dialog.setModal(True)
         self.dry_run_dialog.show()
+
+    def _on_custom_button_clicked(self, which: int) -> None:
+        """Live Preview: beside the wizard, following its edits until closed."""
+        if which != QWizard.WizardButton.CustomButton1.value or self._client_factory is None:
+            return
+        if self.preview_dialog is None:
+            self.preview_dialog = LivePreviewDialog(self.job.name, self.collect,
+                                                    self._client_factory, self._db, self)
+        self.preview_dialog.show()
+        self.preview_dialog.raise_()
 
     def _connection_name(self) -> str:
         conn = getattr(self.job, "connection", None)
@@ -167,6 +186,8 @@ class JobWizard(QWizard):
 
     def done(self, result: int) -> None:
         self.mapping_page.stop_loading()
+        if self.preview_dialog is not None:
+            self.preview_dialog.close()
         super().done(result)
 
     # ---- free navigation ----------------------------------------------------------------
