@@ -88,7 +88,8 @@ class PxdeskApp(QObject, RunListener):
         self.window = MainWindow()
         self.window.restore_saved_geometry(get_setting(WINDOW_GEOMETRY_SETTING, None))
         self.connectors = ConnectorsView(self.connections, self.runner, context.db,
-                                         self._make_job_wizard, self.window)
+                                         self._make_job_wizard, self.window,
+                                         dry_runner=self.engine.dry_run)
         self.data_view = DataView(self.window)
         self.adoption_view = AdoptionView(self.window)
         self.logs_view = LogsView(context.paths.runs_dir, self.window)
@@ -153,7 +154,8 @@ class PxdeskApp(QObject, RunListener):
 
     def _make_job_wizard(self, job_name: str, parent: QWidget) -> JobWizard:
         wizard = JobWizard(job_name, user=self.user, db=self.context.db,
-                           client_factory=self._make_px_client, parent=parent)
+                           client_factory=self._make_px_client, parent=parent,
+                           dry_runner=self.engine.dry_run)
         wizard.accepted.connect(self.dispatcher.reload)  # the schedule may have changed
         wizard.accepted.connect(self.stale_watch.check_now)  # and its stale-data alerts
         return wizard

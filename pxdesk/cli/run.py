@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from pxdesk.cli import dry_run
 from pxdesk.cli.output import print_json
 from pxdesk.core.context import AppContext
 from pxdesk.core.errors import ConfigError
@@ -39,6 +40,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="also list every id PX has and mark (or delete, as the job says) "
                              "the rows of records deleted in PX")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    dry_run.add_arguments(parser)
     parser.set_defaults(handler=run)
 
 
@@ -145,6 +147,9 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     from pxdesk.core.inputs import check_job_name
 
     check_job_name(args.job)
+    dry_run.check_arguments(args)
+    if args.dry_run:
+        return dry_run.dry_run(args, ctx)
     date_range = _date_range(args)
     result = run_and_report(ctx, args.json, lambda engine, cancel: engine.run_job(
         args.job, trigger=Trigger.MANUAL, date_range=date_range, cancel=cancel,

@@ -24,6 +24,7 @@ def test_run_success_exit_0_and_json(connect, home, capsys):
     assert _cli(home, "run", COMPANY_JOB, "--json") == 0
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "Success" and out["inserted"] == 30 and out["unchanged"] == 0
+    assert (out["quality"]["received"], out["quality"]["total_hits"]) == (30, 30)
     assert ExecutionRun.get_by_id(out["run_id"]).status == RunStatus.SUCCESS
 
 
@@ -144,3 +145,29 @@ def test_run_reconcile_reports_records_gone_from_px(connect, home, capsys, sim):
     assert out["deleted"] == 1 and "1 accounts are no longer in PX" in out["reason"]
     assert _cli(home, "run", COMPANY_JOB, "--reconcile") == 0
     assert "gone from PX" not in capsys.readouterr().out, "already marked: nothing new"
+
+
+def test_dry_run_json_and_csv_write_nothing_to_the_store(connect, home, capsys, tmp_path):
+    connect()
+    out_csv = tmp_path / "dry.csv"
+    assert _cli(home, "run", COMPANY_JOB, "--dry-run", "--json", "--csv", str(out_csv)) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["dry_run"] is True and out["status"] == "Success"
+    assert out["totals"] == {"Would insert": 30, "Would update": 0, "Unchanged": 0,
+                             "Would fail": 0}
+    assert ExecutionRun.select().count() == 0 and Job.get(Job.name == COMPANY_JOB).window_end \
+        is None
+    with out_csv.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["PX id", "Outcome", "Field", "Value", "Details"]
+    assert len(rows) == 31 and {r[1] for r in rows[1:]} == {"Would insert"}
+
+
+def test_dry_run_text_lists_changes_and_refuses_other_flags(connect, home, capsys):
+    connect()
+    assert _cli(home, "run", PERSON_JOB, "--dry-run") == 1  # no company yet: all would fail
+    text = capsys.readouterr().out
+    assert "dry run, nothing was written" in text and "Would fail: no company" in text
+    assert _cli(home, "run", COMPANY_JOB, "--csv", "x.csv") == 1
+    assert "--csv needs --dry-run" in capsys.readouterr().err
+    assert _cli(home, "run", COMPANY_JOB, "--dry-run", "--from", "2024-01-01") == 1

@@ -369,3 +369,28 @@ def test_copy_as_curl_puts_the_request_on_the_clipboard(make_view, qtbot
     assert text.startswith("curl -X GET ")
     assert '"X-APTRINSIC-API-KEY: $PX_API_KEY"' in text
     assert text.endswith("'https://px.test/v1/users?pageSize=500&page=2'")
+
+
+def test_run_details_show_the_quality_report_and_failures_by_kind(
+    context: Any, make_view, qtbot, sim: PxSimulator, engine: SyncEngine,
+) -> None:  # type: ignore[no-untyped-def]
+    setup_jobs(context, sim)
+    result = engine.run_job(PERSON_JOB)
+    assert result.quality is not None
+    (group,) = result.quality.failures  # users whose account is not a company
+    view = make_view()
+    view.select_job(PERSON_JOB)
+    view.refresh()
+    view.tables["execution"].selectRow(0)
+    details = view.details
+    assert details.run_id == result.run_id
+    quality = details.value_labels["Quality"].text()
+    assert "Records received 120 of 120" in quality
+    assert f"Derived Company_ID (company where accountId = PX_Account_ID__gc): " \
+           f"{group.count:,} no match, 0 several matches" in quality
+    assert "Filter A (email is not null) removed" in quality
+    table = details.summary_table
+    assert table.horizontalHeaderItem(0).text() == "Failure kind [field]"
+    assert [(table.item(r, 0).text(), table.item(r, 1).text())
+            for r in range(table.rowCount())] == [(f"{group.kind} [Company_ID]",
+                                                   f"{group.count:,}")]

@@ -24,6 +24,7 @@ from pxdesk.core.store.settings import (
     get_setting,
     set_setting,
 )
+from pxdesk.core.sync.quality import QualityReport
 
 TOP_REASONS = 5
 HISTORY_LIMIT = 1000  # a streak longer than this is reported as this long
@@ -50,6 +51,7 @@ class NotificationContext:
     updated: int = 0
     unchanged: int = 0  # read again (window lookback) and already up to date
     failure_rate: FailureRate | None = None  # against the job's alert threshold
+    quality: QualityReport | None = None  # failures by kind, lookups, filters, totals
 
     @property
     def alerted(self) -> bool:
@@ -127,15 +129,17 @@ def context_for_run(run: ExecutionRun, runs_dir: Path | None = None) -> Notifica
         success_list, failure_list = chained  # a run of a job chain mails the chain's lists
     rate = run_failure_rate(run)
     alerted = rate is not None and rate.alerted
+    quality = QualityReport.from_json(run.quality)
     return NotificationContext(
         job_name=run.job_name, connection_name=run.connection_name, status=run.status,
         started_at=_when(run.started_at), ended_at=_when(run.ended_at),
         success=run.success_count, failure=run.failure_count,
-        top_reasons=top_reasons(run.id), error_file=_error_path(run, runs_dir),
+        top_reasons=top_reasons(run.id) if quality is None else [],  # the report groups them
+        error_file=_error_path(run, runs_dir),
         recipients=recipients_for(run.status, success_list, failure_list, alerted=alerted),
         timezone=_job_zone(job), run_id=run.id, reason=run.reason,
         inserted=run.inserted_count, updated=run.updated_count,
-        unchanged=run.unchanged_count, failure_rate=rate,
+        unchanged=run.unchanged_count, failure_rate=rate, quality=quality,
     )
 
 

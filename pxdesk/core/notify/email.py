@@ -153,6 +153,9 @@ def body_for(ctx: NotificationContext, decision: Decision | None = None,
     if ctx.top_reasons:
         lines += ["", "Top error reasons:"]
         lines += [f"  {count:>6} x {reason}" for reason, count in ctx.top_reasons]
+    if ctx.quality is not None and (report := ctx.quality.lines()):
+        lines += ["", "Run quality:"]
+        lines += [f"  {line}" for line in report]
     if attachment_line:
         lines += ["", attachment_line]
     run = f" (run {ctx.run_id})" if ctx.run_id is not None else ""

@@ -175,6 +175,12 @@ def _m8_adoption_per_account(db: SqliteDatabase) -> None:
     db.execute_sql(ACTIVITY_ACCOUNT_INDEX_SQL)
 
 
+def _m9_run_quality(db: SqliteDatabase) -> None:
+    # A run's quality report (failures by kind and field, lookup misses, filter removals,
+    # received vs totalHits): a few hundred bytes of JSON, read with its run only.
+    db.execute_sql('ALTER TABLE "execution_run" ADD COLUMN "quality" TEXT')
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Create the v1 schema", _m1_create_schema),
     Migration(2, "Index lower(email) for case-insensitive lookups", _m2_person_email_index),
@@ -185,6 +191,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "User activity and daily adoption snapshots", _m6_adoption),
     Migration(7, "Stale-data and long-run alerts per job", _m7_stale_alerts),
     Migration(8, "Index the user activity by PX account", _m8_adoption_per_account),
+    Migration(9, "Quality report of each run", _m9_run_quality),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 

@@ -251,14 +251,21 @@ def validate(
 class CompiledFilter:
     """A validated spec turned into closures; ``matches`` is safe to call millions of times."""
 
-    __slots__ = ("_predicate", "spec")
+    __slots__ = ("_leaves", "_predicate", "spec")
 
-    def __init__(self, spec: FilterSpec, predicate: Predicate) -> None:
+    def __init__(self, spec: FilterSpec, predicate: Predicate,
+                 leaves: Mapping[str, Predicate] | None = None) -> None:
         self.spec = spec
         self._predicate = predicate
+        self._leaves = dict(leaves or {})
 
     def matches(self, record: Mapping[str, Any]) -> bool:
         return self._predicate(record)
+
+    def failed_conditions(self, record: Mapping[str, Any]) -> list[str]:
+        """Aliases of the conditions `record` does not meet (for a record the filter removed:
+        with the default all-AND expression, exactly the conditions that removed it)."""
+        return [alias for alias, leaf in self._leaves.items() if not leaf(record)]
 
 
 def _match_all(record: Mapping[str, Any]) -> bool:
@@ -275,7 +282,7 @@ def compile_filter(spec: FilterSpec) -> CompiledFilter:
     leaves = {c.alias: compile_condition(c.field, c.field_type, c.operator, c.value)
               for c in spec.conditions}
     tree = ex.parse_expression(spec.effective_expression(), set(leaves))
-    return CompiledFilter(spec, ex.compile_expr(tree, leaves))
+    return CompiledFilter(spec, ex.compile_expr(tree, leaves), leaves)
 
 
 def pushdown(spec: FilterSpec, max_params: int = MAX_PUSHDOWN_PARAMS) -> list[str]:

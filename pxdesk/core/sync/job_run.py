@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pxdesk.core.adoption.snapshots import write_snapshot
-from pxdesk.core.errors import BadRequestError, CancelledError, PxdeskError, PxError
+from pxdesk.core.errors import CancelledError, PxdeskError, PxError
 from pxdesk.core.logs.execution import (
     ADVANCING_STATUSES,
     ExecutionLog,
@@ -29,14 +29,14 @@ from pxdesk.core.store.errors import failure_reason
 from pxdesk.core.store.models import ExecutionRun, Job
 from pxdesk.core.store.settings import retry_max_attempts, window_lookback_ms
 from pxdesk.core.sync.deferred_indexes import IndexDeferral, restore_indexes
-from pxdesk.core.sync.fetch import PageFetcher
-from pxdesk.core.sync.filters import combine_pushdown
 from pxdesk.core.sync.gc_pause import RelaxedGc
+from pxdesk.core.sync.listing_reader import ListingReader
 from pxdesk.core.sync.pipeline import PageProcessor
 from pxdesk.core.sync.plan import JobPlan, run_blockers
+from pxdesk.core.sync.quality import QualityTally
 from pxdesk.core.sync.results import RunProgress, RunResult
 from pxdesk.core.sync.tracking import JobMemory
-from pxdesk.core.sync.window import Window, plan_window
+from pxdesk.core.sync.window import plan_window
 from pxdesk.core.sync.writer import PageResult
 
 _log = logging.getLogger("pxdesk.sync")
@@ -45,9 +45,6 @@ _log = logging.getLogger("pxdesk.sync")
 # write lock while waiting for PX, nor for long.
 BATCH_RECORDS = 5000
 BATCH_SECONDS = 1.0
-DATE_FALLBACK_NOTE = ("PX refused the lastModifiedDate filter (HTTP 400): read the full "
-                      "listing and kept the window's records locally")
-FILTER_FALLBACK_NOTE = "PX refused the pushed-down filter (HTTP 400): filtered locally only"
 
 ErrorRow = tuple[str | None, str | None, str | None, str, str | None]
 
@@ -81,6 +78,16 @@ class _RetryPage:
     total_hits: int | None
 
 
+def run_status(counts: RunCounts, retry_failed: int) -> RunStatus:
+    """The listing's records decide; failed records fetched again and failing still make
+    it Partial Success at worst, never a Failure that would hold the window."""
+    retry_ok = counts.retried - retry_failed
+    status = final_status(counts.success - retry_ok, counts.failure - retry_failed)
+    if status == RunStatus.SUCCESS and retry_failed:
+        return RunStatus.PARTIAL_SUCCESS
+    return status
+
+
 class JobRun:
     """Executes one ExecutionRun row that the engine created (Queued)."""
 
@@ -96,14 +103,16 @@ class JobRun:
         self.db = database()
         self._started = time.perf_counter()
         self._records = 0
-        self._fetcher: PageFetcher | None = None
-        self._listing: Listing | None = None
+        self._reader: ListingReader | None = None
+        self._by_id = False
         self.memory: JobMemory | None = None
         self._retry_due: set[str] = set()  # failed before, not (yet) seen in this listing
         self._retried: set[str] = set()
         self._retry_gone: list[str] = []
         self._retry_failed = 0
         self._errors = ErrorSampler()
+        self._quality = QualityTally()
+        self._processor: PageProcessor | None = None
 
     def execute(self) -> RunResult:
         settings, run = self.settings, self.run
@@ -126,14 +135,17 @@ class JobRun:
             client = settings.make_client(requests)
             processor = PageProcessor(self.db, plan, self.job.name, settings.clock,
                                       window.matcher())
+            self._processor = processor
             self.memory = JobMemory(self.db, self.job, run.id, plan.objects, settings.clock,
                                     self.job.name)
             self._retry_due = set(self.memory.due_retries(retry_max_attempts()))
             deferral = IndexDeferral(self.db, plan.objects, plan.read_fields)
             with bulk_writes(self.db), RelaxedGc():
                 try:
-                    self._write_pages(processor, deferral, self._pages(client, plan, window),
-                                      files, requests)
+                    self._reader = ListingReader(client, plan, window, settings.page_size,
+                                                 self.cancel, notes=self.notes)
+                    self._write_pages(processor, deferral, self._reader.pages(), files,
+                                      requests)
                     if self._retry_due:
                         self._write_pages(processor, deferral, self._retry_pages(client, plan),
                                           files, requests)
@@ -154,10 +166,13 @@ class JobRun:
                 Job.update(window_end=window.end).where(Job.id == self.job.id).execute()
             if (shortfall or missed) and status == RunStatus.SUCCESS:
                 status = RunStatus.PARTIAL_SUCCESS
+            self._keep_quality()
             log.finish(run, status, self.counts, reason="; ".join(self.notes) or None)
         except CancelledError:
+            self._keep_quality()
             log.finish(run, RunStatus.CANCELLED, self.counts, reason="cancelled by the admin")
         except PxdeskError as exc:
+            self._keep_quality()
             log.finish(run, RunStatus.FAILURE, self.counts,
                        reason=self._reason_with_progress(exc))
         except Exception as exc:  # a store failure or a bug must still close the row
@@ -172,50 +187,13 @@ class JobRun:
             requests.flush()
         return RunResult.from_run(run, filtered=self.counts.filtered, notes=self.notes)
 
-    def _attempts(self, plan: JobPlan, window: Window) -> list[tuple[list[str], str | None]]:
-        """Filter params to try in order, each with the note to log when it is used."""
-        ladder: list[tuple[list[str], str | None]] = [
-            (combine_pushdown(window.pushdown(), plan.pushdown), None)]
-        if not window.full:
-            ladder.append((list(plan.pushdown), DATE_FALLBACK_NOTE))
-        if plan.pushdown:
-            ladder.append(([], FILTER_FALLBACK_NOTE))
-        return ladder
-
-    def _pages(self, client: PxClient, plan: JobPlan, window: Window) -> Iterator[Any]:
-        """Pages of the listing; a 400 before the first page falls back to less pushdown."""
-        ladder = self._attempts(plan, window)
-        for i, (filters, note) in enumerate(ladder):
-            if note:
-                self.notes.append(note)
-                _log.warning("%s: %s", self.job.name, note)
-            received = False
-
-            def make(stop: Callable[[], bool], filters: list[str] = filters) -> Listing:
-                self._listing = client.list(
-                    plan.listing, filters=filters, page_size=self.settings.page_size,
-                    cancel=stop)
-                return self._listing
-
-            with PageFetcher(make, self.cancel) as fetcher:
-                self._fetcher = fetcher
-                try:
-                    for page in fetcher:
-                        received = True
-                        if self.cancel is not None and self.cancel():
-                            raise CancelledError("Run cancelled")
-                        yield page
-                    return
-                except BadRequestError:
-                    if received or i == len(ladder) - 1:
-                        raise
-
     def _retry_pages(self, client: PxClient, plan: JobPlan) -> Iterator[_RetryPage]:
         """The records that failed before and the listing did not bring, fetched by id: a
         Company Person whose company arrived since goes through without PX changing it."""
-        self._fetcher = None  # a fetch by id is never taken inside a write transaction
+        self._by_id = True  # a fetch by id is never taken inside a write transaction
         batch: list[Any] = []
-        total = self._listing.total_hits if self._listing is not None else None
+        listing = self._listing
+        total = listing.total_hits if listing is not None else None
         for source_id in sorted(self._retry_due):
             if self.cancel is not None and self.cancel():
                 raise CancelledError("Run cancelled")
@@ -234,15 +212,16 @@ class JobRun:
             with self.db.atomic():
                 self.memory.forget(self._retry_gone)
 
+    def _keep_quality(self) -> None:
+        """The quality report goes on the run row with its closing save."""
+        processor = self._processor
+        if processor is not None:
+            self.run.quality = self._quality.report(
+                processor.plan, self._listing, removed_by=processor.removed_by,
+                outside_window=processor.outside_window).to_json()
+
     def _status(self) -> RunStatus:
-        """The listing's records decide; failed records fetched again and failing still make
-        it Partial Success at worst, never a Failure that would hold the window."""
-        c, retry_failed = self.counts, self._retry_failed
-        retry_ok = c.retried - retry_failed
-        status = final_status(c.success - retry_ok, c.failure - retry_failed)
-        if status == RunStatus.SUCCESS and retry_failed:
-            return RunStatus.PARTIAL_SUCCESS
-        return status
+        return run_status(self.counts, self._retry_failed)
 
     def _retry_notes(self) -> list[str]:
         notes = []
@@ -324,7 +303,11 @@ class JobRun:
         return "; ".join(parts)
 
     def _next_ready(self) -> bool:
-        return self._fetcher is not None and self._fetcher.ready()
+        return self._reader is not None and not self._by_id and self._reader.ready()
+
+    @property
+    def _listing(self) -> Listing | None:
+        return self._reader.listing if self._reader is not None else None
 
     def _write_pages(self, processor: PageProcessor, deferral: IndexDeferral,
                      pages: Iterator[Any], files: RunFiles, requests: RequestLogBuffer) -> None:
@@ -383,6 +366,7 @@ class JobRun:
                     str(r.get(processor.plan.id_path)) for r in page.records
                     if type(r) is dict and str(r.get(processor.plan.id_path)) not in handled)
         errors = self._error_rows(result)
+        self._quality.add(result.failures)
         insert_record_errors(self.run.id, errors)
         batch.successes += result.successes
         batch.errors += errors

@@ -105,6 +105,8 @@ class DerivedLookup:
             via_instance and TargetObject.COMPANY_INSTANCE in set(written))
         self._preloaded: dict[Key, list[Match]] | None = None
         self.default_ok = True
+        self.no_match = 0  # records it found no match for, and several (the quality report)
+        self.multi_match = 0
 
     @property
     def key_fields(self) -> list[FieldRef]:
@@ -183,6 +185,7 @@ class DerivedLookup:
         """(gsid or default, None) or (None, reason) by the on-multiple / on-none policies."""
         matches = found.get(key) if key is not None else None
         if not matches:
+            self.no_match += 1
             if self.on_none == OnNone.DEFAULT:
                 if self.default_value is not None and not self.default_ok:
                     return None, (f"default value {show_value(self.default_value)} is not the "
@@ -191,6 +194,7 @@ class DerivedLookup:
             shown = "empty" if key is None else ", ".join(show_value(v) for v in key)
             return None, f"no {self.lookup_object} matches {self._pairs_text()} ({shown})"
         if len(matches) > 1:
+            self.multi_match += 1
             if self.on_multiple == OnMultiple.ERROR:
                 return None, (f"{len(matches)} {self.lookup_object} records match "
                               f"{self._pairs_text()}")

@@ -26,6 +26,7 @@ from pxdesk.core.sync.lookups import DerivedLookup, Key, Match
 from pxdesk.core.sync.mapping import ConversionError, is_valid_text
 from pxdesk.core.sync.plan import JobPlan
 from pxdesk.core.sync.tracking import linked_by, linked_rows, stored_keys
+from pxdesk.core.sync.write_target import WriteTarget
 from pxdesk.core.sync.writer import (
     INSERTED,
     UNCHANGED,
@@ -37,7 +38,6 @@ from pxdesk.core.sync.writer import (
     PageResult,
     Row,
     Shape,
-    TableWriter,
     required_missing,
 )
 
@@ -84,11 +84,17 @@ class PageProcessor:
     """Turns pages of PX records into written rows, successes and failures."""
 
     def __init__(self, db: Database, plan: JobPlan, actor: str, clock: Callable[[], int],
-                 window_match: Callable[[dict[str, Any]], bool] | None) -> None:
+                 window_match: Callable[[dict[str, Any]], bool] | None,
+                 target: WriteTarget | None = None) -> None:
         self.db, self.plan, self.clock = db, plan, clock
         self._window = window_match
-        self._writers = {obj: TableWriter(db, shape, actor) for obj, shape in plan.shapes.items()}
+        self._target = target or WriteTarget()
+        self._writers = {obj: self._target.writer(db, shape, actor)
+                         for obj, shape in plan.shapes.items()}
+        self._upserts: list[tuple[str, KeyedUpsert]] = []  # of the write attempt under way
         self.filtered = 0
+        self.outside_window = 0  # of `filtered`: outside the run's window (read locally)
+        self.removed_by: dict[str, int] = {}  # filter condition alias -> records it removed
         self._gsids = GsidSource()
         # Per step: the key when the path is one name (a dict.get, no call), else the getter.
         self._steps = [(None if "." in st.source_path else st.source_path, st.getter,
@@ -118,6 +124,7 @@ class PageProcessor:
                 continue
             if (window is not None and not window(record)) or not matches(record):
                 self.filtered += 1
+                self._count_removed(record, window)
                 continue
             values = new_values()
             row = Row(record.get(id_path), record, values)
@@ -131,6 +138,17 @@ class PageProcessor:
             else:
                 rows.append(row)
         return rows
+
+    def _count_removed(self, record: dict[str, Any],
+                       window: Callable[[dict[str, Any]], bool] | None) -> None:
+        """Why a record was left out, for the quality report: the window, or the conditions
+        it does not meet (only for left-out records, off the hot path)."""
+        if window is not None and not window(record):
+            self.outside_window += 1
+            return
+        removed = self.removed_by
+        for alias in self.plan.filter.failed_conditions(record):
+            removed[alias] = removed.get(alias, 0) + 1
 
     def derive(self, rows: list[Row], failures: list[Failure]) -> list[Row]:
         for lookup, index in self.plan.lookups:
@@ -210,6 +228,7 @@ class PageProcessor:
 
     def _write_rows(self, rows: list[Row], result: PageResult) -> None:
         partial = PageResult()
+        self._upserts = []
         for writer in self._writers.values():
             writer.clear()
         if self.plan.kind == JobKind.COMPANY:
@@ -218,11 +237,14 @@ class PageProcessor:
             self._write_people(rows, partial)
         for writer in self._writers.values():
             writer.flush()
+        self._target.written(self._upserts)
         result.merge(partial)
 
     def _keyed(self, obj: str, refs: Sequence[Any], label: str) -> KeyedUpsert:
-        return KeyedUpsert(self.db, self.plan.shapes[obj], refs,
-                           update_only=self.plan.update_only, label=label, gsids=self._gsids)
+        upsert = KeyedUpsert(self.db, self.plan.shapes[obj], refs,
+                             update_only=self.plan.update_only, label=label, gsids=self._gsids)
+        self._upserts.append((obj, upsert))
+        return upsert
 
     def _keys(self, upsert: KeyedUpsert, rows: list[Row], obj: str, result: PageResult,
               ) -> list[tuple[Row, Key]]:
@@ -240,6 +262,7 @@ class PageProcessor:
     def _load(self, upsert: KeyedUpsert, obj: str, keys: set[Key]) -> None:
         """The page's matches by key, and their stored values for the unchanged check."""
         upsert.load(keys)
+        self._target.loaded(obj, upsert, keys)
         self._writers[obj].load_current(upsert.existing_gsids())
 
     def _write_companies(self, rows: list[Row], result: PageResult) -> None:
@@ -405,12 +428,16 @@ class PageProcessor:
             result.successes.append((row.source_id, gsid, UNCHANGED))
             result.unchanged += 1
 
-    def process(self, records: Sequence[dict[str, Any]], *, windowed: bool = True) -> PageResult:
+    def process(self, records: Sequence[dict[str, Any]], *, windowed: bool = True,
+                rows_out: list[Row] | None = None) -> PageResult:
         """Map, derive and write one page (the caller holds the transaction); `windowed`
-        False takes records outside the run's window too (failed records fetched again)."""
+        False takes records outside the run's window too (failed records fetched again);
+        `rows_out` receives the rows handed to the writer (a preview shows their values)."""
         result = PageResult()
         rows = self.map_page(records, result.failures, windowed=windowed)
         rows = self.derive(rows, result.failures)
+        if rows_out is not None:
+            rows_out.extend(rows)
         if rows:
             self.write(rows, result)
         return result

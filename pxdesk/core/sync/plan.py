@@ -38,6 +38,30 @@ class MappingStep:
     source_path: str
 
 
+@dataclass(frozen=True)
+class MappingSpec:
+    """One field mapping as a plan needs it."""
+
+    source_path: str
+    target_object: str
+    target_field: str
+    target_type: str | None  # None: the target field's own type
+    upsert_key: bool
+
+
+@dataclass(frozen=True)
+class DerivedSpec:
+    """One derived mapping as a plan needs it; pairs are (source path, lookup field)."""
+
+    target_object: str
+    target_field: str
+    lookup_object: str
+    pairs: list[tuple[str, str]]
+    on_multiple: str
+    on_none: str
+    default_value: str | None
+
+
 def run_blockers(job: Job) -> list[str]:
     """Why the job cannot run as saved (empty when it can): the one rule that the run, the
     job service (wizard, jobs table) and `pxdesk-cli jobs list` all apply."""
@@ -108,14 +132,32 @@ class JobPlan:
 
     @classmethod
     def load(cls, db: Database, job: Job, *, multi_instance: bool) -> JobPlan:
+        """The job as saved (a run always uses the saved configuration)."""
+        mappings = [MappingSpec(m.source_path, m.target_object, m.target_field,
+                                m.target_type or None, bool(m.is_upsert_key))
+                    for m in FieldMapping.select().where(FieldMapping.job == job).order_by(
+                        FieldMapping.position, FieldMapping.id)]
+        derived = [DerivedSpec(d.target_object, d.target_field, d.lookup_object,
+                               [(p["source_path"], p["lookup_field"])
+                                for p in json.loads(d.match_pairs)],
+                               d.on_multiple, d.on_none, d.default_value)
+                   for d in DerivedMapping.select().where(DerivedMapping.job == job).order_by(
+                       DerivedMapping.position, DerivedMapping.id)]
+        return cls.build(db, job, mappings, derived, cls._filter_spec(job),
+                         update_only=job.modification_type == ModificationType.UPDATE,
+                         multi_instance=multi_instance)
+
+    @classmethod
+    def build(cls, db: Database, job: Job, mappings: list[MappingSpec],
+              derived: list[DerivedSpec], spec: FilterSpec, *, update_only: bool,
+              multi_instance: bool) -> JobPlan:
+        """The plan of `job` with these mappings and filter (saved, or a wizard's edits)."""
         kind = JobKind(job.kind).value
         objs = _objects(kind, multi_instance)
         shapes = {obj: Shape(obj, []) for obj in objs}
         steps: list[MappingStep] = []
         keys: list[FieldRef] = []
-        rows = FieldMapping.select().where(FieldMapping.job == job).order_by(
-            FieldMapping.position, FieldMapping.id)
-        for m in rows:
+        for m in mappings:
             if m.target_object not in shapes:
                 continue  # e.g. Company Instance mappings while Multi Instance is off
             ref = resolve_field(m.target_object, m.target_field)
@@ -123,7 +165,7 @@ class JobPlan:
             steps.append(MappingStep(compile_path(m.source_path),
                                      compile_converter(m.target_type or ref.field_type),
                                      m.target_object, index, m.target_field, m.source_path))
-            if m.is_upsert_key and kind == JobKind.COMPANY \
+            if m.upsert_key and kind == JobKind.COMPANY \
                     and m.target_object == TargetObject.COMPANY:
                 keys.append(ref)
         if kind == JobKind.COMPANY_PERSON:
@@ -137,25 +179,21 @@ class JobPlan:
             for name in ("PxAccountId", "Name", "Company_ID"):
                 shapes[TargetObject.COMPANY_INSTANCE].add(
                     resolve_field(TargetObject.COMPANY_INSTANCE, name))
-        lookups = cls._lookups(db, job, kind, shapes, objs, multi_instance)
-        spec = cls._filter_spec(job)
-        return cls(job, kind, job.modification_type == ModificationType.UPDATE, multi_instance,
-                   shapes, steps, lookups, compile_filter(spec), pushdown(spec), keys)
+        lookups = cls._lookups(db, derived, kind, shapes, objs, multi_instance)
+        return cls(job, kind, update_only, multi_instance, shapes, steps, lookups,
+                   compile_filter(spec), pushdown(spec), keys)
 
     @staticmethod
-    def _lookups(db: Database, job: Job, kind: str, shapes: dict[str, Shape],
+    def _lookups(db: Database, derived: list[DerivedSpec], kind: str, shapes: dict[str, Shape],
                  objs: list[str], multi_instance: bool) -> list[tuple[DerivedLookup, int]]:
         found = []
-        rows = DerivedMapping.select().where(DerivedMapping.job == job).order_by(
-            DerivedMapping.position, DerivedMapping.id)
-        for d in rows:
+        for d in derived:
             if d.target_object not in shapes:
                 continue
-            pairs = [(p["source_path"], p["lookup_field"]) for p in json.loads(d.match_pairs)]
             main = TargetObject.COMPANY if kind == JobKind.COMPANY else TargetObject.PERSON
             lookup = DerivedLookup(
                 db, target_object=d.target_object, target_field=d.target_field,
-                lookup_object=d.lookup_object, pairs=pairs, on_multiple=d.on_multiple,
+                lookup_object=d.lookup_object, pairs=d.pairs, on_multiple=d.on_multiple,
                 on_none=d.on_none, default_value=d.default_value, job_object=main,
                 written=objs, multi_instance=multi_instance)
             index = shapes[d.target_object].add(resolve_field(d.target_object, d.target_field))

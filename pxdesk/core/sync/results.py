@@ -14,6 +14,7 @@ from typing import Any
 from pxdesk.core.logs.execution import RunCounts
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun
+from pxdesk.core.sync.quality import QualityReport
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class RunResult:
     success_file: str | None = None
     notes: list[str] = field(default_factory=list)
     dependencies: list[RunResult] = field(default_factory=list)
+    quality: QualityReport | None = None
 
     @classmethod
     def from_run(cls, run: ExecutionRun, *, filtered: int = 0, **extra: Any) -> RunResult:
@@ -65,6 +67,7 @@ class RunResult:
         counts = RunCounts(run.success_count, run.failure_count, run.inserted_count,
                            run.updated_count, run.unchanged_count, filtered, run.pages,
                            run.total_hits, run.retried_count, run.deleted_count)
+        extra.setdefault("quality", QualityReport.from_json(run.quality))
         return cls(int(run.id), run.job_name, RunStatus(run.status), run.reason, counts,
                    run.window_from, run.window_to, run.error_file, run.success_file, **extra)
 

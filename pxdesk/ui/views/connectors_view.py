@@ -29,6 +29,7 @@ from pxdesk.core.workers import JobRunner, RunListener
 from pxdesk.ui import queries
 from pxdesk.ui.models.jobs_model import STATUS_COLUMN, JobsTableModel
 from pxdesk.ui.views.chain_dialog import ChainDialog
+from pxdesk.ui.views.dry_run_dialog import DryRunDialog, DryRunner
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
 from pxdesk.ui.views.run_progress import RunProgressPanel
 from pxdesk.ui.widgets import button_row, select_whole_rows
@@ -95,9 +96,10 @@ class ConnectorsView(QWidget, RunListener):
 
     def __init__(self, connection_service: Any, runner: JobRunner, db: Database | None,
                  job_wizard_factory: JobWizardFactory | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, dry_runner: DryRunner | None = None) -> None:
         super().__init__(parent)
         self._service = connection_service
+        self._dry_runner = dry_runner
         self._runner = runner
         self._db = db
         self._job_wizard_factory = job_wizard_factory
@@ -144,9 +146,15 @@ class ConnectorsView(QWidget, RunListener):
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.chain_button = QPushButton("Job Chain…", page)
         self.chain_button.clicked.connect(self._on_chain_button_clicked)
+        self.dry_run_button = QPushButton("Dry Run…", page)
+        self.dry_run_button.setToolTip("Read PX and show what the next run would do with each "
+                                       "record, writing nothing")
+        self.dry_run_button.clicked.connect(self._on_dry_run_button_clicked)
+        if self._dry_runner is None:
+            self.dry_run_button.hide()
         actions = button_row(self.edit_job_button, self.import_now_button,
                              self.import_from_date_button, self.check_deleted_button,
-                             self.cancel_button, self.chain_button)
+                             self.dry_run_button, self.cancel_button, self.chain_button)
         self.progress_panel = RunProgressPanel(page)
         jobs_box = QGroupBox("Jobs", page)
         jobs_layout = QVBoxLayout(jobs_box)
@@ -224,6 +232,7 @@ class ConnectorsView(QWidget, RunListener):
         self.import_now_button.setEnabled(name is not None and not running)
         self.import_from_date_button.setEnabled(name is not None and not running)
         self.check_deleted_button.setEnabled(name is not None and not running)
+        self.dry_run_button.setEnabled(name is not None and not running)
         self.cancel_button.setEnabled(running)
 
     # ---- connection ---------------------------------------------------------------------
@@ -328,6 +337,20 @@ class ConnectorsView(QWidget, RunListener):
         dialog.chain_changed.connect(self.connection_changed)  # the dispatcher reloads
         dialog.setModal(True)
         dialog.show()
+
+    def _on_dry_run_button_clicked(self) -> None:
+        name = self.selected_job()
+        if name is not None:
+            self.open_dry_run(name)
+
+    def open_dry_run(self, job_name: str) -> DryRunDialog | None:
+        """The dry run of `job_name`, started at once in its modal dialog."""
+        if self._dry_runner is None:
+            return None
+        dialog = DryRunDialog(job_name, self._dry_runner, self._db, self)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
 
     def _on_import_now_button_clicked(self) -> None:
         name = self.selected_job()

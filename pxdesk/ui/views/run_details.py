@@ -34,6 +34,7 @@ from pxdesk.core.logs.readable import with_field_labels
 from pxdesk.core.notify.alert import FailureRate, percent_text, run_failure_rate
 from pxdesk.core.store.base import database_proxy
 from pxdesk.core.store.models import ExecutionRun
+from pxdesk.core.sync.quality import QualityReport
 from pxdesk.ui.models.log_models import RequestsModel
 from pxdesk.ui.theme import Tone, set_tone
 from pxdesk.ui.widgets import button_row, select_whole_rows
@@ -41,8 +42,10 @@ from pxdesk.ui.widgets import button_row, select_whole_rows
 # (parent, dialog title, suggested file name) -> chosen path, or None when cancelled.
 AskSavePath = Callable[[QWidget, str, str], Path | None]
 # The reason (what went wrong, what a run missed) right under the status: first thing read.
-_FIELDS = ("Job", "Status", "Alert", "Reason", "Records", "Fetched", "Trigger", "Window", "Started",
-           "Ended", "Duration")
+_FIELDS = ("Job", "Status", "Alert", "Reason", "Records", "Fetched", "Quality", "Trigger",
+           "Window", "Started", "Ended", "Duration")
+_REASON_HEADER = ["Error reason", "Records"]
+_KIND_HEADER = ["Failure kind [field]", "Records"]
 
 
 
@@ -66,6 +69,14 @@ def fetched_text(run: ExecutionRun) -> str:
     if run.total_hits is None:
         return f"{pages} (PX did not report a total)"
     return f"{pages}, {run.total_hits:,} hit(s)"
+
+
+def quality_text(report: QualityReport | None) -> str:
+    """The quality report's lines but its failures (the table beside shows those by kind)."""
+    if report is None:
+        return ""
+    return "\n".join(QualityReport(report.received, report.total_hits, (), 0, report.lookups,
+                                    report.filters, report.outside_window).lines())
 
 
 class RequestsDialog(QDialog):
@@ -158,7 +169,7 @@ class RunDetailsPanel(QWidget):
         self.fields_area.setFrameShape(QFrame.Shape.NoFrame)
         self.summary_table = QTableWidget(0, 2, self)
         self.summary_table.setObjectName("error_summary_table")
-        self.summary_table.setHorizontalHeaderLabels(["Error reason", "Records"])
+        self.summary_table.setHorizontalHeaderLabels(_REASON_HEADER)
         self.summary_table.verticalHeader().setVisible(False)
         self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.summary_table.horizontalHeader().setSectionResizeMode(
@@ -227,6 +238,8 @@ class RunDetailsPanel(QWidget):
             "Fetched": fetched_text(run),
             "Reason": with_field_labels(run.reason) or "",
         }
+        report = QualityReport.from_json(run.quality)
+        values["Quality"] = quality_text(report)
         rate = run_failure_rate(run)
         values["Alert"] = alert_text(rate)
         alerted = rate is not None and rate.alerted
@@ -236,11 +249,35 @@ class RunDetailsPanel(QWidget):
         self._fields.fit_height()
         self._can_save = {"error": run.failure_count > 0, "success": run.started_at is not None}
         self._set_saving(self._saving)
-        self._start_summary(run.id)
+        if report is not None:
+            self._show_kinds(report)
+        else:  # a run from before the quality report: its reasons, counted in a worker
+            self._start_summary(run.id)
 
     # ---- error summary (a worker: a big run's GROUP BY takes seconds) -----------------------
 
+    def _show_kinds(self, report: QualityReport) -> None:
+        """Failures by kind and field, from the report the run kept: no query needed."""
+        rows = [(f"{g.kind} [{g.field}]" if g.field else g.kind, g.count, g.example)
+                for g in report.failures]
+        if report.other_failures:
+            rows.append(("Other kinds", report.other_failures, ""))
+        self.summary_table.setHorizontalHeaderLabels(_KIND_HEADER)
+        self._set_summary_rows(rows)
+
+    def _set_summary_rows(self, rows: list[tuple[str, int, str]]) -> None:
+        """(text, count, tooltip) rows, counts right-aligned."""
+        self.summary_table.setRowCount(len(rows))
+        for row, (text, count, tip) in enumerate(rows):
+            item = QTableWidgetItem(text)
+            item.setToolTip(tip or text)
+            self.summary_table.setItem(row, 0, item)
+            count_item = QTableWidgetItem(f"{count:,}")
+            count_item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.summary_table.setItem(row, 1, count_item)
+
     def _start_summary(self, run_id: int) -> None:
+        self.summary_table.setHorizontalHeaderLabels(_REASON_HEADER)
         self.summary_table.setRowCount(1)
         self.summary_table.setItem(0, 0, QTableWidgetItem("Counting the errors…"))
         self.summary_table.setItem(0, 1, QTableWidgetItem(""))
@@ -250,12 +287,7 @@ class RunDetailsPanel(QWidget):
     def _on_summary_finished(self, result: object) -> None:
         if not isinstance(result, _Summary) or result.run_id != self.run_id:
             return  # another run was selected meanwhile
-        self.summary_table.setRowCount(len(result.rows))
-        for row, (reason, count) in enumerate(result.rows):
-            self.summary_table.setItem(row, 0, QTableWidgetItem(reason))
-            count_item = QTableWidgetItem(f"{count:,}")
-            count_item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.summary_table.setItem(row, 1, count_item)
+        self._set_summary_rows([(reason, count, "") for reason, count in result.rows])
         if result.rows:
             self._can_save["error"] = True
             self._set_saving(self._saving)

@@ -6,17 +6,27 @@ from collections.abc import Callable
 from typing import Any
 
 from peewee import Database
-from PySide6.QtWidgets import QListWidget, QMessageBox, QWidget, QWizard
+from PySide6.QtWidgets import (
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+)
 
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.config.job_service import JobService
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.config.validation import ConfigIssue
 from pxdesk.core.errors import ConfigError, PxdeskError
+from pxdesk.ui.views.dry_run_dialog import DryRunDialog, DryRunner
+from pxdesk.ui.widgets import button_row
 from pxdesk.ui.wizards.derived_page import DerivedPage
 from pxdesk.ui.wizards.filters_page import FiltersPage
 from pxdesk.ui.wizards.job_config_page import JobConfigPage
 from pxdesk.ui.wizards.mapping_page import MappingPage
+from pxdesk.ui.wizards.preview_dialog import LivePreviewDialog
 from pxdesk.ui.wizards.schedule_page import SchedulePage
 from pxdesk.ui.wizards.stage_page import StagePage
 
@@ -28,7 +38,7 @@ class JobWizard(QWizard):
 
     def __init__(self, job_name: str, *, user: str = "", db: Database | None = None,
                  client_factory: ClientFactory | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, dry_runner: DryRunner | None = None) -> None:
         super().__init__(parent)
         self.service = JobService(user=user)
         self.job = self.service.get(job_name)
@@ -61,7 +71,50 @@ class JobWizard(QWizard):
         self.stage_list.setCurrentRow(0)
         self.resize(1040, 720)
         self._loaded = self.collect().to_dict()  # what Cancel compares with before asking
+        self._add_dry_run_button(dry_runner, db)
+        self._client_factory = client_factory
+        self.preview_dialog: LivePreviewDialog | None = None
+        if client_factory is not None:  # the preview reads its sample from PX
+            self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+            self.setButtonText(QWizard.WizardButton.CustomButton1, "Live Preview…")
+            self.customButtonClicked.connect(self._on_custom_button_clicked)
         self.discard_box: QMessageBox | None = None
+
+    def _add_dry_run_button(self, dry_runner: DryRunner | None, db: Database | None) -> None:
+        """Dry Run on the last page: the saved job's next run, predicted record by record."""
+        self._dry_runner, self._db = dry_runner, db
+        self.dry_run_dialog: DryRunDialog | None = None
+        self.dry_run_button = QPushButton("Dry Run…", self.schedule_page)
+        self.dry_run_button.setToolTip("Read PX and show what the saved job's next run would "
+                                       "do with each record, writing nothing")
+        self.dry_run_button.clicked.connect(self._on_dry_run_button_clicked)
+        if dry_runner is None:
+            self.dry_run_button.hide()
+        layout = self.schedule_page.layout()
+        assert isinstance(layout, QVBoxLayout)
+        # Above the page's closing stretch, left-aligned like the other button rows.
+        layout.insertLayout(layout.count() - 1, button_row(self.dry_run_button))
+
+    def _on_dry_run_button_clicked(self) -> None:
+        if self._dry_runner is None:
+            return
+        unsaved = self.collect().to_dict() != self._loaded
+        note = ("The dry run uses the job as saved: the changes made in this wizard are not "
+                "in it. Save them first to see their effect.") if unsaved else None
+        self.dry_run_dialog = DryRunDialog(self.job.name, self._dry_runner, self._db, self,
+                                           note=note)
+        self.dry_run_dialog.setModal(True)
+        self.dry_run_dialog.show()
+
+    def _on_custom_button_clicked(self, which: int) -> None:
+        """Live Preview: beside the wizard, following its edits until closed."""
+        if which != QWizard.WizardButton.CustomButton1.value or self._client_factory is None:
+            return
+        if self.preview_dialog is None:
+            self.preview_dialog = LivePreviewDialog(self.job.name, self.collect,
+                                                    self._client_factory, self._db, self)
+        self.preview_dialog.show()
+        self.preview_dialog.raise_()
 
     def _connection_name(self) -> str:
         conn = getattr(self.job, "connection", None)
@@ -133,6 +186,8 @@ class JobWizard(QWizard):
 
     def done(self, result: int) -> None:
         self.mapping_page.stop_loading()
+        if self.preview_dialog is not None:
+            self.preview_dialog.close()
         super().done(result)
 
     # ---- free navigation ----------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from peewee import SqliteDatabase
 
 from pxdesk.core.notify.context import context_for_run, last_digest_at, top_reasons
-from pxdesk.core.notify.email import SmtpSettings, load_smtp_settings
+from pxdesk.core.notify.email import SmtpSettings, body_for, load_smtp_settings
 from pxdesk.core.notify.notifier import RunNotifier
 from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store.enums import JobKind, RunStatus, SourceObject, Trigger
@@ -32,6 +32,7 @@ from pxdesk.core.store.settings import (
     SMTP_USER,
     set_setting,
 )
+from pxdesk.core.sync.quality import FailureGroup, FilterCount, LookupCount, QualityReport
 from tests.core.notify.conftest import PASSWORD, USER, SmtpServer
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -180,3 +181,29 @@ def test_a_run_of_a_job_chain_mails_the_chains_recipients(job: Job) -> None:
     assert context_for_run(alone).recipients == FAILURE_LIST  # on its own: the job's lists
     JobChain.delete().execute()
     assert context_for_run(ExecutionRun.get_by_id(chained.id)).recipients == FAILURE_LIST
+
+
+def test_run_email_has_the_quality_report_instead_of_full_reasons(job: Job) -> None:
+    report = QualityReport(
+        received=2990, total_hits=3000,
+        failures=(FailureGroup("no company matches PX_Account_ID__gc = accountId (…)",
+                               "Company_ID", 2140, "no company matches … ('acct-17')"),),
+        lookups=(LookupCount("Company_ID", "company where accountId = PX_Account_ID__gc",
+                             2140, 3),),
+        filters=(FilterCount("A", "email is not null", 57),))
+    run = add_run(job, RunStatus.PARTIAL_SUCCESS, T0, success=793, failure=2140)
+    run.quality = report.to_json()
+    run.save()
+    for n in range(3):  # as many full reasons as records: the report groups them
+        RecordError.create(run=run, reason=f"no company matches … ('acct-{n}')")
+    ctx = context_for_run(ExecutionRun.get_by_id(run.id))
+    assert ctx.quality == report and ctx.top_reasons == []
+    body = body_for(ctx)
+    assert "Top error reasons" not in body
+    assert body.split("Run quality:\n")[1].split("\n\n")[0].splitlines() == [
+        "  Records received 2,990 of 3,000 announced by PX (totalHits)",
+        "  2,140 failed [Company_ID]: no company matches PX_Account_ID__gc = accountId (…)",
+        "  Derived Company_ID (company where accountId = PX_Account_ID__gc): 2,140 no match, "
+        "3 several matches",
+        "  Filter A (email is not null) removed 57",
+    ]

@@ -1,0 +1,180 @@
+"""The dry run's write target: rows the page processor decided are recorded, never written.
+
+A real run's later pages see what its earlier pages wrote. So that a dry run decides them the
+same way, this target remembers across pages the keys of rows it would have inserted and the
+values each row would hold after its (would-be) insert or update, and shows them to later
+pages as if they were in the store. Statements are bound against an in-memory SQLite instead
+of the store: a value SQLite refuses to bind (a lone surrogate, an integer beyond 64 bits)
+fails the same record it would fail in a run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from peewee import Database
+
+from pxdesk.core.sync.lookups import Key, Match
+from pxdesk.core.sync.write_target import WriteTarget
+from pxdesk.core.sync.writer import KeyedUpsert, Shape, TableWriter
+
+Stored = tuple[Any, ...]  # a row as TableWriter compares it: standard values, then custom
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field a record would change: its old and new value (None is empty)."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+class _Binder:
+    """Binds statement parameters in a private in-memory database: what SQLite would refuse."""
+
+    def __init__(self) -> None:
+        self._conn = sqlite3.connect(":memory:")
+        self._tables: set[int] = set()
+
+    def check(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        width = len(rows[0])
+        if width not in self._tables:
+            columns = ", ".join(f"c{i}" for i in range(width))
+            self._conn.execute(f"CREATE TABLE b{width} ({columns})")
+            self._tables.add(width)
+        marks = ", ".join("?" * width)
+        self._conn.executemany(f"INSERT INTO b{width} VALUES ({marks})", rows)
+        self._conn.execute(f"DELETE FROM b{width}")
+
+
+class RecordingWriter(TableWriter):
+    """A TableWriter whose flush records instead of executing; the deciding stays its own."""
+
+    def __init__(self, db: Database, shape: Shape, actor: str, target: RecordingTarget) -> None:
+        super().__init__(db, shape, actor)
+        self._target = target
+        self._pending: dict[str, Stored | None] = {}
+        self._pending_changes: list[tuple[str, list[FieldChange]]] = []
+
+    def _state(self, std: tuple[Any, ...], values: list[Any], before: Stored | None) -> Stored:
+        if not self._custom:
+            return std
+        return self._after(before if before is not None else (*std, {}), std, values)
+
+    def _known(self, gsid: str) -> Stored | None:
+        if gsid in self._pending:
+            return self._pending[gsid]
+        return self._current.get(gsid)
+
+    def load_current(self, gsids: Iterable[str]) -> None:
+        wanted = list(gsids)
+        super().load_current(wanted)
+        rows = self._target.rows(self.shape.obj)
+        for gsid in wanted:
+            if gsid in rows:  # newer than the store: an earlier page would have written it
+                self._current[gsid] = rows[gsid]
+
+    def insert(self, gsid: str, values: list[Any], now: int) -> None:
+        super().insert(gsid, values, now)
+        self._pending[gsid] = self._state(self._std(values), values, None)
+        self._pending_changes.append((gsid, self._changes(None, values)))
+
+    def update(self, gsid: str, values: list[Any], now: int) -> bool:
+        before = self._known(gsid)
+        if not super().update(gsid, values, now):
+            return False
+        self._pending[gsid] = None if before is None else \
+            self._state(self._std(values), values, before)
+        self._pending_changes.append((gsid, self._changes(before, values)))
+        return True
+
+    def _changes(self, before: Stored | None, values: list[Any]) -> list[FieldChange]:
+        std_i = [i for i, f in enumerate(self.shape.fields) if f.column]
+        changes = []
+        for k, i in enumerate(std_i):
+            old = before[k] if before is not None else None
+            if old != values[i] or (before is None and values[i] is not None):
+                changes.append(FieldChange(self.shape.fields[i].api_name, old, values[i]))
+        custom = before[-1] if before is not None and self._custom else {}
+        for i, name in self._custom:
+            old = custom.get(name)
+            if old != values[i] or (before is None and values[i] is not None):
+                changes.append(FieldChange(name, old, values[i]))
+        return changes
+
+    def clear(self) -> None:
+        super().clear()
+        self._pending, self._pending_changes = {}, []
+
+    def flush(self) -> None:
+        """Bind what a run would execute, so a refused value fails the same records."""
+        self._target.binder.check(self.inserts)
+        self._target.binder.check(self.updates)
+        self.inserts, self.updates = [], []
+
+    def commit(self) -> None:
+        """Every writer of the attempt went through: keep its rows for later pages."""
+        rows = self._target.rows(self.shape.obj)
+        for gsid, state in self._pending.items():
+            if state is None:
+                rows.pop(gsid, None)  # unknown now: later pages read the store's values
+            else:
+                rows[gsid] = state
+        self._target.add_changes(self._pending_changes)
+        self._pending, self._pending_changes = {}, []
+
+
+class RecordingTarget(WriteTarget):
+    """Remembers what a dry run would have written, for later pages and for the report."""
+
+    def __init__(self) -> None:
+        self.binder = _Binder()
+        self._rows: dict[str, dict[str, Stored]] = {}
+        self._keys: dict[str, dict[Key, str]] = {}
+        self._changes: dict[str, list[list[FieldChange]]] = {}
+        self._writers: list[RecordingWriter] = []
+
+    def writer(self, db: Database, shape: Shape, actor: str) -> TableWriter:
+        writer = RecordingWriter(db, shape, actor, self)
+        self._writers.append(writer)
+        return writer
+
+    def rows(self, obj: str) -> dict[str, Stored]:
+        return self._rows.setdefault(obj, {})
+
+    def loaded(self, obj: str, upsert: KeyedUpsert, keys: set[Key]) -> None:
+        new = self._keys.get(obj)
+        if not new:
+            return
+        for key in keys:
+            gsid = new.get(key)
+            if gsid is not None and key not in upsert.existing:
+                match: Match = (0, gsid)
+                upsert.existing[key] = [match]
+
+    def written(self, upserts: Sequence[tuple[str, KeyedUpsert]]) -> None:
+        for writer in self._writers:
+            writer.commit()
+        for obj, upsert in upserts:
+            if upsert.page_new:
+                self._keys.setdefault(obj, {}).update(upsert.page_new)
+
+    def add_changes(self, changes: Iterable[tuple[str, list[FieldChange]]]) -> None:
+        for gsid, fields in changes:
+            self._changes.setdefault(gsid, []).append(fields)
+
+    def take_changes(self, gsid: str | None) -> list[FieldChange]:
+        """The changes of the next write of row `gsid` not yet reported, in write order."""
+        queued = self._changes.get(gsid) if gsid is not None else None
+        if not queued:
+            return []
+        fields = queued.pop(0)
+        if not queued:
+            del self._changes[gsid]  # type: ignore[arg-type]
+        return fields
