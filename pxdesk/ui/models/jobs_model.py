@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QIcon
 
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.ui.models.log_models import status_icon
-from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
+from pxdesk.ui.models.table_model import STATUS_ROLE, AnyIndex, Column, ListTableModel
 from pxdesk.ui.queries import JobRow
 from pxdesk.ui.theme import status_colour
 from pxdesk.ui.when import exact_time_text, relative_time
@@ -130,6 +130,15 @@ class JobsTableModel(ListTableModel[JobRow]):
             return counts_text(row.success, row.failure)
         return super().cell(row, column)
 
+    def _status_role(self, row: JobRow) -> str | None:
+        """The status the pill stands for: a live run is In Progress, an alert a Failure; a
+        job that cannot run has its "Set it…" link instead."""
+        if row.name in self._running:
+            return RunStatus.IN_PROGRESS
+        if row.blocker is not None or not row.last_status:
+            return None
+        return RunStatus.FAILURE if row.alerted else row.last_status
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """The last run's status is coloured as in the execution log (the alert as a failure);
         a live status is not: its run has no outcome yet."""
@@ -138,6 +147,8 @@ class JobsTableModel(ListTableModel[JobRow]):
                 and role == Qt.ItemDataRole.ToolTipRole):
             ran_at = _ran_at(self._rows[index.row()])
             return None if ran_at is None else exact_time_text(ran_at)
+        if index.isValid() and index.column() == STATUS_COLUMN and role == STATUS_ROLE:
+            return self._status_role(self._rows[index.row()])
         if (index.isValid() and index.column() == STATUS_COLUMN
                 and role == Qt.ItemDataRole.ToolTipRole):
             row = self._rows[index.row()]

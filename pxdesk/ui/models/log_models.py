@@ -13,7 +13,7 @@ from pxdesk.core.logs import queries
 from pxdesk.core.logs.queries import LogFilter
 from pxdesk.core.logs.readable import Labels, field_labels
 from pxdesk.core.store.enums import RunStatus
-from pxdesk.ui.models.table_model import AnyIndex, ListTableModel
+from pxdesk.ui.models.table_model import STATUS_ROLE, AnyIndex, ListTableModel
 from pxdesk.ui.theme import status_colour
 
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole  # the log row's database id
@@ -190,6 +190,8 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
             return tooltip_text(cell_text(self._cells[row][col]))
         if col == self._status_col:
             status = self._rows[row]["status"]
+            if role == STATUS_ROLE:
+                return status
             if role == Qt.ItemDataRole.DecorationRole:
                 return self._icon(status)
             if role == Qt.ItemDataRole.ForegroundRole:
