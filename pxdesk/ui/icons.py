@@ -69,11 +69,11 @@ def _glyph(name: str, colour: QColor) -> QIcon:
     return icon
 
 
-def _palette_colour(mode: QIcon.Mode) -> QColor:
+def _palette_colour(mode: QIcon.Mode, on_accent: bool) -> QColor:
     palette = QGuiApplication.palette()
     if mode == QIcon.Mode.Disabled:
         return palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
-    if mode == QIcon.Mode.Selected:
+    if mode == QIcon.Mode.Selected or on_accent:
         return palette.color(QPalette.ColorRole.HighlightedText)
     return palette.color(QPalette.ColorRole.WindowText)
 
@@ -82,13 +82,14 @@ class _PaletteGlyphEngine(QIconEngine):
     """Paints a glyph in the application palette's text colour of the moment: widgets repaint
     on a palette change, so no icon has to be set again."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, on_accent: bool) -> None:
         super().__init__()
         self._name = name
+        self._on_accent = on_accent
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
               state: QIcon.State) -> None:
-        _glyph(self._name, _palette_colour(mode)).paint(
+        _glyph(self._name, _palette_colour(mode, self._on_accent)).paint(
             painter, rect, Qt.AlignmentFlag.AlignCenter, QIcon.Mode.Normal, state)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
@@ -102,12 +103,13 @@ class _PaletteGlyphEngine(QIconEngine):
         return pixmap
 
     def clone(self) -> QIconEngine:
-        return _PaletteGlyphEngine(self._name)
+        return _PaletteGlyphEngine(self._name, self._on_accent)
 
 
-def icon(which: Icon) -> QIcon:
-    """An action's or tab's icon, in the palette's text colour whenever it is painted."""
-    return QIcon(_PaletteGlyphEngine(which.value))
+def icon(which: Icon, *, on_accent: bool = False) -> QIcon:
+    """An action's or tab's icon, in the palette's text colour whenever it is painted (its
+    highlighted text colour `on_accent`: a primary button, see theme.set_accent)."""
+    return QIcon(_PaletteGlyphEngine(which.value, on_accent))
 
 
 def tab_icon(title: str) -> QIcon:

@@ -18,8 +18,8 @@ from pxdesk.ui.icons import status_icon
 from pxdesk.ui.models.table_model import STATUS_ROLE
 from pxdesk.ui.theme import STATUS_TONES, Tone, pill_colours
 
-MARGIN = 3  # between the cell's edge and the pill
-PADDING = 7  # inside the pill, left and right
+MARGIN = 2  # between the cell's edge and the pill
+PADDING = 6  # inside the pill, left and right
 GAP = 4  # between the glyph and the text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -38,7 +38,7 @@ def pill_width(metrics: QFontMetrics, text: str) -> int:
 
 
 def _glyph_size(metrics: QFontMetrics) -> int:
-    return max(metrics.height() - 4, 8)
+    return max(metrics.height() - 1, 8)
 
 
 def paint_pill(painter: QPainter, cell: QRect, text: str, status: str, tone: Tone,

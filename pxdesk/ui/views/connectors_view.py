@@ -53,7 +53,8 @@ class FirstRunPanel(QWidget):
         text = QLabel("pxdesk copies your Gainsight PX accounts and users into a local store "
                       "on a schedule. Start with one of these:", self)
         text.setWordWrap(True)
-        self.connect_button = QPushButton(icon(Icon.CONNECT), "Connect to Gainsight PX", self)
+        self.connect_button = QPushButton(icon(Icon.CONNECT, on_accent=True),
+                                          "Connect to Gainsight PX", self)
         set_accent(self.connect_button)
         self.demo_button = QPushButton(icon(Icon.DEMO), "Try It With the Built-in PX Simulator",
                                        self)
@@ -155,7 +156,8 @@ class ConnectorsView(QWidget, RunListener):
         self.jobs_table.doubleClicked.connect(self._on_edit_job_button_clicked)
         self.jobs_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.edit_job_button = QPushButton(icon(Icon.EDIT), "Edit Job", page)
-        self.import_now_button = QPushButton(icon(Icon.IMPORT_NOW), "Import Now", page)
+        self.import_now_button = QPushButton(icon(Icon.IMPORT_NOW, on_accent=True),
+                                             "Import Now", page)
         set_accent(self.import_now_button)
         self.import_from_date_button = QPushButton(icon(Icon.IMPORT_FROM_DATE),
                                                    "Import From Date…", page)

@@ -106,7 +106,7 @@ class DataView(QWidget):
         self.busy_bar.setTextVisible(False)
         self.busy_bar.setAccessibleName("Reading records")
         self.busy_bar.hide()
-        self.export_button = QPushButton(icon(Icon.EXPORT), "Export…", self)
+        self.export_button = QPushButton(icon(Icon.EXPORT, on_accent=True), "Export…", self)
         set_accent(self.export_button)
         self.export_button.setToolTip("Save the rows shown (search and sort included) as CSV "
                                       "or an Excel workbook")

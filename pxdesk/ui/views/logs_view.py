@@ -128,7 +128,7 @@ class LogsView(QWidget, RunListener):
         self.search_edit.returnPressed.connect(self._on_filters_changed)
         self.refresh_button = QPushButton(icon(Icon.REFRESH), "Refresh", self)
         self.refresh_button.clicked.connect(self.refresh)
-        self.export_button = QPushButton(icon(Icon.EXPORT), "Export CSV…", self)
+        self.export_button = QPushButton(icon(Icon.EXPORT, on_accent=True), "Export CSV…", self)
         set_accent(self.export_button)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.bom_check = QCheckBox("BOM for Excel", self)
