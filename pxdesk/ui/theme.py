@@ -1,6 +1,7 @@
-"""Theme-aware status colours: one light and one dark shade per tone, the one that reads
-best on the current palette picked at paint time, so text stays readable on a dark scheme and
-follows the system when it switches between light and dark."""
+"""Theme-aware colours: one light and one dark shade per tone, the one that reads best on the
+current palette picked at paint time, so text stays readable on a dark scheme and follows the
+system when it switches between light and dark; the same for status pills' fills and the
+primary button's accent."""
 
 from __future__ import annotations
 
