@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QColor, QIcon, QImage, QPalette
-from PySide6.QtWidgets import QAbstractButton, QApplication, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QPushButton,
+    QTabWidget,
+    QToolButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from pxdesk.app import PxdeskApp
@@ -204,7 +211,11 @@ def test_each_page_has_one_primary_action(qtbot: QtBot, app: PxdeskApp) -> None:
 
 
 def _texts(root: QObject, skip: QWidget | None = None) -> dict[str, QObject]:
+    """Button, menu item and tab texts under `root` (none under `skip`)."""
     found: dict[str, QObject] = {}
+    for tabs in root.findChildren(QTabWidget):
+        if skip is None or not skip.isAncestorOf(tabs):
+            found.update({tabs.tabText(i): tabs for i in range(tabs.count())})
     for kind in (QPushButton, QToolButton, QAction):
         for item in root.findChildren(kind):
             widget = item if isinstance(item, QWidget) else None
@@ -215,7 +226,7 @@ def _texts(root: QObject, skip: QWidget | None = None) -> dict[str, QObject]:
     return found
 
 
-def test_buttons_and_menu_items_are_in_title_case(qtbot: QtBot, app: PxdeskApp,
+def test_buttons_menu_items_and_tabs_are_in_title_case(qtbot: QtBot, app: PxdeskApp,
                                                   context: Any) -> None:
     parent = app.window
     # The Adoption tab's own buttons are its owner's (issue #12 gives it only its tab icon).
@@ -238,7 +249,8 @@ def test_buttons_and_menu_items_are_in_title_case(qtbot: QtBot, app: PxdeskApp,
         tray.dispose()
     for dialog in dialogs:
         dialog.close()
-    assert {"Import Now", "Export CSV…", "Refresh", "&Settings…", "Test Connection",
+    assert {"Import Now", "Export CSV…", "Refresh", "&Settings…", "Test Connection", "Logs",
+            "Execution Logs",
             f"Run {COMPANY_JOB} Now", "Send Test Email"} <= set(texts)
     wrong = {text: casing_problems(text) for text in texts if casing_problems(text)}
     assert wrong == {}

@@ -39,7 +39,7 @@ from pxdesk.ui.theme import set_accent
 from pxdesk.ui.views.run_details import AskSavePath, RunDetailsPanel
 from pxdesk.ui.widgets import select_whole_rows
 
-TAB_TITLES = {EXECUTION: "Execution logs", AUDIT: "Audit logs", CONNECTION: "Connection logs"}
+TAB_TITLES = {EXECUTION: "Execution Logs", AUDIT: "Audit Logs", CONNECTION: "Connection Logs"}
 ALL_JOBS = "All jobs"
 ANY_STATUS = "Any status"
 DETAILS_REFRESH_S = 1.0
