@@ -7,10 +7,10 @@ from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QColor, QIcon
+from PySide6.QtGui import QColor
 
 from pxdesk.core.store.enums import RunStatus
-from pxdesk.ui.models.log_models import status_icon
+from pxdesk.ui.icons import status_icon
 from pxdesk.ui.models.table_model import STATUS_ROLE, AnyIndex, Column, ListTableModel
 from pxdesk.ui.queries import JobRow
 from pxdesk.ui.theme import status_colour
@@ -73,7 +73,6 @@ class JobsTableModel(ListTableModel[JobRow]):
         super().__init__(COLUMNS, parent)
         self._running: dict[str, str] = {}  # job name -> live status text
         self._live_counts: dict[str, tuple[int, int]] = {}  # job name -> success, failure
-        self._icons: dict[str, QIcon] = {}
         self._ageing = QTimer(self)  # "3 min ago" must not stay 3 min: re-read once a minute
         self._ageing.setInterval(AGEING_MS)
         self._ageing.timeout.connect(self._on_minute)
@@ -164,7 +163,5 @@ class JobsTableModel(ListTableModel[JobRow]):
                 return None
             if role == Qt.ItemDataRole.ForegroundRole:
                 return colour
-            if colour.name() not in self._icons:
-                self._icons[colour.name()] = status_icon(colour)
-            return self._icons[colour.name()]
+            return status_icon(self._status_role(row) or "", colour)
         return super().data(index, role)
