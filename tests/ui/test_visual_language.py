@@ -160,6 +160,11 @@ def test_icons_take_the_palette_text_colour_and_re_tint_on_a_dark_palette(
         text = dark_palette().color(QPalette.ColorRole.WindowText)
         for icon in (tab_icon, button_icon):  # the same icons, not new ones
             assert contrast(_ink(icon), text) < 1.2, "drawn in the dark palette's text colour"
+        primary = app.connectors.import_now_button
+        assert primary.palette().color(QPalette.ColorRole.Button) == dark_palette().color(
+            QPalette.ColorRole.Highlight), "the primary button follows the palette too"
+        assert contrast(_ink(primary.icon()), dark_palette().color(
+            QPalette.ColorRole.HighlightedText)) < 1.2
     finally:
         qapp.setPalette(light)
     assert _ink(tab_icon).lightness() < 100, "dark again on the light palette"
