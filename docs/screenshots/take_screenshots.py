@@ -3,10 +3,13 @@
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/take_screenshots.py
 
 It uses a throwaway pxdesk home and the built-in PX simulator (the demo path of the first run).
+Each shot is taken twice: in the light palette into this folder, in a dark one into dark/
+(PXDESK_SCREENSHOTS_DIR writes both sets elsewhere, e.g. to look at them before committing).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -14,9 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget, QWizard
 
-OUT = Path(__file__).resolve().parent
+from pxdesk.ui.theme import dark_palette
+
+OUT = Path(os.environ.get("PXDESK_SCREENSHOTS_DIR") or Path(__file__).resolve().parent)
+DARK_OUT = OUT / "dark"
 
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float = 60.0) -> None:
@@ -36,8 +43,18 @@ def settle(seconds: float = 0.3) -> None:
 
 
 def grab(widget: QWidget, name: str) -> None:
+    """The light shot, then the same in the dark palette; the app goes on in the light one."""
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    light = QPalette(qapp.palette())
     settle()
     widget.grab().save(str(OUT / f"{name}.png"))
+    qapp.setPalette(dark_palette())
+    settle()
+    DARK_OUT.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(DARK_OUT / f"{name}.png"))
+    qapp.setPalette(light)
+    settle(0.1)
     print("saved", name)
 
 

@@ -20,6 +20,7 @@ from pxdesk import __version__
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
 from pxdesk.core.workers import RunListener
+from pxdesk.ui.icons import Icon, icon, tab_icon
 
 
 class RunStatusIndicator(QWidget, RunListener):
@@ -126,13 +127,13 @@ class MainWindow(QMainWindow):
         self.move(screen.center() - self.rect().center())
 
     def add_tab(self, widget: QWidget, title: str) -> int:
-        return self.tabs.addTab(widget, title)
+        return self.tabs.addTab(widget, tab_icon(title), title)
 
     def add_placeholder_tab(self, title: str, text: str) -> QLabel:
         label = QLabel(text, self)
         label.setWordWrap(True)
         label.setMargin(24)
-        self.tabs.addTab(label, title)
+        self.tabs.addTab(label, tab_icon(title), title)
         return label
 
     def set_close_guard(self, guard: Callable[[], bool]) -> None:
@@ -166,20 +167,21 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.settings_action = QAction("&Settings…", self)
+        self.settings_action = QAction(icon(Icon.SETTINGS), "&Settings…", self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
-        self.quit_action = QAction("&Quit", self)
+        self.quit_action = QAction(icon(Icon.QUIT), "&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu("&Help")
-        self.support_bundle_action = QAction("Create &Support Bundle…", self)
+        self.support_bundle_action = QAction(icon(Icon.SUPPORT_BUNDLE), "Create &Support Bundle…",
+                                             self)
         self.support_bundle_action.setStatusTip("A zip of versions, settings, jobs, recent runs "
                                                 "and logs for support; no key, password or "
                                                 "personal data")
         help_menu.addAction(self.support_bundle_action)
-        about = QAction("&About pxdesk", self)
+        about = QAction(icon(Icon.ABOUT), "&About pxdesk", self)
         about.triggered.connect(self._on_about_triggered)
         help_menu.addAction(about)
 

@@ -1,12 +1,14 @@
-"""Theme-aware status colours: one light and one dark shade per tone, the one that reads
-best on the current palette picked at paint time, so text stays readable on a dark scheme and
-follows the system when it switches between light and dark."""
+"""Theme-aware colours: one light and one dark shade per tone, the one that reads best on the
+current palette picked at paint time, so text stays readable on a dark scheme and follows the
+system when it switches between light and dark; the same for status pills' fills and the
+primary button's accent."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -32,6 +34,17 @@ STATUS_TONES = {
     RunStatus.QUEUED: Tone.MUTED,
     RunStatus.SKIPPED: Tone.MUTED,
     RunStatus.CANCELLED: Tone.CANCELLED,
+}
+
+# The fill of a status pill per tone: (on a light palette, on a dark one). The tone's own shade
+# is the pill's text: a pale fill under the dark shade, a deep fill under the light one.
+PILL_FILLS = {
+    Tone.ERROR: ("#fde7e9", "#4a1c21"),
+    Tone.WARNING: ("#fff3e0", "#3d2c0f"),
+    Tone.OK: ("#e6f4ea", "#1e3a24"),
+    Tone.INFO: ("#e3f2fd", "#0f2a44"),
+    Tone.MUTED: ("#eeeeee", "#333333"),
+    Tone.CANCELLED: ("#efebe9", "#3a2f2b"),
 }
 
 _TONE_PROPERTY = "pxdeskTone"
@@ -64,13 +77,23 @@ def status_colour(status: str, palette: QPalette | None = None) -> QColor | None
     return None if tone is None else colour(tone, palette, QPalette.ColorRole.Base)
 
 
-class _ToneKeeper(QObject):
-    """Re-applies its widget's tone when the application palette or the system's colour scheme
-    changes (a widget with a style sheet is not sent palette events of its own)."""
+def pill_colours(tone: Tone, palette: QPalette | None = None) -> tuple[QColor, QColor]:
+    """(fill, text) of a status pill on `palette` (the app's by default): pale on a light
+    palette, deep on a dark one, so the pill stands out from the cell and its text reads."""
+    base = (palette or QGuiApplication.palette()).color(QPalette.ColorRole.Base)
+    dark = int(base.lightness() < 128)
+    return QColor(PILL_FILLS[tone][dark]), QColor(tone.value[dark])
 
-    def __init__(self, widget: QWidget) -> None:
+
+class _PaletteFollower(QObject):
+    """Re-applies what `apply` sets on its widget when the application palette or the system's
+    colour scheme changes (a widget with a style sheet or a palette of its own is not sent
+    the application's palette events)."""
+
+    def __init__(self, widget: QWidget, apply: Callable[[QWidget], None]) -> None:
         super().__init__(widget)
         self._widget = widget
+        self.apply = apply
         app = QGuiApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -83,7 +106,16 @@ class _ToneKeeper(QObject):
         return False
 
     def _reapply(self) -> None:
-        _apply(self._widget)
+        self.apply(self._widget)
+
+
+def _follow(widget: QWidget, apply: Callable[[QWidget], None]) -> None:
+    """`apply` now and again at each palette change (once per widget and function)."""
+    followers = widget.findChildren(_PaletteFollower,
+                                    options=Qt.FindChildOption.FindDirectChildrenOnly)
+    if not any(follower.apply is apply for follower in followers):
+        _PaletteFollower(widget, apply)
+    apply(widget)
 
 
 def _apply(widget: QWidget) -> None:
@@ -97,10 +129,49 @@ def set_tone(widget: QWidget, tone: Tone | None, *, bold: bool = False) -> None:
     """Colours `widget`'s text for `tone` (None: the palette's own text colour), and keeps it
     readable when the palette changes."""
     widget.setProperty(_TONE_PROPERTY, "" if tone is None else tone.name)
-    if widget.findChild(_ToneKeeper) is None:
-        _ToneKeeper(widget)
     font = widget.font()
     if font.bold() != bold:
         font.setBold(bold)
         widget.setFont(font)
-    _apply(widget)
+    _follow(widget, _apply)
+
+
+def _apply_accent(widget: QWidget) -> None:
+    app = QGuiApplication.palette()
+    palette = widget.palette()
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, QPalette.ColorRole.Button,
+                         app.color(group, QPalette.ColorRole.Highlight))
+        palette.setColor(group, QPalette.ColorRole.ButtonText,
+                         app.color(group, QPalette.ColorRole.HighlightedText))
+    for role in (QPalette.ColorRole.Button, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role,
+                         app.color(QPalette.ColorGroup.Disabled, role))
+    widget.setPalette(palette)
+
+
+def set_accent(button: QWidget) -> None:
+    """The page's primary action: filled in the palette's highlight colour, as it changes."""
+    _follow(button, _apply_accent)
+
+
+def dark_palette() -> QPalette:
+    """A dark palette for Fusion (screenshots and tests of the dark look; the app itself
+    follows the palette the desktop gives it)."""
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, shade in ((roles.Window, "#2b2b2b"), (roles.WindowText, "#e6e6e6"),
+                        (roles.Base, "#1f1f1f"), (roles.AlternateBase, "#292929"),
+                        (roles.ToolTipBase, "#3a3a3a"), (roles.ToolTipText, "#e6e6e6"),
+                        (roles.PlaceholderText, "#9a9a9a"), (roles.Text, "#e6e6e6"),
+                        (roles.Button, "#363636"), (roles.ButtonText, "#e6e6e6"),
+                        (roles.BrightText, "#ff6e6e"), (roles.Light, "#4a4a4a"),
+                        (roles.Midlight, "#404040"), (roles.Mid, "#303030"),
+                        (roles.Dark, "#1a1a1a"), (roles.Shadow, "#000000"),
+                        (roles.Highlight, "#2f6fb3"), (roles.HighlightedText, "#ffffff"),
+                        (roles.Link, "#8ab4f8"), (roles.LinkVisited, "#c58af9")):
+        palette.setColor(role, QColor(shade))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        palette.setColor(disabled, role, QColor("#7a7a7a"))
+    return palette

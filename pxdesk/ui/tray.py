@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from pxdesk.assets import APP_ICON_PNG, asset_bytes
 from pxdesk.core.store.enums import RunStatus
+from pxdesk.ui.icons import Icon, icon, status_icon
+from pxdesk.ui.theme import status_colour
 from pxdesk.ui.when import date_time_text, relative_time
 
 ICON_SIZES = (16, 22, 32, 64)
@@ -173,29 +175,32 @@ class TrayController(QObject):
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
 
-    def _action(self, text: str, slot: Callable[[], None], menu: QMenu | None = None) -> QAction:
+    def _action(self, which: Icon | None, text: str, slot: Callable[[], None],
+                menu: QMenu | None = None) -> QAction:
         target = menu if menu is not None else self.menu
-        action = QAction(text, target)
+        action = QAction(text, target) if which is None else QAction(icon(which), text, target)
         action.triggered.connect(slot)
         target.addAction(action)
         return action
 
     def _build_menu(self) -> None:
-        self.open_action = self._action("Open pxdesk", self.open_requested.emit)
+        self.open_action = self._action(Icon.OPEN_WINDOW, "Open pxdesk", self.open_requested.emit)
         self.menu.addSeparator()
         self._jobs_anchor = self.menu.addSeparator()  # job lines are inserted before this
         self.paused_info_action = QAction("", self.menu)
         self.paused_info_action.setEnabled(False)
         self.menu.addAction(self.paused_info_action)
-        self.pause_menu = self.menu.addMenu("Pause all schedules")
-        self.pause_hour_action = self._action("For 1 hour", self._on_pause_hour, self.pause_menu)
+        self.pause_menu = self.menu.addMenu(icon(Icon.PAUSE), "Pause All Schedules")
+        self.pause_hour_action = self._action(
+            None, "For 1 Hour", self._on_pause_hour, self.pause_menu)
         self.pause_tomorrow_action = self._action(
-            "Until tomorrow (00:00)", self._on_pause_tomorrow, self.pause_menu)
+            None, "Until Tomorrow (00:00)", self._on_pause_tomorrow, self.pause_menu)
         self.pause_forever_action = self._action(
-            "Until resumed", self._on_pause_forever, self.pause_menu)
-        self.resume_action = self._action("Resume schedules", self.resume_requested.emit)
+            None, "Until Resumed", self._on_pause_forever, self.pause_menu)
+        self.resume_action = self._action(
+            Icon.RESUME, "Resume Schedules", self.resume_requested.emit)
         self.menu.addSeparator()
-        self.quit_action = self._action("Quit pxdesk", self.quit_requested.emit)
+        self.quit_action = self._action(Icon.QUIT, "Quit pxdesk", self.quit_requested.emit)
         self._apply_paused()
 
     # ------------------------------------------------------------ public API
@@ -234,7 +239,11 @@ class TrayController(QObject):
         for job in self._jobs:
             info = QAction(job_summary(job, now), self.menu)
             info.setEnabled(False)
-            run = QAction(f"Run {job.name} now", self.menu)
+            colour = status_colour(job.last_status) if job.last_status else None
+            result = None if colour is None else status_icon(job.last_status or "", colour)
+            if result is not None:
+                info.setIcon(result)
+            run = QAction(icon(Icon.IMPORT_NOW), f"Run {job.name} Now", self.menu)
             run.setData(job.name)
             run.setEnabled(not job.running)
             run.triggered.connect(self._on_run_action_triggered)

@@ -7,13 +7,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableView,
     QWidget,
 )
 
+from pxdesk.ui.flow_layout import FlowLayout
 from pxdesk.ui.theme import Tone, set_tone
 
 
@@ -34,12 +34,12 @@ def warning_label(parent: QWidget) -> QLabel:
     return label
 
 
-def button_row(*buttons: QWidget) -> QHBoxLayout:
-    """The buttons left to right; the free space of the row stays on their right."""
-    row = QHBoxLayout()
+def button_row(*buttons: QWidget) -> FlowLayout:
+    """The buttons left to right, wrapping onto a second line in a narrow window; the free
+    space of a line stays on their right."""
+    row = FlowLayout()
     for button in buttons:
         row.addWidget(button)
-    row.addStretch(1)
     return row
 
 

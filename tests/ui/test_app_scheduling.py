@@ -166,7 +166,7 @@ def test_tray_lists_jobs_with_next_run_and_pauses_the_dispatcher(
     tray = tray_of(app)
     lines = [a.text() for a in tray.menu.actions() if not a.isEnabled() and a.text()]
     assert f"{COMPANY_JOB}: never run; next Mon 2024-01-01 18:00" in lines
-    next(a for a in tray.pause_menu.actions() if a.text() == "Until resumed").trigger()
+    next(a for a in tray.pause_menu.actions() if a.text() == "Until Resumed").trigger()
     assert app.dispatcher.pause_state() == (True, None)
     assert get_setting(PAUSE_SETTING, None) == {"until": None}
     assert tray.resume_action.isEnabled()
@@ -184,7 +184,7 @@ def test_failed_run_gives_a_persistent_message_that_opens_the_run_and_an_email(
     app = make_app(notify_run=mail)
     app.show()
     tray = tray_of(app)
-    run_now = next(a for a in tray.menu.actions() if a.text() == f"Run {COMPANY_JOB} now")
+    run_now = next(a for a in tray.menu.actions() if a.text() == f"Run {COMPANY_JOB} Now")
     with qtbot.waitSignal(app.mailer.mailed, timeout=20_000), \
             qtbot.waitSignal(app.runner.run_finished, timeout=20_000) as finished:
         run_now.trigger()

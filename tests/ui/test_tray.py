@@ -58,10 +58,10 @@ def test_menu_lists_jobs_with_last_result_and_next_run(tray: TrayController) -> 
     assert texts(tray.menu) == [
         "Open pxdesk",
         "Company Sync_X: Success, 5 min ago; next Mon 2024-06-03 15:00",
-        "Run Company Sync_X now",
+        "Run Company Sync_X Now",
         "Company Person Sync_X: never run; not scheduled",
-        "Run Company Person Sync_X now",
-        "Pause all schedules", "Resume schedules", "Quit pxdesk",
+        "Run Company Person Sync_X Now",
+        "Pause All Schedules", "Resume Schedules", "Quit pxdesk",
     ]
     assert tray.tray.toolTip().splitlines()[1].startswith("Company Sync_X: Success, 5 min ago")
     tray.update_jobs([PERSON])  # rebuilt, not appended
@@ -73,18 +73,18 @@ def test_run_now_emits_the_job_name_and_is_disabled_while_running(
 ) -> None:
     tray.update_jobs([company(), PERSON])
     with qtbot.waitSignal(tray.run_requested) as blocker:
-        action(tray.menu, "Run Company Person Sync_X now").trigger()
+        action(tray.menu, "Run Company Person Sync_X Now").trigger()
     assert blocker.args == ["Company Person Sync_X"]
     tray.update_jobs([company(running=True)])
-    assert not action(tray.menu, "Run Company Sync_X now").isEnabled()
+    assert not action(tray.menu, "Run Company Sync_X Now").isEnabled()
     assert "Company Sync_X: running...; next Mon 2024-06-03 15:00" in texts(tray.menu)
 
 
 def test_pause_choices_emit_the_end_of_the_pause(qtbot: QtBot, tray: TrayController) -> None:
     expected = {
-        "For 1 hour": NOW + timedelta(hours=1),
-        "Until tomorrow (00:00)": datetime(2024, 6, 4, 0, 0, tzinfo=ZONE),
-        "Until resumed": None,
+        "For 1 Hour": NOW + timedelta(hours=1),
+        "Until Tomorrow (00:00)": datetime(2024, 6, 4, 0, 0, tzinfo=ZONE),
+        "Until Resumed": None,
     }
     assert texts(tray.pause_menu) == list(expected)
     for text, until in expected.items():

@@ -38,7 +38,26 @@ def test_button_row_keeps_the_order_and_the_free_space_on_the_right(qtbot: QtBot
     first, second = QPushButton("First", parent), QPushButton("Second", parent)
     row = button_row(first, second)
     assert [row.itemAt(i).widget() for i in range(2)] == [first, second]
-    assert row.count() == 3 and row.itemAt(2).spacerItem() is not None
+    parent.setLayout(row)
+    parent.resize(600, 200)
+    parent.show()
+    qtbot.waitUntil(lambda: second.x() > first.x())
+    assert first.x() == 0 and second.y() == first.y(), "one line, from the left"
+    assert second.geometry().right() < 300, "the free space stays on the right"
+
+
+def test_button_row_wraps_in_a_narrow_window(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    first, second = QPushButton("First action", parent), QPushButton("Second action", parent)
+    row = button_row(first, second)
+    parent.setLayout(row)
+    assert row.minimumSize().width() < first.sizeHint().width() + second.sizeHint().width()
+    parent.resize(max(first.sizeHint().width(), second.sizeHint().width()) + 4, 200)
+    parent.show()
+    qtbot.waitUntil(lambda: second.y() > first.y())
+    assert second.x() == first.x() == 0, "the second button starts the next line"
+    assert row.heightForWidth(parent.width()) >= first.height() + second.height()
 
 
 def test_ok_cancel_buttons_accept_and_reject_the_dialog(qtbot: QtBot) -> None:

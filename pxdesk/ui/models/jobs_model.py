@@ -7,13 +7,12 @@ from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QColor, QIcon
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtGui import QColor
 
 from pxdesk.core.notify.stale_notifier import StaleCheck
 from pxdesk.core.store.enums import RunStatus
-from pxdesk.ui.models.log_models import status_icon
-from pxdesk.ui.models.table_model import AnyIndex, Column, ListTableModel
+from pxdesk.ui.icons import Icon, icon, status_icon
+from pxdesk.ui.models.table_model import STATUS_ROLE, AnyIndex, Column, ListTableModel
 from pxdesk.ui.queries import JobRow
 from pxdesk.ui.theme import status_colour
 from pxdesk.ui.when import exact_time_text, relative_time
@@ -76,7 +75,6 @@ class JobsTableModel(ListTableModel[JobRow]):
         super().__init__(COLUMNS, parent)
         self._running: dict[str, str] = {}  # job name -> live status text
         self._live_counts: dict[str, tuple[int, int]] = {}  # job name -> success, failure
-        self._icons: dict[str, QIcon] = {}
         self._stale: dict[str, str] = {}  # job name -> its stale-data alerts, one a line
         self._ageing = QTimer(self)  # "3 min ago" must not stay 3 min: re-read once a minute
         self._ageing.setInterval(AGEING_MS)
@@ -138,7 +136,7 @@ class JobsTableModel(ListTableModel[JobRow]):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"Stale-data alert: {text}"
-        return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        return icon(Icon.STALE_ALERT)
 
     def live_jobs(self) -> list[str]:
         """Jobs showing a live status now."""
@@ -158,6 +156,15 @@ class JobsTableModel(ListTableModel[JobRow]):
             return counts_text(row.success, row.failure)
         return super().cell(row, column)
 
+    def _status_role(self, row: JobRow) -> str | None:
+        """The status the pill stands for: a live run is In Progress, an alert a Failure; a
+        job that cannot run has its "Set it…" link instead."""
+        if row.name in self._running:
+            return RunStatus.IN_PROGRESS
+        if row.blocker is not None or not row.last_status:
+            return None
+        return RunStatus.FAILURE if row.alerted else row.last_status
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """The last run's status is coloured as in the execution log (the alert as a failure);
         a live status is not: its run has no outcome yet."""
@@ -169,6 +176,8 @@ class JobsTableModel(ListTableModel[JobRow]):
                 and role == Qt.ItemDataRole.ToolTipRole):
             ran_at = _ran_at(self._rows[index.row()])
             return None if ran_at is None else exact_time_text(ran_at)
+        if index.isValid() and index.column() == STATUS_COLUMN and role == STATUS_ROLE:
+            return self._status_role(self._rows[index.row()])
         if (index.isValid() and index.column() == STATUS_COLUMN
                 and role == Qt.ItemDataRole.ToolTipRole):
             row = self._rows[index.row()]
@@ -184,7 +193,5 @@ class JobsTableModel(ListTableModel[JobRow]):
                 return None
             if role == Qt.ItemDataRole.ForegroundRole:
                 return colour
-            if colour.name() not in self._icons:
-                self._icons[colour.name()] = status_icon(colour)
-            return self._icons[colour.name()]
+            return status_icon(self._status_role(row) or "", colour)
         return super().data(index, role)

@@ -1,4 +1,4 @@
-"""Lazy table models of the LOGS tab: rows arrive in keyset pages as the view scrolls."""
+"""Lazy table models of the Logs tab: rows arrive in keyset pages as the view scrolls."""
 
 from __future__ import annotations
 
@@ -7,32 +7,20 @@ from datetime import tzinfo
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QIcon
 
 from pxdesk.core.logs import queries
 from pxdesk.core.logs.queries import LogFilter
 from pxdesk.core.logs.readable import Labels, field_labels
 from pxdesk.core.store.enums import RunStatus
-from pxdesk.ui.models.table_model import AnyIndex, ListTableModel
+from pxdesk.ui.icons import status_icon
+from pxdesk.ui.models.table_model import STATUS_ROLE, AnyIndex, ListTableModel
 from pxdesk.ui.theme import status_colour
 
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole  # the log row's database id
 EXPORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the cell as the CSV export writes it
 DEFAULT_CHUNK = 500
 TOOLTIP_WRAP = 80  # characters: a longer cell's tooltip is wrapped
-
-def status_icon(colour: QColor, size: int = 12) -> QIcon:
-    """A filled circle drawn at run time, so no binary asset is needed."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(colour)
-    painter.drawEllipse(1, 1, size - 2, size - 2)
-    painter.end()
-    return QIcon(pixmap)
-
 
 def cell_text(value: Any) -> str:
     """A cell as the table shows it: counts with thousands separators (the export keeps
@@ -67,7 +55,6 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
         self._tz = tz
         self._cells: list[tuple[Any, ...]] = []
         self._more = True
-        self._icons: dict[str, QIcon] = {}
         self._labels: Labels | None = None  # field labels for audit values, read per reset
         self._status_col = self.header.index("Status") if "Status" in self.header else -1
 
@@ -169,12 +156,9 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
         return int(self._rows[row]["id"])
 
     def _icon(self, status: str) -> QIcon | None:
+        """The status's glyph in its colour (the pill delegate draws its own)."""
         colour = status_colour(status)
-        if colour is None:
-            return None
-        if colour.name() not in self._icons:
-            self._icons[colour.name()] = status_icon(colour)
-        return self._icons[colour.name()]
+        return None if colour is None else status_icon(status, colour)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -190,6 +174,8 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
             return tooltip_text(cell_text(self._cells[row][col]))
         if col == self._status_col:
             status = self._rows[row]["status"]
+            if role == STATUS_ROLE:
+                return status
             if role == Qt.ItemDataRole.DecorationRole:
                 return self._icon(status)
             if role == Qt.ItemDataRole.ForegroundRole:

@@ -11,6 +11,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 RowT = TypeVar("RowT")
 AnyIndex = QModelIndex | QPersistentModelIndex
 TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+# The run status a cell stands for (its tone: ui/status_pill.py), None for a plain cell.
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 16
 
 
 @dataclass(frozen=True)

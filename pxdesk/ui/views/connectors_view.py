@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
@@ -24,10 +25,14 @@ from pxdesk.core.background import ConnectionTestWorker
 from pxdesk.core.config.chain_service import ChainService
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
+from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.sync.results import RunOutcome, RunProgress, RunStart
 from pxdesk.core.workers import JobRunner, RunListener
 from pxdesk.ui import queries
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.jobs_model import STATUS_COLUMN, JobsTableModel
+from pxdesk.ui.status_pill import StatusPill, StatusPillDelegate
+from pxdesk.ui.theme import set_accent
 from pxdesk.ui.views.chain_dialog import ChainDialog
 from pxdesk.ui.views.dry_run_dialog import DryRunDialog, DryRunner
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
@@ -36,6 +41,8 @@ from pxdesk.ui.widgets import button_row, select_whole_rows
 from pxdesk.ui.wizards.connection_wizard import ConnectionWizard
 
 JobWizardFactory = Callable[[str, QWidget], Any]
+TEST_VERDICTS = {RunStatus.SUCCESS: "Passed", RunStatus.FAILURE: "Failed",
+                 RunStatus.IN_PROGRESS: "Testing"}
 
 
 class FirstRunPanel(QWidget):
@@ -47,8 +54,11 @@ class FirstRunPanel(QWidget):
         text = QLabel("pxdesk copies your Gainsight PX accounts and users into a local store "
                       "on a schedule. Start with one of these:", self)
         text.setWordWrap(True)
-        self.connect_button = QPushButton("Connect to Gainsight PX", self)
-        self.demo_button = QPushButton("Try it with the built-in PX simulator", self)
+        self.connect_button = QPushButton(icon(Icon.CONNECT, on_accent=True),
+                                          "Connect to Gainsight PX", self)
+        set_accent(self.connect_button)
+        self.demo_button = QPushButton(icon(Icon.DEMO), "Try It With the Built-in PX Simulator",
+                                       self)
         demo_note = QLabel("The simulator is a PX-compatible server on this machine with "
                            "sample accounts and users; it stops when pxdesk quits.", self)
         demo_note.setWordWrap(True)
@@ -74,10 +84,17 @@ class ConnectionCard(QGroupBox):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setWordWrap(True)
             self.value_labels[label] = value
+            if label == "Last test":  # the verdict as a pill, as the jobs' last runs show
+                self.test_pill = StatusPill(self)
+                row = QHBoxLayout()
+                row.addWidget(self.test_pill, 0, Qt.AlignmentFlag.AlignTop)
+                row.addWidget(value, 1)
+                self.form.addRow(label, row)
+                continue
             self.form.addRow(label, value)
-        self.edit_button = QPushButton("Edit", self)
-        self.test_button = QPushButton("Test", self)
-        self.delete_button = QPushButton("Delete", self)
+        self.edit_button = QPushButton(icon(Icon.EDIT), "Edit", self)
+        self.test_button = QPushButton(icon(Icon.TEST_CONNECTION), "Test Connection", self)
+        self.delete_button = QPushButton(icon(Icon.DELETE), "Delete", self)
         buttons = button_row(self.edit_button, self.test_button, self.delete_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
@@ -86,6 +103,14 @@ class ConnectionCard(QGroupBox):
     def show_connection(self, conn: Any) -> None:
         for label, text in queries.connection_card(conn).items():
             self.value_labels[label].setText(text)
+        tested = None if conn.last_test_at is None else (
+            RunStatus.SUCCESS if conn.last_test_ok else RunStatus.FAILURE)
+        self.show_test(self.value_labels["Last test"].text(), tested)
+
+    def show_test(self, text: str, status: RunStatus | None) -> None:
+        """The last test in words, its verdict as a pill (none before the first test)."""
+        self.value_labels["Last test"].setText(text)
+        self.test_pill.set_status(TEST_VERDICTS.get(status, "") if status else "", status)
 
 
 class ConnectorsView(QWidget, RunListener):
@@ -123,6 +148,7 @@ class ConnectorsView(QWidget, RunListener):
         self.jobs_table = QTableView(page)
         self.jobs_table.setObjectName("jobs_table")
         self.jobs_table.setModel(self.jobs_model)
+        self.jobs_table.setItemDelegateForColumn(STATUS_COLUMN, StatusPillDelegate(self))
         # Sized on refresh and resize only: ResizeToContents would re-measure every cell (a
         # Python call each, waiting for the GIL during a sync) on each live status change.
         select_whole_rows(self.jobs_table, QHeaderView.ResizeMode.Interactive)
@@ -131,20 +157,24 @@ class ConnectorsView(QWidget, RunListener):
         self._fix_labels: list[QLabel] = []
         self.jobs_table.doubleClicked.connect(self._on_edit_job_button_clicked)
         self.jobs_table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.edit_job_button = QPushButton("Edit", page)
-        self.import_now_button = QPushButton("Import Now", page)
-        self.import_from_date_button = QPushButton("Import From Date…", page)
-        self.check_deleted_button = QPushButton("Check for Deleted", page)
+        self.edit_job_button = QPushButton(icon(Icon.EDIT), "Edit Job", page)
+        self.import_now_button = QPushButton(icon(Icon.IMPORT_NOW, on_accent=True),
+                                             "Import Now", page)
+        set_accent(self.import_now_button)
+        self.import_from_date_button = QPushButton(icon(Icon.IMPORT_FROM_DATE),
+                                                   "Import From Date…", page)
+        self.check_deleted_button = QPushButton(icon(Icon.CHECK_DELETED), "Check for Deleted",
+                                                page)
         self.check_deleted_button.setToolTip(
             "Import now, then list every id PX has and mark (or delete, as the job says) the "
             "rows of records deleted in PX. Runs by itself every few days (set in the job).")
-        self.cancel_button = QPushButton("Cancel run", page)
+        self.cancel_button = QPushButton(icon(Icon.CANCEL_RUN), "Cancel Run", page)
         self.edit_job_button.clicked.connect(self._on_edit_job_button_clicked)
         self.import_now_button.clicked.connect(self._on_import_now_button_clicked)
         self.import_from_date_button.clicked.connect(self._on_import_from_date_button_clicked)
         self.check_deleted_button.clicked.connect(self._on_check_deleted_button_clicked)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
-        self.chain_button = QPushButton("Job Chain…", page)
+        self.chain_button = QPushButton(icon(Icon.JOB_CHAIN), "Job Chain…", page)
         self.chain_button.clicked.connect(self._on_chain_button_clicked)
         self.dry_run_button = QPushButton("Dry Run…", page)
         self.dry_run_button.setToolTip("Read PX and show what the next run would do with each "
@@ -276,18 +306,18 @@ class ConnectorsView(QWidget, RunListener):
         self._test_worker.finished.connect(self._on_test_worker_finished)
         self._test_worker.failed.connect(self._on_test_worker_failed)
         self.card.test_button.setEnabled(False)
-        self.card.value_labels["Last test"].setText("Testing…")
+        self.card.show_test("Testing…", RunStatus.IN_PROGRESS)
         self._test_worker.start()
 
     def _on_test_worker_finished(self, result: Any) -> None:
         self._end_test()
         self.refresh()  # the service stored the verdict with the connection
         if not getattr(result, "ok", False):
-            self.card.value_labels["Last test"].setText(f"Failed: {result.message}")
+            self.card.show_test(f"Failed: {result.message}", RunStatus.FAILURE)
 
     def _on_test_worker_failed(self, message: str) -> None:
         self._end_test()
-        self.card.value_labels["Last test"].setText(f"Failed: {message}")
+        self.card.show_test(f"Failed: {message}", RunStatus.FAILURE)
 
     def _end_test(self) -> None:
         if self._test_worker is not None:

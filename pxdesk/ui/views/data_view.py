@@ -30,7 +30,9 @@ from pxdesk.core.store.base import database_proxy
 from pxdesk.core.store.enums import TargetObject
 from pxdesk.core.store.record_export import export_records
 from pxdesk.core.store.records import RecordQuery, record_details
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.records_model import RecordsTableModel
+from pxdesk.ui.theme import set_accent
 
 SEARCH_DELAY_MS = 250
 # A column sized to its content stops here (a long URL or JSON value must not take the row);
@@ -104,7 +106,8 @@ class DataView(QWidget):
         self.busy_bar.setTextVisible(False)
         self.busy_bar.setAccessibleName("Reading records")
         self.busy_bar.hide()
-        self.export_button = QPushButton("Export…", self)
+        self.export_button = QPushButton(icon(Icon.EXPORT, on_accent=True), "Export…", self)
+        set_accent(self.export_button)
         self.export_button.setToolTip("Save the rows shown (search and sort included) as CSV "
                                       "or an Excel workbook")
         self.message_label = QLabel("", self)

@@ -31,11 +31,15 @@ from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.sync.results import RunCrash, RunOutcome, RunProgress, RunResult, RunStart
 from pxdesk.core.workers import RunListener
 from pxdesk.ui.column_fit import ColumnFitter
+from pxdesk.ui.flow_layout import FlowLayout, flow_group
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.log_models import DEFAULT_CHUNK, LogTableModel
+from pxdesk.ui.status_pill import StatusPillDelegate
+from pxdesk.ui.theme import set_accent
 from pxdesk.ui.views.run_details import AskSavePath, RunDetailsPanel
 from pxdesk.ui.widgets import select_whole_rows
 
-TAB_TITLES = {EXECUTION: "Execution logs", AUDIT: "Audit logs", CONNECTION: "Connection logs"}
+TAB_TITLES = {EXECUTION: "Execution Logs", AUDIT: "Audit Logs", CONNECTION: "Connection Logs"}
 ALL_JOBS = "All jobs"
 ANY_STATUS = "Any status"
 DETAILS_REFRESH_S = 1.0
@@ -55,7 +59,7 @@ def _day_start_ms(day: QDate) -> int:
 
 class LogsView(QWidget, RunListener):
     """Three lazily loaded log tables under one filter bar. Filters apply as soon as they change
-    (typed text after a short pause); REFRESH re-reads the store. The execution log also
+    (typed text after a short pause); Refresh re-reads the store. The execution log also
     follows runs live through the on_run_* slots, which the app connects to JobRunner's
     signals."""
 
@@ -104,7 +108,7 @@ class LogsView(QWidget, RunListener):
     def _build_filter_bar(self) -> None:
         self.show_combo = QComboBox(self)
         self.show_combo.setObjectName("show_combo")
-        self.show_combo.setMinimumContentsLength(28)
+        self.show_combo.setMinimumContentsLength(22)
         self.status_combo = QComboBox(self)
         self.status_combo.addItem(ANY_STATUS, None)
         for status in RunStatus:
@@ -120,27 +124,31 @@ class LogsView(QWidget, RunListener):
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText("Search…")
         self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(220)
         self.search_edit.returnPressed.connect(self._on_filters_changed)
-        self.refresh_button = QPushButton("REFRESH", self)
+        self.refresh_button = QPushButton(icon(Icon.REFRESH), "Refresh", self)
         self.refresh_button.clicked.connect(self.refresh)
-        self.export_button = QPushButton("Export CSV…", self)
+        self.export_button = QPushButton(icon(Icon.EXPORT, on_accent=True), "Export CSV…", self)
+        set_accent(self.export_button)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.bom_check = QCheckBox("BOM for Excel", self)
         self.bom_check.toggled.connect(self._on_bom_check_toggled)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Show:", self))
-        for widget in (self.show_combo, self.status_combo, self.from_check, self.from_edit,
-                       self.to_check, self.to_edit):
-            bar.addWidget(widget)
-        bar.addWidget(self.search_edit, 1)
-        for widget in (self.refresh_button, self.export_button, self.bom_check):
-            bar.addWidget(widget)
+        # A flow, not a row: in a half-screen window the filters wrap onto a second line.
+        bar = FlowLayout()
+        for group in ((QLabel("Show:", self), self.show_combo), (self.status_combo,),
+                      (self.from_check, self.from_edit), (self.to_check, self.to_edit),
+                      (self.search_edit,), (self.refresh_button, self.export_button,
+                                            self.bom_check)):
+            bar.addWidget(flow_group(self, *group))
         self._filter_bar = bar
 
     def _table_page(self, kind: str, model: LogTableModel) -> QWidget:
         table = QTableView(self)
         table.setObjectName(f"{kind}_table")
         table.setModel(model)
+        if "Status" in model.header:
+            table.setItemDelegateForColumn(model.header.index("Status"),
+                                           StatusPillDelegate(table))
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
         table.verticalHeader().setVisible(False)

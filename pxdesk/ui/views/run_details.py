@@ -174,9 +174,9 @@ class RunDetailsPanel(QWidget):
         self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.summary_table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.Stretch)
-        self.save_errors_button = QPushButton("Save error file…", self)
-        self.save_success_button = QPushButton("Save success file…", self)
-        self.requests_button = QPushButton("PX requests…", self)
+        self.save_errors_button = QPushButton("Save Error File…", self)
+        self.save_success_button = QPushButton("Save Success File…", self)
+        self.requests_button = QPushButton("PX Requests…", self)
         self.message_label = QLabel("", self)
         self.message_label.setWordWrap(True)
         self.save_errors_button.clicked.connect(self._on_save_errors_button_clicked)

@@ -206,7 +206,7 @@ class SettingsDialog(QDialog):
         form.addRow("Security", self.smtp_security_combo)
         form.addRow("User name", self.smtp_user_edit)
         form.addRow("Password", self.smtp_password_edit)
-        self.test_email_button = QPushButton("Send test email", box)
+        self.test_email_button = QPushButton("Send Test Email", box)
         self.test_email_button.setToolTip(
             "Sends a test message to the Admin email with the settings above, saved or not.")
         self.test_email_button.clicked.connect(self._on_test_email_button_clicked)

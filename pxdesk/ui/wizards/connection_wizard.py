@@ -104,7 +104,7 @@ class ConnectionPage(QWizardPage):
         help_label.setWordWrap(True)
         form.addRow("", self.multi_instance_check)
         form.addRow("", help_label)
-        self.test_button = QPushButton("TEST CONNECTION", self)
+        self.test_button = QPushButton("Test Connection", self)
         self.test_button.clicked.connect(self._on_test_button_clicked)
         self.status_label = QLabel("", self)  # the last test; missing_label says what is next
         self.status_label.setObjectName("connection_status_label")

@@ -175,7 +175,7 @@ class JobWizard(QWizard):
                               "changes?", QMessageBox.StandardButton.Discard
                               | QMessageBox.StandardButton.Cancel, self)
             box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
+            box.button(QMessageBox.StandardButton.Cancel).setText("Keep Editing")
             box.finished.connect(self._on_discard_box_finished)
             self.discard_box = box
         self.discard_box.open()

@@ -83,10 +83,10 @@ class MappingPage(StagePage):
         self.upsert_help = QLabel(COMPANY_UPSERT_HELP if kind == "company"
                                   else PERSON_UPSERT_HELP.format(keys=keys), self)
         self.upsert_help.setWordWrap(True)
-        self.add_button = QPushButton("Add mapping…", self)
+        self.add_button = QPushButton("Add Mapping…", self)
         self.edit_button = QPushButton("Edit…", self)
         self.remove_button = QPushButton("Remove", self)
-        self.custom_field_button = QPushButton("Add custom field…", self)
+        self.custom_field_button = QPushButton("Add Custom Field…", self)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)

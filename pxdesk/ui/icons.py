@@ -1,0 +1,126 @@
+"""Every icon the app shows, chosen in one place: Material Design Icons glyphs (Apache 2.0)
+drawn by QtAwesome. Action and tab icons take the palette's text colour when painted, so they
+re-tint by themselves when the palette turns dark or light; status icons take their tone."""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from types import ModuleType
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+
+from pxdesk.core.store.enums import RunStatus
+
+
+class Icon(Enum):
+    """What an icon stands for -> its glyph; views name these, never a glyph."""
+
+    CONNECTORS = "mdi6.connection"
+    DATA = "mdi6.database-outline"
+    ADOPTION = "mdi6.chart-line"
+    LOGS = "mdi6.text-box-search-outline"
+    CONNECT = "mdi6.lan-connect"
+    DEMO = "mdi6.test-tube"
+    EDIT = "mdi6.pencil-outline"
+    TEST_CONNECTION = "mdi6.lan-pending"
+    DELETE = "mdi6.trash-can-outline"
+    IMPORT_NOW = "mdi6.play"
+    IMPORT_FROM_DATE = "mdi6.calendar-arrow-right"
+    CHECK_DELETED = "mdi6.delete-sweep-outline"
+    CANCEL_RUN = "mdi6.stop"
+    JOB_CHAIN = "mdi6.link-variant"
+    REFRESH = "mdi6.refresh"
+    EXPORT = "mdi6.file-export-outline"
+    SETTINGS = "mdi6.cog-outline"
+    QUIT = "mdi6.power"
+    ABOUT = "mdi6.information-outline"
+    OPEN_WINDOW = "mdi6.open-in-app"
+    PAUSE = "mdi6.pause"
+    RESUME = "mdi6.play-pause"
+    STALE_ALERT = "mdi6.alert-outline"
+    SUPPORT_BUNDLE = "mdi6.lifebuoy"
+
+
+TAB_ICONS = {"Connectors": Icon.CONNECTORS, "Data": Icon.DATA, "Adoption": Icon.ADOPTION,
+             "Logs": Icon.LOGS}
+
+STATUS_GLYPHS = {
+    RunStatus.SUCCESS: "mdi6.check-circle",
+    RunStatus.PARTIAL_SUCCESS: "mdi6.alert-circle",
+    RunStatus.FAILURE: "mdi6.close-circle",
+    RunStatus.IN_PROGRESS: "mdi6.progress-clock",
+    RunStatus.QUEUED: "mdi6.clock-outline",
+    RunStatus.SKIPPED: "mdi6.skip-next-circle-outline",
+    RunStatus.CANCELLED: "mdi6.cancel",
+}
+
+
+def _qtawesome() -> ModuleType:
+    """QtAwesome, loaded on first use (it reads its fonts then; a QApplication must exist)."""
+    os.environ["QT_API"] = "pyside6"  # qtpy would take PyQt5 first where both are installed
+    import qtawesome
+
+    return qtawesome
+
+
+def _glyph(name: str, colour: QColor) -> QIcon:
+    """The glyph in one colour (QtAwesome caches it per name and colour)."""
+    icon: QIcon = _qtawesome().icon(name, color=colour.name(), color_disabled=colour.name())
+    return icon
+
+
+def _palette_colour(mode: QIcon.Mode, on_accent: bool) -> QColor:
+    palette = QGuiApplication.palette()
+    if mode == QIcon.Mode.Disabled:
+        return palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+    if mode == QIcon.Mode.Selected or on_accent:
+        return palette.color(QPalette.ColorRole.HighlightedText)
+    return palette.color(QPalette.ColorRole.WindowText)
+
+
+class _PaletteGlyphEngine(QIconEngine):
+    """Paints a glyph in the application palette's text colour of the moment: widgets repaint
+    on a palette change, so no icon has to be set again."""
+
+    def __init__(self, name: str, on_accent: bool) -> None:
+        super().__init__()
+        self._name = name
+        self._on_accent = on_accent
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
+              state: QIcon.State) -> None:
+        _glyph(self._name, _palette_colour(mode, self._on_accent)).paint(
+            painter, rect, Qt.AlignmentFlag.AlignCenter, QIcon.Mode.Normal, state)
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        if size.isEmpty():
+            return QPixmap()
+        pixmap = QPixmap(size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+        painter.end()
+        return pixmap
+
+    def clone(self) -> QIconEngine:
+        return _PaletteGlyphEngine(self._name, self._on_accent)
+
+
+def icon(which: Icon, *, on_accent: bool = False) -> QIcon:
+    """An action's or tab's icon, in the palette's text colour whenever it is painted (its
+    highlighted text colour `on_accent`: a primary button, see theme.set_accent)."""
+    return QIcon(_PaletteGlyphEngine(which.value, on_accent))
+
+
+def tab_icon(title: str) -> QIcon:
+    """The icon of a main window tab by its title (an empty icon for an unknown tab)."""
+    which = TAB_ICONS.get(title)
+    return QIcon() if which is None else icon(which)
+
+
+def status_icon(status: str, colour: QColor) -> QIcon | None:
+    """A run status's glyph in `colour` (its tone on the background it is drawn on)."""
+    name = STATUS_GLYPHS.get(status)  # type: ignore[call-overload]
+    return None if name is None else _glyph(name, colour)
