@@ -119,6 +119,7 @@ class ConnectorsView(QWidget, RunListener):
         self.card.delete_button.clicked.connect(self._on_delete_button_clicked)
         self.jobs_model = JobsTableModel(self)
         self.jobs_table = QTableView(page)
+        self.jobs_table.setAccessibleName("Jobs")
         self.jobs_table.setObjectName("jobs_table")
         self.jobs_table.setModel(self.jobs_model)
         # Sized on refresh and resize only: ResizeToContents would re-measure every cell (a

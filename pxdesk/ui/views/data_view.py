@@ -111,6 +111,7 @@ class DataView(QWidget):
         self.message_label.setWordWrap(True)
         self.model = RecordsTableModel(self)
         self.table = QTableView(self)
+        self.table.setAccessibleName("Records")
         self.table.setObjectName("records_table")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)

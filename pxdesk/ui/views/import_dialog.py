@@ -41,6 +41,7 @@ class DateLineEdit(QLineEdit):
         self.setMaxLength(10)
         arrow = self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown)
         pick = self.addAction(arrow, QLineEdit.ActionPosition.TrailingPosition)
+        pick.setText("Pick the date on a calendar")  # the icon button's name
         pick.setToolTip("Pick the date on a calendar")
         pick.triggered.connect(self._on_pick_triggered)
         self.calendar = QCalendarWidget(self)

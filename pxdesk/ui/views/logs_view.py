@@ -79,6 +79,7 @@ class LogsView(QWidget, RunListener):
         self.details.setObjectName("run_details")
         self._build_filter_bar()
         self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Log kinds")
         for kind, model in self.models.items():
             self.tabs.addTab(self._table_page(kind, model), TAB_TITLES[kind])
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
@@ -104,14 +105,18 @@ class LogsView(QWidget, RunListener):
     def _build_filter_bar(self) -> None:
         self.show_combo = QComboBox(self)
         self.show_combo.setObjectName("show_combo")
+        self.show_combo.setAccessibleName("Show")
         self.show_combo.setMinimumContentsLength(28)
         self.status_combo = QComboBox(self)
+        self.status_combo.setAccessibleName("Status")
         self.status_combo.addItem(ANY_STATUS, None)
         for status in RunStatus:
             self.status_combo.addItem(str(status), str(status))
         today = QDate.currentDate()
         self.from_check, self.from_edit = QCheckBox("From", self), QDateEdit(today.addDays(-7))
         self.to_check, self.to_edit = QCheckBox("To", self), QDateEdit(today)
+        self.from_edit.setAccessibleName("From date")
+        self.to_edit.setAccessibleName("To date")
         for check, edit in ((self.from_check, self.from_edit), (self.to_check, self.to_edit)):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -119,6 +124,7 @@ class LogsView(QWidget, RunListener):
             check.toggled.connect(edit.setEnabled)
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText("Search…")
+        self.search_edit.setAccessibleName("Search the log")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.returnPressed.connect(self._on_filters_changed)
         self.refresh_button = QPushButton("REFRESH", self)
@@ -140,6 +146,7 @@ class LogsView(QWidget, RunListener):
     def _table_page(self, kind: str, model: LogTableModel) -> QWidget:
         table = QTableView(self)
         table.setObjectName(f"{kind}_table")
+        table.setAccessibleName(TAB_TITLES[kind])
         table.setModel(model)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)

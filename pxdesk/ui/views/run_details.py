@@ -77,6 +77,7 @@ class RequestsDialog(QDialog):
         self.model = RequestsModel(queries.request_rows(run_id, tz), self)
         self.table = QTableView(self)
         self.table.setObjectName("requests_table")
+        self.table.setAccessibleName("PX requests")
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
@@ -133,6 +134,7 @@ class RunDetailsPanel(QWidget):
         self.fields_area.setFrameShape(QFrame.Shape.NoFrame)
         self.summary_table = QTableWidget(0, 2, self)
         self.summary_table.setObjectName("error_summary_table")
+        self.summary_table.setAccessibleName("Error summary")
         self.summary_table.setHorizontalHeaderLabels(["Error reason", "Records"])
         self.summary_table.verticalHeader().setVisible(False)
         self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

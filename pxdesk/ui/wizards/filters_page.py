@@ -77,6 +77,7 @@ class FiltersPage(StagePage):
                          "A, B, C…; the expression combines them (empty = all ANDed).")
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("conditions_table")
+        self.table.setAccessibleName("Conditions")
         self.table.setHorizontalHeaderLabels(["", "Field", "Operator", "Value"])
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -93,7 +94,9 @@ class FiltersPage(StagePage):
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error_label("conditions"))
-        layout.addWidget(QLabel("Expression", self))
+        expression_label = QLabel("E&xpression", self)
+        expression_label.setBuddy(self.expression_edit)
+        layout.addWidget(expression_label)
         layout.addWidget(self.expression_edit)
         layout.addWidget(self.expression_status)
         layout.addWidget(self.issues_label)
@@ -122,6 +125,9 @@ class FiltersPage(StagePage):
         operator_combo = QComboBox(self.table)
         value_edit = FilterLineEdit(self.table)
         value_edit.setPlaceholderText("value (between: lo, hi; in list: a, b, c)")
+        for widget, part in ((field_combo, "Field"), (operator_combo, "Operator"),
+                             (value_edit, "Value")):
+            widget.setAccessibleName(f"{part} of condition {alias}")
         self.table.setCellWidget(row, 1, field_combo)
         self.table.setCellWidget(row, 2, operator_combo)
         self.table.setCellWidget(row, 3, value_edit)

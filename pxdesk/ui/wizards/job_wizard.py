@@ -52,6 +52,7 @@ class JobWizard(QWizard):
             self.addPage(page)
             page.load(self.config)
         self.stage_list = QListWidget(self)
+        self.stage_list.setAccessibleName("Stages")
         self.stage_list.addItems([page.title() for page in self.stages])
         self.stage_list.setFixedWidth(self.stage_list.sizeHintForColumn(0)
                                       + 2 * self.stage_list.frameWidth() + 12)

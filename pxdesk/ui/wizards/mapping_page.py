@@ -69,6 +69,7 @@ class MappingPage(StagePage):
         self.model.upsert_locked = kind == "company_person"
         self.table = QTableView(self)
         self.table.setObjectName("mappings_table")
+        self.table.setAccessibleName("Field mappings")
         self.table.setModel(self.model)
         select_whole_rows(self.table, QHeaderView.ResizeMode.Interactive)
         # The source path is what tells mappings apart: it takes the room the short columns
