@@ -1,18 +1,24 @@
 """Accessibility checks for a shown widget tree: every control a screen reader can land on has
-a name."""
+a name, and Tab visits the controls in reading order."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractSlider,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QRadioButton,
     QScrollBar,
     QTabBar,
     QTabWidget,
@@ -89,3 +95,65 @@ def unnamed_controls(root: QWidget) -> list[str]:
     controls = [w for w in [root, *root.findChildren(QWidget)]
                 if is_control(w) and w.isVisibleTo(root)]
     return [describe(w) for w in controls if not accessible_name(w, buddies)]
+
+
+def tab_stops(first: QWidget, *, limit: int = 200) -> list[QWidget]:
+    """The widgets Tab lands on, pressing Tab on the focused widget from `first` until focus
+    comes back to a widget it visited (a table that moves between its cells on Tab counts
+    once)."""
+    first.setFocus(Qt.FocusReason.TabFocusReason)
+    stops = [first]
+    for _ in range(limit):
+        widget = QApplication.focusWidget()
+        assert widget is not None, "focus left the window"
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+        landed = QApplication.focusWidget()
+        if landed is None or landed is widget:
+            continue
+        if landed in stops:
+            return stops
+        stops.append(landed)
+    raise AssertionError(f"Tab never came back to {describe(first)}")
+
+
+def unreached_controls(root: QWidget, stops: list[QWidget]) -> list[str]:
+    """Controls Tab should reach but did not: visible, enabled, taking Tab focus. Tab enters
+    a radio group once (arrows move within it), and a table counts as reached when one of
+    its cell widgets was."""
+    def expected(widget: QWidget) -> bool:
+        return bool(is_control(widget) and widget.isVisibleTo(root) and widget.isEnabled()
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+
+    def reached(widget: QWidget) -> bool:
+        return any(stop is widget or widget.isAncestorOf(stop) for stop in stops)
+
+    def group_reached(radio: QRadioButton) -> bool:
+        group = radio.group()
+        if group is not None:
+            return any(reached(button) for button in group.buttons())
+        parent = radio.parentWidget()
+        return parent is not None and any(
+            reached(r) for r in parent.findChildren(QRadioButton) if r.autoExclusive())
+
+    return [describe(w) for w in root.findChildren(QWidget) if expected(w) and not (
+        reached(w) or (isinstance(w, QRadioButton) and group_reached(w)))]
+
+
+def _area(widget: QWidget, root: QWidget) -> QRect:
+    return QRect(widget.mapTo(root, QPoint(0, 0)), widget.size())
+
+
+def out_of_reading_order(stops: list[QWidget], root: QWidget) -> list[str]:
+    """Each Tab move that goes against reading order: to a widget on the same line but to
+    the left, or higher up and not in a column further right (a form's next column starts
+    at its top again)."""
+    wrong = []
+    for before, after in pairwise(stops):
+        a, b = _area(before, root), _area(after, root)
+        same_line = a.top() <= b.bottom() and b.top() <= a.bottom()
+        next_column = b.left() >= a.right()
+        backwards = b.left() < a.left() if same_line else (
+            b.top() < a.top() and not next_column)
+        if backwards:
+            wrong.append(f"{describe(before)} -> {describe(after)}")
+    return wrong

@@ -87,6 +87,7 @@ class DerivedPage(StagePage):
         self.pairs_table = QTableWidget(0, 2, box)
         self.pairs_table.setHorizontalHeaderLabels(["PX source field", "Lookup object field"])
         self.pairs_table.horizontalHeader().setStretchLastSection(True)
+        self.pairs_table.setTabKeyNavigation(False)  # Tab goes to the pair's own combo boxes
         self.add_pair_button = QPushButton("Add pair", box)
         self.remove_pair_button = QPushButton("Remove pair", box)
         self.add_pair_button.clicked.connect(self._on_add_pair_button_clicked)
@@ -154,6 +155,19 @@ class DerivedPage(StagePage):
         self.pairs_table.setCellWidget(row, 0, source)
         self.pairs_table.setCellWidget(row, 1, lookup)
         self.add_pair_button.setEnabled(self.pairs_table.rowCount() < MAX_PAIRS)
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Cell widgets join the focus chain at the page's end: Tab goes through the pairs
+        row by row, then on to the controls under the table."""
+        cells = [self.pairs_table.cellWidget(row, column)
+                 for row in range(self.pairs_table.rowCount()) for column in (0, 1)]
+        previous: QWidget = self.pairs_table
+        for widget in (*cells, self.add_pair_button, self.remove_pair_button,
+                       self.use_any_radio, self.multiple_error_radio, self.none_error_radio,
+                       self.none_default_radio, self.default_edit):
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
 
     def _pairs(self) -> list[tuple[str, str]]:
         pairs = []

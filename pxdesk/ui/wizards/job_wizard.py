@@ -58,6 +58,9 @@ class JobWizard(QWizard):
                                       + 2 * self.stage_list.frameWidth() + 12)
         self.stage_list.currentRowChanged.connect(self._on_stage_list_row_changed)
         self.setSideWidget(self.stage_list)
+        # Reading order: the stage list (left), the page, then the wizard's buttons. The list,
+        # made last, would come after the buttons; Cancel is the last button Tab reaches.
+        QWidget.setTabOrder(self.button(QWizard.WizardButton.CancelButton), self.stage_list)
         self.currentIdChanged.connect(self._on_current_id_changed)
         self.stage_list.setCurrentRow(0)
         self.resize(1040, 720)
