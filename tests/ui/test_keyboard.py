@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
+from pxdesk.app import PxdeskApp
 from pxdesk.core.autostart import Autostart
 from pxdesk.core.config.chain_service import ChainService
 from pxdesk.core.config.connection import ConnectionService
@@ -20,6 +21,7 @@ from pxdesk.core.px.client import PxClient
 from pxdesk.core.px.fields import standard_fields
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import Connection, Job
+from pxdesk.core.sync.engine import SyncEngine
 from pxdesk.core.workers import JobRunner
 from pxdesk.ui.models.mappings_model import UPSERT_COLUMN
 from pxdesk.ui.views.admin_email_dialog import AdminEmailDialog
@@ -259,3 +261,20 @@ def test_the_dialogs_tab_in_reading_order(
         _opened(qtbot, dialog)
         _in_reading_order(dialog, first)
         dialog.hide()
+
+
+def test_every_tab_of_the_main_window_tabs_in_reading_order(
+    qtbot: QtBot, context: Any, sim: PxSimulator, engine: SyncEngine
+) -> None:
+    setup_jobs(context, sim)
+    engine.run_job(PERSON_JOB)  # records, runs and logs in every tab
+    app = PxdeskApp(context, QApplication.instance())  # type: ignore[arg-type]
+    window = _opened(qtbot, app.window)
+    app.logs_view.refresh()
+    app.logs_view.tables["execution"].selectRow(0)  # the run details take input
+    try:
+        for index in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            _in_reading_order(window, window.tabs.tabBar())
+    finally:
+        app.quit_now()

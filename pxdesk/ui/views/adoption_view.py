@@ -194,6 +194,15 @@ class AdoptionView(QWidget, RunListener):
         charts_layout.setContentsMargins(0, 0, 0, 0)
         charts_layout.addWidget(self.charts, 1)
         charts_layout.addWidget(self.export_chart_button, 0, Qt.AlignmentFlag.AlignRight)
+        # Tab in reading order: each Export button is above its table, the chart tabs above
+        # the charts (made before them).
+        for first, second in ((self.filter_edit, self.export_companies_button),
+                              (self.export_companies_button, self.companies_table),
+                              (self.companies_table, self.export_at_risk_button),
+                              (self.export_at_risk_button, self.at_risk_table),
+                              (self.at_risk_table, self.charts.tabBar()),
+                              (self.instances_chart, self.export_chart_button)):
+            QWidget.setTabOrder(first, second)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(tables)
@@ -218,6 +227,7 @@ class AdoptionView(QWidget, RunListener):
 
     def _table(self, model: CompaniesModel | CompaniesProxy) -> QTableView:
         table = QTableView(self)
+        table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         table.setModel(model)
         table.verticalHeader().hide()
         select_whole_rows(table, QHeaderView.ResizeMode.Interactive)

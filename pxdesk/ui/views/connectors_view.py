@@ -120,6 +120,7 @@ class ConnectorsView(QWidget, RunListener):
         self.jobs_model = JobsTableModel(self)
         self.jobs_table = QTableView(page)
         self.jobs_table.setAccessibleName("Jobs")
+        self.jobs_table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.jobs_table.setObjectName("jobs_table")
         self.jobs_table.setModel(self.jobs_model)
         # Sized on refresh and resize only: ResizeToContents would re-measure every cell (a
@@ -145,6 +146,7 @@ class ConnectorsView(QWidget, RunListener):
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.chain_button = QPushButton("Job Chain…", page)
         self.chain_button.clicked.connect(self._on_chain_button_clicked)
+        QWidget.setTabOrder(self.chain_button, self.jobs_table)  # Tab order: actions are above
         actions = button_row(self.edit_job_button, self.import_now_button,
                              self.import_from_date_button, self.check_deleted_button,
                              self.cancel_button, self.chain_button)

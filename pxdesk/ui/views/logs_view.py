@@ -83,6 +83,13 @@ class LogsView(QWidget, RunListener):
         for kind, model in self.models.items():
             self.tabs.addTab(self._table_page(kind, model), TAB_TITLES[kind])
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        # Tab in reading order: the filters and log tabs, then the run details (made first).
+        previous: QWidget = self.tables[EXECUTION]
+        for widget in (self.details.fields_area, self.details.save_errors_button,
+                       self.details.save_success_button, self.details.requests_button,
+                       self.details.summary_table):
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
         self.count_label = QLabel("", self)
         self.message_label = QLabel("", self)
         layout = QVBoxLayout(self)
@@ -147,6 +154,7 @@ class LogsView(QWidget, RunListener):
         table = QTableView(self)
         table.setObjectName(f"{kind}_table")
         table.setAccessibleName(TAB_TITLES[kind])
+        table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         table.setModel(model)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)

@@ -78,6 +78,7 @@ class RequestsDialog(QDialog):
         self.table = QTableView(self)
         self.table.setObjectName("requests_table")
         self.table.setAccessibleName("PX requests")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
@@ -135,6 +136,7 @@ class RunDetailsPanel(QWidget):
         self.summary_table = QTableWidget(0, 2, self)
         self.summary_table.setObjectName("error_summary_table")
         self.summary_table.setAccessibleName("Error summary")
+        self.summary_table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.summary_table.setHorizontalHeaderLabels(["Error reason", "Records"])
         self.summary_table.verticalHeader().setVisible(False)
         self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
