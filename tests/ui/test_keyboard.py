@@ -142,18 +142,22 @@ def test_a_job_is_edited_and_saved_with_the_keyboard_only(
     next_button = wizard.button(QWizard.WizardButton.NextButton)
     config = wizard.config_page
     # Stage 1: a new name and both recipient lists.
-    _tab_to(config.name_edit)
+    _press(Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)  # "Job Na&me"
+    assert _focused() is config.name_edit
     _press(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     _type("Company Sync_Keyboard")
     assert config.upsert_radio.isChecked(), "the default"
     _tab_to(config.update_radio)  # Tab enters the group at its first button
     _press(Qt.Key.Key_Space)
     assert config.update_radio.isChecked()
-    _tab_to(config.success_edit)
+    _press(Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)  # "Notify on &success"
+    assert _focused() is config.success_edit
     _type(ADDRESS)
     _press(Qt.Key.Key_Tab)
     assert _focused() is config.failure_edit
     _type(ADDRESS)
+    _press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)  # Shift+Tab goes back
+    assert _focused() is config.success_edit
     _tab_to(next_button)
     _press(Qt.Key.Key_Return)
     assert wizard.currentPage() is wizard.mapping_page
