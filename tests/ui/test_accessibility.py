@@ -158,3 +158,4 @@ def test_the_crash_report_names_its_details(qtbot: QtBot) -> None:
     details.click()
     assert unnamed_controls(box) == []
     assert box.standardButtons() == QMessageBox.StandardButton.Ok
+    box.done(0)  # a message box is application modal while shown

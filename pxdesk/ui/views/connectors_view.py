@@ -77,6 +77,10 @@ class ConnectionCard(QGroupBox):
         self.edit_button = QPushButton("Edit", self)
         self.test_button = QPushButton("Test", self)
         self.delete_button = QPushButton("Delete", self)
+        for button, name in ((self.edit_button, "Edit the connection"),
+                             (self.test_button, "Test the connection"),
+                             (self.delete_button, "Delete the connection")):
+            button.setAccessibleName(name)  # the jobs box has an Edit button too
         buttons = button_row(self.edit_button, self.test_button, self.delete_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
@@ -132,6 +136,7 @@ class ConnectorsView(QWidget, RunListener):
         self.jobs_table.doubleClicked.connect(self._on_edit_job_button_clicked)
         self.jobs_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.edit_job_button = QPushButton("Edit", page)
+        self.edit_job_button.setAccessibleName("Edit the job")
         self.import_now_button = QPushButton("Import Now", page)
         self.import_from_date_button = QPushButton("Import From Date…", page)
         self.check_deleted_button = QPushButton("Check for Deleted", page)
