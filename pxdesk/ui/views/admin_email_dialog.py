@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +31,6 @@ class AdminEmailDialog(QDialog):
     def __init__(self, user: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._user = user
-        self.filled_jobs: list[str] = []  # the jobs whose empty lists took the address
         self.setWindowTitle("Where should notifications go?")
         intro = QLabel(INTRO, self)
         intro.setWordWrap(True)
@@ -41,7 +41,7 @@ class AdminEmailDialog(QDialog):
         self.buttons = QDialogButtonBox(self)
         self.save_button = self.buttons.addButton(
             "&Save", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.skip_button: QPushButton = self.buttons.addButton(
+        self.skip_button = self.buttons.addButton(
             "S&kip", QDialogButtonBox.ButtonRole.RejectRole)
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
@@ -63,15 +63,14 @@ class AdminEmailDialog(QDialog):
     def accept(self) -> None:
         """Save through the core (it checks the address again); a refusal stays on screen."""
         try:
-            self.filled_jobs = save_admin_email(self.email_edit.text(), user=self._user)
+            save_admin_email(self.email_edit.text(), user=self._user)
         except (ConfigError, StoreError) as exc:
             self.error_label.setText(str(exc))
             return
         super().accept()
 
     def reject(self) -> None:
-        try:
+        """Skip, Escape or the close button: not now, and not asked again."""
+        with contextlib.suppress(StoreError):  # a busy store: asked again at the next launch
             skip_admin_email()
-        except StoreError as exc:  # a busy store: say so; closing must still work
-            self.error_label.setText(str(exc))
         super().reject()
