@@ -97,6 +97,21 @@ def unnamed_controls(root: QWidget) -> list[str]:
     return [describe(w) for w in controls if not accessible_name(w, buddies)]
 
 
+def same_named_controls(root: QWidget) -> list[str]:
+    """Names that more than one visible control of `root` answers to: a screen reader
+    cannot tell them apart."""
+    buddies = buddy_texts(root)
+    names = [accessible_name(w, buddies) for w in root.findChildren(QWidget)
+             if is_control(w) and w.isVisibleTo(root)]
+    return sorted({name for name in names if name and names.count(name) > 1})
+
+
+def name_problems(root: QWidget) -> list[str]:
+    """What a screen reader user would miss in `root`: unnamed controls, names shared."""
+    shared = [f"{name!r} names several controls" for name in same_named_controls(root)]
+    return [*unnamed_controls(root), *shared]
+
+
 def tab_stops(first: QWidget, *, limit: int = 200) -> list[QWidget]:
     """The widgets Tab lands on, pressing Tab on the focused widget from `first` until focus
     comes back to a widget it visited (a table that moves between its cells on Tab counts

@@ -18,7 +18,7 @@ from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.store import settings as st
 from pxdesk.core.store.models import Job
 from pxdesk.ui.views.admin_email_dialog import AdminEmailDialog
-from tests.ui.accessibility import unnamed_controls
+from tests.ui.accessibility import name_problems
 
 ADMIN = "ada@example.com"
 
@@ -66,7 +66,7 @@ def test_an_answer_fills_both_lists_of_every_job_and_is_not_asked_again(
     dialog = _prompt(qtbot, app)
     assert not dialog.isModal()
     assert dialog.windowModality() == Qt.WindowModality.NonModal, "the window stays usable"
-    assert unnamed_controls(dialog) == []
+    assert name_problems(dialog) == []
     dialog.email_edit.setFocus()
     QTest.keyClicks(dialog.email_edit, "ada@")
     assert not dialog.save_button.isEnabled(), "not an address yet"

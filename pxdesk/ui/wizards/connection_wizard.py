@@ -139,6 +139,8 @@ class ConnectionPage(QWizardPage):
             self.region_group.addButton(button)
             row.addWidget(button)
         self.region_buttons["us"].setChecked(True)
+        # Not the same name as the base URL field itself.
+        self.region_buttons[CUSTOM].setAccessibleName("Use a custom base URL")
         for button in self.region_buttons.values():  # connected once every widget exists
             button.toggled.connect(self._on_region_changed)
         row.addStretch(1)

@@ -102,6 +102,11 @@ class DerivedPage(StagePage):
             self._multiple_group.addButton(button)
         for button in (self.none_error_radio, self.none_default_radio):
             self._none_group.addButton(button)
+        # The two "Mark record with an error" buttons must not sound alike.
+        for radio, case in ((self.use_any_radio, "several"),
+                            (self.multiple_error_radio, "several"),
+                            (self.none_error_radio, "none"), (self.none_default_radio, "none")):
+            radio.setAccessibleName(f"When {case} match: {radio.text().lower()}")
         self.default_edit = QLineEdit(box)
         self.default_edit.setPlaceholderText("empty = leave the field empty")
         self.default_edit.setAccessibleName("Default value")
@@ -148,20 +153,24 @@ class DerivedPage(StagePage):
         if lookup_field and lookup.findData(lookup_field) < 0:
             lookup.addItem(lookup_field, lookup_field)
         lookup.setCurrentIndex(max(lookup.findData(lookup_field), 0))
-        source.setAccessibleName("PX source field")
-        lookup.setAccessibleName("Lookup object field")
         source.currentIndexChanged.connect(self._on_editor_changed)
         lookup.currentIndexChanged.connect(self._on_editor_changed)
         self.pairs_table.setCellWidget(row, 0, source)
         self.pairs_table.setCellWidget(row, 1, lookup)
         self.add_pair_button.setEnabled(self.pairs_table.rowCount() < MAX_PAIRS)
-        self._order_tabs()
+        self._arrange_pairs()
 
-    def _order_tabs(self) -> None:
-        """Cell widgets join the focus chain at the page's end: Tab goes through the pairs
-        row by row, then on to the controls under the table."""
-        cells = [self.pairs_table.cellWidget(row, column)
-                 for row in range(self.pairs_table.rowCount()) for column in (0, 1)]
+    def _arrange_pairs(self) -> None:
+        """Name each pair's combo boxes by its row, and put them in Tab's order: cell widgets
+        join the focus chain at the page's end, Tab goes through the pairs row by row, then
+        on to the controls under the table."""
+        cells = []
+        for row in range(self.pairs_table.rowCount()):
+            source, lookup = self.pairs_table.cellWidget(row, 0), self.pairs_table.cellWidget(
+                row, 1)
+            source.setAccessibleName(f"PX source field of pair {row + 1}")
+            lookup.setAccessibleName(f"Lookup object field of pair {row + 1}")
+            cells += [source, lookup]
         previous: QWidget = self.pairs_table
         for widget in (*cells, self.add_pair_button, self.remove_pair_button,
                        self.use_any_radio, self.multiple_error_radio, self.none_error_radio,
@@ -248,6 +257,7 @@ class DerivedPage(StagePage):
         row = self.pairs_table.currentRow()
         self.pairs_table.removeRow(row if row >= 0 else self.pairs_table.rowCount() - 1)
         self.add_pair_button.setEnabled(self.pairs_table.rowCount() < MAX_PAIRS)
+        self._arrange_pairs()
         self._on_editor_changed()
 
     def _on_add_button_clicked(self) -> None:
