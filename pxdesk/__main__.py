@@ -72,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         instance.release()
         return 1
     with context:
-        app = PxdeskApp(context, qapp, AppOptions(minimized=args.minimized))  # type: ignore[arg-type]
+        options = AppOptions(minimized=args.minimized, ask_admin_email=True)
+        app = PxdeskApp(context, qapp, options)  # type: ignore[arg-type]
         instance.activation_requested.connect(app.activate)
         _quit_on_signals(qapp, app.quit_now)
         app.show()

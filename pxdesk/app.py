@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from pxdesk.core.autostart import Autostart, login_argv
 from pxdesk.core.config.connection import ConnectionService
+from pxdesk.core.config.settings_service import needs_admin_email
 from pxdesk.core.context import AppContext
 from pxdesk.core.logs.request_budget import count_request_outside_run
 from pxdesk.core.logs.retention import apply_retention_setting
@@ -25,6 +26,7 @@ from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.schedule.dispatch import ScheduleDispatcher
 from pxdesk.core.schedule.stale_watch import StaleWatch
 from pxdesk.core.store.settings import (
+    ADMIN_EMAIL,
     ADMIN_NAME,
     DEMO_SETTING,
     WINDOW_GEOMETRY_SETTING,
@@ -40,6 +42,7 @@ from pxdesk.ui.run_mailer import RunMailer
 from pxdesk.ui.support_bundle import SupportBundleCommand
 from pxdesk.ui.tray import TrayController, tray_available
 from pxdesk.ui.tray_session import TraySession
+from pxdesk.ui.views.admin_email_dialog import AdminEmailDialog
 from pxdesk.ui.views.adoption_view import AdoptionView
 from pxdesk.ui.views.connectors_view import ConnectorsView
 from pxdesk.ui.views.data_view import DataView
@@ -62,6 +65,8 @@ class AppOptions:
     network_online: Callable[[], bool] | None = None  # NetworkWatch.is_online
     scheduler_backend: BaseScheduler | None = None
     now: Callable[[], datetime] | None = None
+    # The desktop start asks for the Admin email on a first launch; tests opt in.
+    ask_admin_email: bool = False
 
 
 class PxdeskApp(QObject, RunListener):
@@ -84,6 +89,7 @@ class PxdeskApp(QObject, RunListener):
         self.runner = JobRunner(self._engine_for_worker, context.db, self)
         self.simulator: PxSimulator | None = None
         self._force_quit = False
+        self.admin_email_dialog: AdminEmailDialog | None = None
         self._restart_demo_simulator()
         self.window = MainWindow()
         self.window.restore_saved_geometry(get_setting(WINDOW_GEOMETRY_SETTING, None))
@@ -172,11 +178,22 @@ class PxdeskApp(QObject, RunListener):
 
     def show(self) -> None:
         """Start scheduling (once) and show the window, or only the tray icon if minimized."""
-        if not self._started:
+        first = not self._started
+        if first:
             self._started = True
             self.dispatcher.start()
             self.stale_watch.start()
         self.session.start(minimized=self.options.minimized)
+        if first and self.options.ask_admin_email and needs_admin_email():
+            self._ask_admin_email()
+
+    def _ask_admin_email(self) -> None:
+        """Once, beside the window (never blocking it): who gets the run notifications."""
+        dialog = AdminEmailDialog(self.user, self.window)
+        dialog.setModal(False)
+        dialog.accepted.connect(self._on_admin_email_dialog_accepted)
+        self.admin_email_dialog = dialog
+        dialog.show()
 
     def activate(self) -> None:
         """A second launch asked for us: bring the window forward."""
@@ -220,6 +237,10 @@ class PxdeskApp(QObject, RunListener):
         # Start at login must reopen this same home (--home), minimized to the tray.
         SettingsDialog(self.context.secrets, self.window, autostart=Autostart(),
                        login_argv=login_argv(self.context.paths)).exec()
+
+    def _on_admin_email_dialog_accepted(self) -> None:
+        address = str(get_setting(ADMIN_EMAIL) or "")
+        self.window.statusBar().showMessage(f"Notifications go to {address}", 10_000)
 
     def on_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
         """The status bar says how it went; the Data tab shows what it wrote."""

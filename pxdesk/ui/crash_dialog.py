@@ -7,7 +7,7 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QTextEdit
 
 from pxdesk.core.applog import redact
 
@@ -30,7 +30,14 @@ def _on_uncaught_exception(
     if QApplication.instance() is None:
         sys.__excepthook__(exc_type, exc, tb)
         return
+    crash_box(exc, text).exec()
+
+
+def crash_box(exc: BaseException, details: str) -> QMessageBox:
+    """The report: what happened in one line, the redacted traceback under Show Details."""
     box = QMessageBox(QMessageBox.Icon.Critical, "pxdesk hit an unexpected error", str(exc))
     box.setInformativeText("The details were written to the log. Copy them into a bug report.")
-    box.setDetailedText(text)
-    box.exec()
+    box.setDetailedText(details)
+    for text in box.findChildren(QTextEdit):  # the details box has no label of its own
+        text.setAccessibleName("Error details")
+    return box

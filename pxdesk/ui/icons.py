@@ -40,6 +40,8 @@ class Icon(Enum):
     PAUSE = "mdi6.pause"
     RESUME = "mdi6.play-pause"
     STALE_ALERT = "mdi6.alert-outline"
+    DRY_RUN = "mdi6.eye-outline"
+    LIVE_PREVIEW = "mdi6.table-eye"
     SUPPORT_BUNDLE = "mdi6.lifebuoy"
 
 

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.resize(1200, 760)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main_tabs")
+        self.tabs.setAccessibleName("pxdesk areas")
         self.setCentralWidget(self.tabs)
         self._close_guard: Callable[[], bool] | None = None
         self._hide_on_close: Callable[[], bool] = _never

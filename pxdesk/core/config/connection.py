@@ -22,6 +22,7 @@ from pxdesk.core.config.defaults import (
 )
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.config.job_service import apply_config, audit_config
+from pxdesk.core.config.settings_service import default_recipients
 from pxdesk.core.errors import ConfigError, NetworkError, PxError
 from pxdesk.core.inputs import MAX_CONNECTION_NAME, check_text
 from pxdesk.core.logs.connection_log import API_KEY_ATTRIBUTE, log_connection_change
@@ -35,7 +36,6 @@ from pxdesk.core.store.custom_fields import ensure_custom_field
 from pxdesk.core.store.enums import JobKind, Region
 from pxdesk.core.store.models import Connection, ExecutionRun, Job, now_ms
 from pxdesk.core.store.settings import (
-    ADMIN_EMAIL,
     DEFAULT_TIMEZONE,
     get_setting,
     person_resolution_key,
@@ -174,8 +174,7 @@ class ConnectionService:
         return check_text(name, "The connection name", "name", max_len=MAX_CONNECTION_NAME)
 
     def _create_jobs(self, conn: Connection) -> None:
-        admin = str(get_setting(ADMIN_EMAIL) or "").strip()
-        recipients = [admin] if admin else []
+        recipients = default_recipients()
         zone = get_setting(DEFAULT_TIMEZONE) or machine_timezone()
         configs = [company_config(conn.name, recipients, zone),
                    person_config(conn.name, recipients, zone, person_resolution_key())]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -87,6 +88,30 @@ def _save_schedule(job: Job, config: JobConfig) -> None:
     row.days = json.dumps(list(s.days) if isinstance(s.days, list | tuple) else s.days)
     row.day_of_month, row.timezone = s.day_of_month, s.timezone
     row.save()
+
+
+def fill_empty_recipients(recipients: list[str], user: str) -> list[str]:
+    """Give `recipients` to every empty success or failure list of every job (audited, one
+    transaction) so that notifications reach someone; a list the admin filled keeps its
+    addresses. Returns the names of the jobs that changed."""
+    changed: list[str] = []
+    if not recipients:
+        return changed
+    with database().atomic():
+        for job in Job.select().order_by(Job.kind):
+            old = load_job_config(job)
+            new = dataclasses.replace(
+                old, success_recipients=old.success_recipients or list(recipients),
+                failure_recipients=old.failure_recipients or list(recipients))
+            if new == old:
+                continue
+            job.success_recipients = json.dumps(new.success_recipients)
+            job.failure_recipients = json.dumps(new.failure_recipients)
+            job.modified_at = now_ms()
+            job.save()
+            audit_config(job, old, new, user)
+            changed.append(job.name)
+    return changed
 
 
 def audit_config(job: Job, old: JobConfig | None, new: JobConfig, user: str) -> int:

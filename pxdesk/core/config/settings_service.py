@@ -9,6 +9,7 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pxdesk.core.config.job_service import fill_empty_recipients
 from pxdesk.core.config.validation import is_email
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.secrets import SecretStore
@@ -85,6 +86,44 @@ def save_settings(
     if old_ref and old_ref != new_ref:
         with contextlib.suppress(Exception):  # an orphan secret is harmless, the save stands
             secrets.delete(old_ref)
+
+
+def default_recipients() -> list[str]:
+    """Who hears of a job's runs until the admin says otherwise: the Admin email, when set.
+
+    The one rule for recipients: the seeded jobs start with it, and saving an Admin email
+    gives it to every list still empty (`save_admin_email`).
+    """
+    admin = str(st.get_setting(st.ADMIN_EMAIL) or "").strip()
+    return [admin] if admin else []
+
+
+def needs_admin_email() -> bool:
+    """True on a first launch: no Admin email yet and the admin was never asked (an answer
+    or a Skip both end the question; Settings still edits the address)."""
+    return not default_recipients() and not st.get_setting(st.ADMIN_EMAIL_ASKED, False)
+
+
+def skip_admin_email() -> None:
+    """The admin declined to give an address now: never ask again."""
+    with store_errors(database().database):
+        st.set_setting(st.ADMIN_EMAIL_ASKED, True)
+
+
+def save_admin_email(email: str, *, user: str) -> list[str]:
+    """Save the Admin email (checked like Settings does) and give it to every empty recipient
+    list, in one transaction; returns the names of the jobs whose lists it filled.
+
+    SettingsError for an empty or invalid address: nothing is written then.
+    """
+    email = email.strip()
+    problem = _email(email) if email else "enter an address, or skip."
+    if problem is not None:
+        raise SettingsError([(st.ADMIN_EMAIL, f"{LABELS[st.ADMIN_EMAIL]}: {problem}")])
+    with store_errors(database().database), database().atomic():
+        st.set_setting(st.ADMIN_EMAIL, email)
+        st.set_setting(st.ADMIN_EMAIL_ASKED, True)
+        return fill_empty_recipients([email], user)
 
 
 def check_settings(changes: Mapping[str, Any]) -> None:

@@ -67,11 +67,12 @@ DEMO_SETTING = "demo_simulator"  # {"port": int}: the demo connection points at 
 PAUSE_SETTING = "schedules_paused"  # {"until": epoch ms or None}; no row = not paused
 TRAY_HINT_SETTING = "tray_close_hint_shown"  # True once the "still running" message was shown
 WINDOW_GEOMETRY_SETTING = "window_geometry"  # the main window's saveGeometry(), base64 text
+ADMIN_EMAIL_ASKED = "admin_email_asked"  # True once the first launch asked for the Admin email
 DIGEST_KEY_PREFIX = "notify_last_digest_job_"  # + job id; value: epoch ms of the last digest
 # + "<UTC day>:<connection name>"; value: PX requests made outside runs that day (today only).
 OUTSIDE_RUN_REQUESTS_PREFIX = "px_requests_outside_runs:"
 PRIVATE_KEYS = frozenset({DEMO_SETTING, PAUSE_SETTING, TRAY_HINT_SETTING,
-                          WINDOW_GEOMETRY_SETTING})
+                          WINDOW_GEOMETRY_SETTING, ADMIN_EMAIL_ASKED})
 
 
 def is_private(key: str) -> bool:

@@ -103,6 +103,7 @@ class AdoptionView(QWidget, RunListener):
         self.company_combo.addItem(ALL_COMPANIES, None)
         self.company_combo.setAccessibleName("Company")
         self.as_of_edit = QDateEdit(self)
+        self.as_of_edit.setAccessibleName("As of")
         self.as_of_edit.setCalendarPopup(True)
         self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
         day = (today or (lambda: datetime.now(UTC).date()))()
@@ -147,14 +148,19 @@ class AdoptionView(QWidget, RunListener):
         self.companies_proxy = CompaniesProxy(self.companies_model, self)
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText("Filter companies")
+        self.filter_edit.setAccessibleName("Filter companies")
         self.filter_edit.setClearButtonEnabled(True)
         self.companies_table = self._table(self.companies_proxy)
         self.companies_table.setSortingEnabled(True)
+        self.companies_table.setAccessibleName("Companies")
         self.companies_table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.export_companies_button = QPushButton("Export CSV…", self)
+        self.export_companies_button.setAccessibleName("Export companies as CSV")
         self.at_risk_model = CompaniesModel(self)
         self.at_risk_table = self._table(self.at_risk_model)
+        self.at_risk_table.setAccessibleName("At-risk companies")
         self.export_at_risk_button = QPushButton("Export CSV…", self)
+        self.export_at_risk_button.setAccessibleName("Export at-risk companies as CSV")
 
         tables = QWidget(self)
         tables_layout = QVBoxLayout(tables)
@@ -179,6 +185,7 @@ class AdoptionView(QWidget, RunListener):
         self.stickiness_chart = ChartPanel("Top and bottom 10 companies by DAU/MAU (%)", self)
         self.instances_chart = ChartPanel(INSTANCES_TITLE, self)
         self.charts = QTabWidget(self)
+        self.charts.setAccessibleName("Adoption charts")
         for chart, title in ((self.sign_ups_chart, "Sign-ups"), (self.active_chart, "Active"),
                              (self.top_chart, "Top 10"), (self.bottom_chart, "Bottom 10"),
                              (self.stickiness_chart, "DAU/MAU"),
@@ -190,6 +197,15 @@ class AdoptionView(QWidget, RunListener):
         charts_layout.setContentsMargins(0, 0, 0, 0)
         charts_layout.addWidget(self.charts, 1)
         charts_layout.addWidget(self.export_chart_button, 0, Qt.AlignmentFlag.AlignRight)
+        # Tab in reading order: each Export button is above its table, the chart tabs above
+        # the charts (made before them).
+        for first, second in ((self.filter_edit, self.export_companies_button),
+                              (self.export_companies_button, self.companies_table),
+                              (self.companies_table, self.export_at_risk_button),
+                              (self.export_at_risk_button, self.at_risk_table),
+                              (self.at_risk_table, self.charts.tabBar()),
+                              (self.instances_chart, self.export_chart_button)):
+            QWidget.setTabOrder(first, second)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(tables)
@@ -214,6 +230,7 @@ class AdoptionView(QWidget, RunListener):
 
     def _table(self, model: CompaniesModel | CompaniesProxy) -> QTableView:
         table = QTableView(self)
+        table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         table.setModel(model)
         table.verticalHeader().hide()
         select_whole_rows(table, QHeaderView.ResizeMode.Interactive)

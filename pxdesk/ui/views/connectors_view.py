@@ -95,6 +95,10 @@ class ConnectionCard(QGroupBox):
         self.edit_button = QPushButton(icon(Icon.EDIT), "Edit", self)
         self.test_button = QPushButton(icon(Icon.TEST_CONNECTION), "Test Connection", self)
         self.delete_button = QPushButton(icon(Icon.DELETE), "Delete", self)
+        for button, name in ((self.edit_button, "Edit the connection"),
+                             (self.test_button, "Test the connection"),
+                             (self.delete_button, "Delete the connection")):
+            button.setAccessibleName(name)  # the jobs box has an Edit button too
         buttons = button_row(self.edit_button, self.test_button, self.delete_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
@@ -146,6 +150,8 @@ class ConnectorsView(QWidget, RunListener):
         self.card.delete_button.clicked.connect(self._on_delete_button_clicked)
         self.jobs_model = JobsTableModel(self)
         self.jobs_table = QTableView(page)
+        self.jobs_table.setAccessibleName("Jobs")
+        self.jobs_table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.jobs_table.setObjectName("jobs_table")
         self.jobs_table.setModel(self.jobs_model)
         self.jobs_table.setItemDelegateForColumn(STATUS_COLUMN, StatusPillDelegate(self))
@@ -158,6 +164,7 @@ class ConnectorsView(QWidget, RunListener):
         self.jobs_table.doubleClicked.connect(self._on_edit_job_button_clicked)
         self.jobs_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.edit_job_button = QPushButton(icon(Icon.EDIT), "Edit Job", page)
+        self.edit_job_button.setAccessibleName("Edit the job")
         self.import_now_button = QPushButton(icon(Icon.IMPORT_NOW, on_accent=True),
                                              "Import Now", page)
         set_accent(self.import_now_button)
@@ -176,12 +183,15 @@ class ConnectorsView(QWidget, RunListener):
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.chain_button = QPushButton(icon(Icon.JOB_CHAIN), "Job Chain…", page)
         self.chain_button.clicked.connect(self._on_chain_button_clicked)
-        self.dry_run_button = QPushButton("Dry Run…", page)
+        self.dry_run_button = QPushButton(icon(Icon.DRY_RUN), "Dry Run…", page)
         self.dry_run_button.setToolTip("Read PX and show what the next run would do with each "
                                        "record, writing nothing")
         self.dry_run_button.clicked.connect(self._on_dry_run_button_clicked)
         if self._dry_runner is None:
             self.dry_run_button.hide()
+        QWidget.setTabOrder(self.check_deleted_button, self.dry_run_button)  # as the row reads
+        QWidget.setTabOrder(self.dry_run_button, self.cancel_button)
+        QWidget.setTabOrder(self.chain_button, self.jobs_table)  # Tab order: actions are above
         actions = button_row(self.edit_job_button, self.import_now_button,
                              self.import_from_date_button, self.check_deleted_button,
                              self.dry_run_button, self.cancel_button, self.chain_button)

@@ -114,6 +114,8 @@ class DataView(QWidget):
         self.message_label.setWordWrap(True)
         self.model = RecordsTableModel(self)
         self.table = QTableView(self)
+        self.table.setAccessibleName("Records")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("records_table")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)

@@ -40,9 +40,10 @@ class DateLineEdit(QLineEdit):
         self.setPlaceholderText("YYYY-MM-DD")
         self.setMaxLength(10)
         arrow = self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown)
-        pick = self.addAction(arrow, QLineEdit.ActionPosition.TrailingPosition)
-        pick.setToolTip("Pick the date on a calendar")
-        pick.triggered.connect(self._on_pick_triggered)
+        self.pick_action = self.addAction(arrow, QLineEdit.ActionPosition.TrailingPosition)
+        self.pick_action.setText("Date Picker")  # the icon button's name
+        self.pick_action.setToolTip("Pick the date on a calendar")
+        self.pick_action.triggered.connect(self._on_pick_triggered)
         self.calendar = QCalendarWidget(self)
         self.calendar.setWindowFlags(Qt.WindowType.Popup)
         self.calendar.clicked.connect(self._on_calendar_clicked)
@@ -74,8 +75,9 @@ class ImportFromDateDialog(QDialog):
         today = QDate.currentDate()
         self.from_date_edit = DateLineEdit(today.addDays(-7), self)
         self.to_date_edit = DateLineEdit(today, self)
-        for edit in (self.from_date_edit, self.to_date_edit):
+        for edit, which in ((self.from_date_edit, "From"), (self.to_date_edit, "To")):
             edit.textChanged.connect(self._on_date_changed)
+            edit.pick_action.setText(f"{which} Date Picker")
         self.error_label = error_label(self, wrap=False)
         self.retention_label = warning_label(self)
         form = QFormLayout()

@@ -83,9 +83,17 @@ class LogsView(QWidget, RunListener):
         self.details.setObjectName("run_details")
         self._build_filter_bar()
         self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Log kinds")
         for kind, model in self.models.items():
             self.tabs.addTab(self._table_page(kind, model), TAB_TITLES[kind])
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        # Tab in reading order: the filters and log tabs, then the run details (made first).
+        previous: QWidget = self.tables[EXECUTION]
+        for widget in (self.details.fields_area, self.details.save_errors_button,
+                       self.details.save_success_button, self.details.requests_button,
+                       self.details.summary_table):
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
         self.count_label = QLabel("", self)
         self.message_label = QLabel("", self)
         layout = QVBoxLayout(self)
@@ -108,14 +116,18 @@ class LogsView(QWidget, RunListener):
     def _build_filter_bar(self) -> None:
         self.show_combo = QComboBox(self)
         self.show_combo.setObjectName("show_combo")
+        self.show_combo.setAccessibleName("Show")
         self.show_combo.setMinimumContentsLength(22)
         self.status_combo = QComboBox(self)
+        self.status_combo.setAccessibleName("Status")
         self.status_combo.addItem(ANY_STATUS, None)
         for status in RunStatus:
             self.status_combo.addItem(str(status), str(status))
         today = QDate.currentDate()
         self.from_check, self.from_edit = QCheckBox("From", self), QDateEdit(today.addDays(-7))
         self.to_check, self.to_edit = QCheckBox("To", self), QDateEdit(today)
+        self.from_edit.setAccessibleName("From date")
+        self.to_edit.setAccessibleName("To date")
         for check, edit in ((self.from_check, self.from_edit), (self.to_check, self.to_edit)):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -123,6 +135,7 @@ class LogsView(QWidget, RunListener):
             check.toggled.connect(edit.setEnabled)
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText("Search…")
+        self.search_edit.setAccessibleName("Search the log")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(220)
         self.search_edit.returnPressed.connect(self._on_filters_changed)
@@ -145,6 +158,8 @@ class LogsView(QWidget, RunListener):
     def _table_page(self, kind: str, model: LogTableModel) -> QWidget:
         table = QTableView(self)
         table.setObjectName(f"{kind}_table")
+        table.setAccessibleName(TAB_TITLES[kind])
+        table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         table.setModel(model)
         if "Status" in model.header:
             table.setItemDelegateForColumn(model.header.index("Status"),

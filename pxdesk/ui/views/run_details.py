@@ -89,6 +89,8 @@ class RequestsDialog(QDialog):
         self.model = RequestsModel(queries.request_rows(run_id, tz), self)
         self.table = QTableView(self)
         self.table.setObjectName("requests_table")
+        self.table.setAccessibleName("PX requests")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setModel(self.model)
         select_whole_rows(self.table, QHeaderView.ResizeMode.ResizeToContents)
         # Copy as curl: the button and the row's context menu share one action.
@@ -169,6 +171,8 @@ class RunDetailsPanel(QWidget):
         self.fields_area.setFrameShape(QFrame.Shape.NoFrame)
         self.summary_table = QTableWidget(0, 2, self)
         self.summary_table.setObjectName("error_summary_table")
+        self.summary_table.setAccessibleName("Error summary")
+        self.summary_table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.summary_table.setHorizontalHeaderLabels(_REASON_HEADER)
         self.summary_table.verticalHeader().setVisible(False)
         self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

@@ -85,26 +85,29 @@ class ConnectionPage(QWizardPage):
         form = QFormLayout()
         self.name_edit = QLineEdit(self)
         self.name_edit.setPlaceholderText("e.g. Production")
-        form.addRow("Connection name", self.name_edit)
+        form.addRow("Connection &name", self.name_edit)
         self.api_key_edit = QLineEdit(self)
         self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.show_key_button = QPushButton("Show", self)
+        self.show_key_button = QPushButton("S&how", self)
+        self.show_key_button.setAccessibleName("Show the API key")
         self.show_key_button.setCheckable(True)
         self.show_key_button.toggled.connect(self._on_show_key_button_toggled)
         key_row = QHBoxLayout()
         key_row.addWidget(self.api_key_edit, 1)
         key_row.addWidget(self.show_key_button)
-        form.addRow("API secret key", key_row)
+        key_label = QLabel("API secret &key", self)
+        key_label.setBuddy(self.api_key_edit)  # the row is a layout: addRow sets no buddy
+        form.addRow(key_label, key_row)
         form.addRow("Region", self._build_regions())
         self.base_url_edit = QLineEdit(self)
         self.base_url_edit.setPlaceholderText("https://… or http://127.0.0.1:port/v1")
-        form.addRow("Custom base URL", self.base_url_edit)
-        self.multi_instance_check = QCheckBox("Multi Instance", self)
+        form.addRow("Custom &base URL", self.base_url_edit)
+        self.multi_instance_check = QCheckBox("&Multi Instance", self)
         help_label = QLabel(MULTI_INSTANCE_HELP, self)
         help_label.setWordWrap(True)
         form.addRow("", self.multi_instance_check)
         form.addRow("", help_label)
-        self.test_button = QPushButton("Test Connection", self)
+        self.test_button = QPushButton("&Test Connection", self)
         self.test_button.clicked.connect(self._on_test_button_clicked)
         self.status_label = QLabel("", self)  # the last test; missing_label says what is next
         self.status_label.setObjectName("connection_status_label")
@@ -136,6 +139,8 @@ class ConnectionPage(QWizardPage):
             self.region_group.addButton(button)
             row.addWidget(button)
         self.region_buttons["us"].setChecked(True)
+        # Not the same name as the base URL field itself.
+        self.region_buttons[CUSTOM].setAccessibleName("Use a custom base URL")
         for button in self.region_buttons.values():  # connected once every widget exists
             button.toggled.connect(self._on_region_changed)
         row.addStretch(1)
@@ -210,7 +215,9 @@ class ConnectionPage(QWizardPage):
     def _on_show_key_button_toggled(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         self.api_key_edit.setEchoMode(mode)
-        self.show_key_button.setText("Hide" if shown else "Show")
+        self.show_key_button.setText("H&ide" if shown else "S&how")
+        self.show_key_button.setAccessibleName("Hide the API key" if shown
+                                               else "Show the API key")
 
     # ---- test ---------------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ class DerivedPage(StagePage):
                          "equal the PX values (all pairs must match; email ignores case).")
         self.list = QListWidget(self)
         self.list.setObjectName("derived_list")
+        self.list.setAccessibleName("Derived mappings")
         self.list.currentRowChanged.connect(self._on_list_current_row_changed)
         self.add_button = QPushButton("Add", self)
         self.remove_button = QPushButton("Remove", self)
@@ -86,6 +87,7 @@ class DerivedPage(StagePage):
         self.pairs_table = QTableWidget(0, 2, box)
         self.pairs_table.setHorizontalHeaderLabels(["PX source field", "Lookup object field"])
         self.pairs_table.horizontalHeader().setStretchLastSection(True)
+        self.pairs_table.setTabKeyNavigation(False)  # Tab goes to the pair's own combo boxes
         self.add_pair_button = QPushButton("Add Pair", box)
         self.remove_pair_button = QPushButton("Remove Pair", box)
         self.add_pair_button.clicked.connect(self._on_add_pair_button_clicked)
@@ -100,8 +102,14 @@ class DerivedPage(StagePage):
             self._multiple_group.addButton(button)
         for button in (self.none_error_radio, self.none_default_radio):
             self._none_group.addButton(button)
+        # The two "Mark record with an error" buttons must not sound alike.
+        for radio, case in ((self.use_any_radio, "several"),
+                            (self.multiple_error_radio, "several"),
+                            (self.none_error_radio, "none"), (self.none_default_radio, "none")):
+            radio.setAccessibleName(f"When {case} match: {radio.text().lower()}")
         self.default_edit = QLineEdit(box)
         self.default_edit.setPlaceholderText("empty = leave the field empty")
+        self.default_edit.setAccessibleName("Default value")
         pair_buttons = button_row(self.add_pair_button, self.remove_pair_button)
         multiple = QVBoxLayout()
         multiple.addWidget(self.use_any_radio)
@@ -150,6 +158,25 @@ class DerivedPage(StagePage):
         self.pairs_table.setCellWidget(row, 0, source)
         self.pairs_table.setCellWidget(row, 1, lookup)
         self.add_pair_button.setEnabled(self.pairs_table.rowCount() < MAX_PAIRS)
+        self._arrange_pairs()
+
+    def _arrange_pairs(self) -> None:
+        """Name each pair's combo boxes by its row, and put them in Tab's order: cell widgets
+        join the focus chain at the page's end, Tab goes through the pairs row by row, then
+        on to the controls under the table."""
+        cells = []
+        for row in range(self.pairs_table.rowCount()):
+            source, lookup = self.pairs_table.cellWidget(row, 0), self.pairs_table.cellWidget(
+                row, 1)
+            source.setAccessibleName(f"PX source field of pair {row + 1}")
+            lookup.setAccessibleName(f"Lookup object field of pair {row + 1}")
+            cells += [source, lookup]
+        previous: QWidget = self.pairs_table
+        for widget in (*cells, self.add_pair_button, self.remove_pair_button,
+                       self.use_any_radio, self.multiple_error_radio, self.none_error_radio,
+                       self.none_default_radio, self.default_edit):
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
 
     def _pairs(self) -> list[tuple[str, str]]:
         pairs = []
@@ -230,6 +257,7 @@ class DerivedPage(StagePage):
         row = self.pairs_table.currentRow()
         self.pairs_table.removeRow(row if row >= 0 else self.pairs_table.rowCount() - 1)
         self.add_pair_button.setEnabled(self.pairs_table.rowCount() < MAX_PAIRS)
+        self._arrange_pairs()
         self._on_editor_changed()
 
     def _on_add_button_clicked(self) -> None:

@@ -75,13 +75,16 @@ class FiltersPage(StagePage):
         self._locked: dict[int, FilterCondition] = {}  # row -> locked condition (kept as is)
         self.setSubTitle("Only PX records matching the filter are synced. Conditions are named "
                          "A, B, C…; the expression combines them (empty = all ANDed).")
+        # Made in reading order, which is Tab's order: the buttons sit above the table.
+        self.add_button = QPushButton("Add Condition", self)
+        self.remove_button = QPushButton("Remove Condition", self)
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("conditions_table")
+        self.table.setAccessibleName("Conditions")
+        self.table.setTabKeyNavigation(False)  # Tab goes to the row's own fields instead
         self.table.setHorizontalHeaderLabels(["", "Field", "Operator", "Value"])
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.add_button = QPushButton("Add Condition", self)
-        self.remove_button = QPushButton("Remove Condition", self)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
         self.expression_edit = FilterLineEdit(self)
@@ -93,7 +96,9 @@ class FiltersPage(StagePage):
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error_label("conditions"))
-        layout.addWidget(QLabel("Expression", self))
+        expression_label = QLabel("E&xpression", self)
+        expression_label.setBuddy(self.expression_edit)
+        layout.addWidget(expression_label)
         layout.addWidget(self.expression_edit)
         layout.addWidget(self.expression_status)
         layout.addWidget(self.issues_label)
@@ -122,9 +127,13 @@ class FiltersPage(StagePage):
         operator_combo = QComboBox(self.table)
         value_edit = FilterLineEdit(self.table)
         value_edit.setPlaceholderText("value (between: lo, hi; in list: a, b, c)")
+        for widget, part in ((field_combo, "Field"), (operator_combo, "Operator"),
+                             (value_edit, "Value")):
+            widget.setAccessibleName(f"{part} of condition {alias}")
         self.table.setCellWidget(row, 1, field_combo)
         self.table.setCellWidget(row, 2, operator_combo)
         self.table.setCellWidget(row, 3, value_edit)
+        self._order_tabs()
         # header sizing ignores cell widgets: make room for "Label (path)" of most fields
         wide = min(field_combo.sizeHint().width(), MAX_FIELD_WIDTH)
         self.table.setColumnWidth(1, max(self.table.columnWidth(1), wide))
@@ -139,6 +148,16 @@ class FiltersPage(StagePage):
         value_edit.textChanged.connect(self._on_condition_changed)
         self._on_condition_changed()
         return row
+
+    def _order_tabs(self) -> None:
+        """Cell widgets join the focus chain at the page's end: Tab goes through the
+        condition rows in order, then to the expression."""
+        cells = [self.table.cellWidget(row, column)
+                 for row in range(self.table.rowCount()) for column in (1, 2, 3)]
+        previous: QWidget = self.table
+        for widget in (*(cell for cell in cells if cell is not None), self.expression_edit):
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
 
     @staticmethod
     def _field_index(combo: QComboBox, path: str) -> int:

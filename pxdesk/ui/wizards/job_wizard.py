@@ -20,6 +20,7 @@ from pxdesk.core.config.job_service import JobService
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.config.validation import ConfigIssue
 from pxdesk.core.errors import ConfigError, PxdeskError
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.views.dry_run_dialog import DryRunDialog, DryRunner
 from pxdesk.ui.widgets import button_row
 from pxdesk.ui.wizards.derived_page import DerivedPage
@@ -62,11 +63,15 @@ class JobWizard(QWizard):
             self.addPage(page)
             page.load(self.config)
         self.stage_list = QListWidget(self)
+        self.stage_list.setAccessibleName("Stages")
         self.stage_list.addItems([page.title() for page in self.stages])
         self.stage_list.setFixedWidth(self.stage_list.sizeHintForColumn(0)
                                       + 2 * self.stage_list.frameWidth() + 12)
         self.stage_list.currentRowChanged.connect(self._on_stage_list_row_changed)
         self.setSideWidget(self.stage_list)
+        # Reading order: the stage list (left), the page, then the wizard's buttons. The list,
+        # made last, would come after the buttons; Cancel is the last button Tab reaches.
+        QWidget.setTabOrder(self.button(QWizard.WizardButton.CancelButton), self.stage_list)
         self.currentIdChanged.connect(self._on_current_id_changed)
         self.stage_list.setCurrentRow(0)
         self.resize(1040, 720)
@@ -84,7 +89,7 @@ class JobWizard(QWizard):
         """Dry Run on the last page: the saved job's next run, predicted record by record."""
         self._dry_runner, self._db = dry_runner, db
         self.dry_run_dialog: DryRunDialog | None = None
-        self.dry_run_button = QPushButton("Dry Run…", self.schedule_page)
+        self.dry_run_button = QPushButton(icon(Icon.DRY_RUN), "Dry Run…", self.schedule_page)
         self.dry_run_button.setToolTip("Read PX and show what the saved job's next run would "
                                        "do with each record, writing nothing")
         self.dry_run_button.clicked.connect(self._on_dry_run_button_clicked)

@@ -60,8 +60,10 @@ class MappingDialog(QDialog):
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText("Search PX fields")
         self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName("Search PX fields")
         self.search_edit.textChanged.connect(self._on_search_edit_changed)
         self.source_list = QListWidget(self)
+        self.source_list.setAccessibleName("PX source fields")
         for field in sources:
             tag = " (custom)" if field.custom else ""
             item = QListWidgetItem(f"{field.label}{tag} — {field.path}  [{field.type}]",
@@ -80,7 +82,9 @@ class MappingDialog(QDialog):
         form.addRow("Target field", self.target_combo)
         form.addRow("", self.upsert_check)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Source field (PX)", self))
+        source_label = QLabel("&Source field (PX)", self)
+        source_label.setBuddy(self.search_edit)
+        layout.addWidget(source_label)
         layout.addWidget(self.search_edit)
         layout.addWidget(self.source_list, 1)
         layout.addLayout(form)
@@ -141,7 +145,7 @@ class CustomFieldDialog(QDialog):
 
     def __init__(self, objects: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Add custom field")
+        self.setWindowTitle("Add Custom Field")
         self.object_combo = QComboBox(self)
         for obj in objects:
             self.object_combo.addItem(TargetObject.label_of(obj), obj)

@@ -65,10 +65,17 @@ class MappingPage(StagePage):
         target = " and ".join(t.label for t in job_kind.targets)
         self.setSubTitle(f"Source object: {job_kind.source.label} (fixed). "
                          f"Target object: {target} (fixed).")
+        # Made in reading order, which is Tab's order: the buttons sit above the table.
+        self.add_button = QPushButton("Add Mapping…", self)
+        self.edit_button = QPushButton("Edit…", self)
+        self.remove_button = QPushButton("Remove", self)
+        self.custom_field_button = QPushButton("Add Custom Field…", self)
         self.model = MappingsTableModel(self)
         self.model.upsert_locked = kind == "company_person"
         self.table = QTableView(self)
         self.table.setObjectName("mappings_table")
+        self.table.setAccessibleName("Field mappings")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setModel(self.model)
         select_whole_rows(self.table, QHeaderView.ResizeMode.Interactive)
         # The source path is what tells mappings apart: it takes the room the short columns
@@ -83,10 +90,6 @@ class MappingPage(StagePage):
         self.upsert_help = QLabel(COMPANY_UPSERT_HELP if kind == "company"
                                   else PERSON_UPSERT_HELP.format(keys=keys), self)
         self.upsert_help.setWordWrap(True)
-        self.add_button = QPushButton("Add Mapping…", self)
-        self.edit_button = QPushButton("Edit…", self)
-        self.remove_button = QPushButton("Remove", self)
-        self.custom_field_button = QPushButton("Add Custom Field…", self)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)

@@ -105,7 +105,7 @@ class LivePreviewDialog(QDialog):
         self.table = QTableView(self)
         self.table.setModel(self.model)
         select_whole_rows(self.table, QHeaderView.ResizeMode.Interactive)
-        self.refresh_button = QPushButton("Read a new sample", self)
+        self.refresh_button = QPushButton("Read a New Sample", self)
         self.refresh_button.setToolTip("Fetch the first page from PX again")
         self.refresh_button.clicked.connect(self._on_refresh_button_clicked)
         layout = QVBoxLayout(self)

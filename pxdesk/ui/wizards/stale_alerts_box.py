@@ -38,7 +38,7 @@ class StaleAlertsBox(QGroupBox):
         for check, spin in ((self.stale_check, self.stale_hours_spin),
                             (self.long_run_check, self.long_run_spin)):
             check.setAccessibleName(check.text())
-            spin.setAccessibleName(check.text())
+            spin.setAccessibleName(f"{check.text()} ({spin.suffix().strip()})")
             spin.setEnabled(False)
             check.toggled.connect(spin.setEnabled)
         self.stale_check.toggled.connect(self._on_stale_check_toggled)
