@@ -1,4 +1,5 @@
-"""`pxdesk-cli connection create|test|show|delete`: the PX connection, headless.
+"""`pxdesk-cli connection create|test|show|delete|history|diff|restore`: the PX connection,
+headless.
 
 The API key is never a command-line argument (it would land in shell history and `ps`): it
 comes from $PXDESK_API_KEY or a hidden prompt.
@@ -45,6 +46,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     delete = sub.add_parser("delete", help="delete the connection and its jobs (logs stay)")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(handler=delete_connection)
+    sub.add_parser("history", help="the connection's saved versions (never the key)"
+                   ).set_defaults(handler=connection_history)
+    diff = sub.add_parser("diff", help="what changed between two versions (unified diff)")
+    diff.add_argument("old", type=int, metavar="V1")
+    diff.add_argument("new", type=int, metavar="V2")
+    diff.set_defaults(handler=connection_diff)
+    restore = sub.add_parser("restore", help="save an earlier version again (the key stays)")
+    restore.add_argument("version", type=int, metavar="V")
+    restore.set_defaults(handler=connection_restore)
 
 
 def admin_user() -> str:
@@ -138,4 +148,28 @@ def delete_connection(args: argparse.Namespace, ctx: AppContext) -> int:
     summary = service.delete()
     print(f"Deleted '{summary.connection_name}' and the jobs {', '.join(summary.jobs)}; "
           f"{summary.runs_kept} runs stay in the logs.")
+    return EXIT_OK
+
+
+def connection_history(args: argparse.Namespace, ctx: AppContext) -> int:
+    from pxdesk.cli.history import print_versions
+
+    print_versions(_service(ctx).history())
+    return EXIT_OK
+
+
+def connection_diff(args: argparse.Namespace, ctx: AppContext) -> int:
+    from pxdesk.cli.history import print_diff
+
+    print_diff(_service(ctx).diff(args.old, args.new), args.old, args.new)
+    return EXIT_OK
+
+
+def connection_restore(args: argparse.Namespace, ctx: AppContext) -> int:
+    version = _service(ctx).restore(args.version)
+    if version is None:
+        print(f"Version {args.version} is the current configuration: nothing to restore.")
+    else:
+        print(f"Restored version {args.version} of the connection as version "
+              f"{version.number} ({version.summary})")
     return EXIT_OK

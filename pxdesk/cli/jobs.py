@@ -1,4 +1,5 @@
-"""`pxdesk-cli jobs list|show|export|import`: read and move job configurations as JSON."""
+"""`pxdesk-cli jobs list|show|export|import|history|diff|restore`: job configurations as JSON,
+and their saved versions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from pxdesk.cli import job_alerts
 from pxdesk.cli.connection import admin_user
+from pxdesk.cli.history import print_diff, print_versions
 from pxdesk.cli.output import EXIT_FAILURE, EXIT_OK
 from pxdesk.core.context import AppContext
 from pxdesk.core.errors import ConfigError
@@ -29,6 +31,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                          description="Validated like the wizard; nothing changes on an error.")
     imp.add_argument("file", type=Path)
     imp.set_defaults(handler=import_job)
+    history = sub.add_parser("history", help="the job's saved versions, newest first")
+    history.add_argument("job")
+    history.set_defaults(handler=job_history)
+    diff = sub.add_parser("diff", help="what changed between two versions (unified diff)")
+    diff.add_argument("job")
+    diff.add_argument("old", type=int, metavar="V1")
+    diff.add_argument("new", type=int, metavar="V2")
+    diff.set_defaults(handler=job_diff)
+    restore = sub.add_parser("restore", help="save an earlier version again (a new version)",
+                             description="Validated like the wizard; audited; nothing changes "
+                                         "on an error.")
+    restore.add_argument("job")
+    restore.add_argument("version", type=int, metavar="V")
+    restore.set_defaults(handler=job_restore)
     job_alerts.register(sub)
 
 
@@ -87,4 +103,35 @@ def import_job(args: argparse.Namespace, ctx: AppContext) -> int:
         return EXIT_FAILURE
     service.save(job, config)
     print(f"Imported {args.file} into '{config.name}'")
+    return EXIT_OK
+
+
+def job_history(args: argparse.Namespace, ctx: AppContext) -> int:
+    from pxdesk.core.config.job_service import JobService
+
+    versions = JobService(user=admin_user()).history(args.job)
+    if not versions:
+        print(f"No versions of '{args.job}' yet: every save from now on is kept.")
+        return EXIT_OK
+    print_versions(versions)
+    return EXIT_OK
+
+
+def job_diff(args: argparse.Namespace, ctx: AppContext) -> int:
+    from pxdesk.core.config.job_service import JobService
+
+    print_diff(JobService(user=admin_user()).diff(args.job, args.old, args.new), args.old,
+               args.new)
+    return EXIT_OK
+
+
+def job_restore(args: argparse.Namespace, ctx: AppContext) -> int:
+    from pxdesk.core.config.job_service import JobService
+
+    version = JobService(user=admin_user()).restore(args.job, args.version)
+    if version is None:
+        print(f"Version {args.version} is the current configuration: nothing to restore.")
+    else:
+        print(f"Restored version {args.version} of '{args.job}' as version {version.number} "
+              f"({version.summary})")
     return EXIT_OK

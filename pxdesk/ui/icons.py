@@ -41,6 +41,7 @@ class Icon(Enum):
     RESUME = "mdi6.play-pause"
     STALE_ALERT = "mdi6.alert-outline"
     DRY_RUN = "mdi6.eye-outline"
+    HISTORY = "mdi6.history"
     LIVE_PREVIEW = "mdi6.table-eye"
     SUPPORT_BUNDLE = "mdi6.lifebuoy"
 

@@ -7,6 +7,7 @@ and the connection log only ever shows `mask(key)`.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,14 @@ from pxdesk.core.config.defaults import (
     company_config,
     default_job_name,
     person_config,
+)
+from pxdesk.core.config.history import (
+    Version,
+    connection_settings,
+    connection_versions,
+    find_version,
+    record_connection_version,
+    version_diff,
 )
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.config.job_service import apply_config, audit_config
@@ -162,6 +171,7 @@ class ConnectionService:
                 self._log(name, "Create", "Region / Base URL", None, _where(region, base_url))
                 self._log(name, "Create", "Multi Instance", None, str(multi_instance))
                 self._log(name, "Create", API_KEY_ATTRIBUTE, None, mask(key))
+                record_connection_version(conn, None, self.user)
         except BaseException:
             self._secrets.delete(ref)
             raise
@@ -236,10 +246,13 @@ class ConnectionService:
 
     def edit(self, *, name: str | None = None, api_key: str | None = None,
              region: str | None = None, base_url: str | None = None,
-             multi_instance: bool | None = None) -> Connection:
-        """Change what is given (None = keep); region or base URL replaces the location."""
+             multi_instance: bool | None = None,
+             restored_from: int | None = None) -> Connection:
+        """Change what is given (None = keep); region or base URL replaces the location.
+        A change of the settings (not of the key alone) is saved as a new version."""
         conn = self._require()
         old_name = conn.name
+        settings_before = connection_settings(conn)
         with database().atomic():
             if name is not None and self._check_name(name) != conn.name:
                 conn.name = self._check_name(name)
@@ -260,7 +273,37 @@ class ConnectionService:
                 self._replace_key(conn, _check_key(api_key))
             conn.modified_at = self._clock()
             conn.save()
+            record_connection_version(conn, settings_before, self.user, restored_from)
         return conn
+
+    # ---- history ------------------------------------------------------------------------
+
+    def history(self) -> list[Version]:
+        """The connection's saved versions, newest first (the API key is in none)."""
+        return connection_versions(self._require())
+
+    def diff(self, old: int, new: int) -> list[str]:
+        versions = self.history()
+        return version_diff(find_version(versions, old, "The connection"),
+                            find_version(versions, new, "The connection"))
+
+    def restore(self, number: int) -> Version | None:
+        """Apply version `number` again through `edit` (validated, logged, renaming default
+        job names, a new version); the key stays. None when it is current already."""
+        version = find_version(self.history(), number, "The connection")
+        data = json.loads(version.config)
+        if data == connection_settings(self._require()):
+            return None
+        location: dict[str, str] = {"region": data["region"]} if data["region"] else \
+            {"base_url": data["base_url"]}
+        with database().atomic():
+            self.edit(name=data["name"], multi_instance=bool(data["multi_instance"]),
+                      restored_from=number, **location)
+            conn = self._require()
+            latest = self.history()[0]
+            self._log(conn.name, "Restore", "Configuration Version", f"version {number}",
+                      f"saved as version {latest.number}")
+        return latest
 
     def _replace_key(self, conn: Connection, key: str) -> None:
         old_hint = conn.key_hint or "****"

@@ -7,6 +7,14 @@ import json
 from pathlib import Path
 
 from pxdesk.core.config.changes import config_changes
+from pxdesk.core.config.history import (
+    Version,
+    export_text,
+    find_version,
+    job_versions,
+    record_job_version,
+    version_diff,
+)
 from pxdesk.core.config.job_config import (
     JobConfig,
     load_job_config,
@@ -114,13 +122,18 @@ def fill_empty_recipients(recipients: list[str], user: str) -> list[str]:
     return changed
 
 
-def audit_config(job: Job, old: JobConfig | None, new: JobConfig, user: str) -> int:
-    """Write one audit row per difference; returns how many."""
+def audit_config(job: Job, old: JobConfig | None, new: JobConfig, user: str, *,
+                 restored_from: int | None = None) -> int:
+    """Write one audit row per difference, all naming the new version the change made (in
+    Additional Info, with its summary); returns how many. No difference: no row, no version."""
     changes = config_changes(old, new)
-    at = now_ms()
+    if not changes:
+        return 0
+    version = record_job_version(job, old, new, changes, user, restored_from)
+    note = f"Version {version.number}: {version.summary}"
     for c in changes:
-        write_audit(job, c.attribute, c.sub_attribute, c.action, c.old, c.new, user, c.info,
-                    at=at)
+        write_audit(job, c.attribute, c.sub_attribute, c.action, c.old, c.new, user,
+                    note if c.info is None else f"{c.info}; {note}", at=version.at)
     return len(changes)
 
 
@@ -156,8 +169,9 @@ class JobService:
     def validate(self, job: Job, config: JobConfig) -> list[ConfigIssue]:
         return validate_job_config(job, config)
 
-    def save(self, job: Job, config: JobConfig) -> None:
-        """Validate, then write the configuration and its audit rows in one transaction."""
+    def save(self, job: Job, config: JobConfig, *, restored_from: int | None = None) -> int:
+        """Validate, then write the configuration, its audit rows and its version in one
+        transaction; returns how many changes (0: nothing was written)."""
         issues = self.validate(job, config)
         if issues:
             raise ConfigError("Cannot save the job:\n" + "\n".join(i.message for i in issues),
@@ -165,7 +179,8 @@ class JobService:
         with database().atomic():
             old = load_job_config(job)
             apply_config(job, config)
-            audit_config(job, old, load_job_config(job), self.user)
+            return audit_config(job, old, load_job_config(job), self.user,
+                                restored_from=restored_from)
 
     def run_blockers(self, job: Job) -> list[str]:
         """Why the job cannot run now (empty when it can): the run applies the same rule."""
@@ -173,7 +188,29 @@ class JobService:
 
     def export_json(self, name: str) -> str:
         """The job's configuration as readable JSON (no secrets: jobs hold none)."""
-        return json.dumps(self.config(name).to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return export_text(self.config(name))
+
+    # ---- history ------------------------------------------------------------------------
+
+    def history(self, name: str) -> list[Version]:
+        """The job's saved versions, newest first."""
+        return job_versions(self.get(name))
+
+    def diff(self, name: str, old: int, new: int) -> list[str]:
+        """Unified diff of two versions' exports."""
+        versions = self.history(name)
+        return version_diff(find_version(versions, old, f"The job {shown(name)}"),
+                            find_version(versions, new, f"The job {shown(name)}"))
+
+    def restore(self, name: str, number: int) -> Version | None:
+        """Save version `number` again (validated like any save, audited, a new version);
+        None when it is the current configuration already."""
+        job = self.get(name)
+        version = find_version(job_versions(job), number, f"The job {shown(name)}")
+        config = self.parse_json(version.config)
+        if not self.save(job, config, restored_from=number):
+            return None
+        return job_versions(job)[0]
 
     def parse_json(self, text: str) -> JobConfig:
         return JobConfig.from_dict(loads(text, "The job configuration"))

@@ -181,6 +181,32 @@ def _m9_run_quality(db: SqliteDatabase) -> None:
     db.execute_sql('ALTER TABLE "execution_run" ADD COLUMN "quality" TEXT')
 
 
+_M10_STATEMENTS = (
+    """CREATE TABLE "config_version" ("id" INTEGER NOT NULL PRIMARY KEY,
+    "subject" TEXT NOT NULL CHECK ("subject" IN ('job', 'connection')), "connection_id" INTEGER,
+    "job_id" INTEGER, "number" INTEGER NOT NULL, "at" INTEGER NOT NULL, "user" TEXT NOT NULL,
+    "action" TEXT NOT NULL, "summary" TEXT NOT NULL, "config" TEXT NOT NULL,
+    FOREIGN KEY ("connection_id") REFERENCES "connection" ("id") ON DELETE CASCADE,
+    FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE)""",
+    'CREATE INDEX "config_version_subject_job_id_number" ON "config_version" ("subject", '
+    '"job_id", "number")',
+    """CREATE TABLE "source_record" ("job_id" INTEGER NOT NULL, "source_id" TEXT NOT NULL,
+    "px_record" BLOB NOT NULL, PRIMARY KEY ("job_id", "source_id"),
+    FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE) WITHOUT ROWID""",
+    """CREATE TABLE "row_change" ("id" INTEGER NOT NULL PRIMARY KEY, "gsid" TEXT NOT NULL,
+    "run_id" INTEGER NOT NULL, "at" INTEGER NOT NULL, "target_object" TEXT NOT NULL,
+    "field" TEXT NOT NULL, "old_value" TEXT, "new_value" TEXT)""",
+    'CREATE INDEX "row_change_gsid" ON "row_change" ("gsid")',
+)
+
+
+def _m10_history_and_lineage(db: SqliteDatabase) -> None:
+    # Config history (every saved version of a job or the connection) and record lineage
+    # (the raw PX record of each source link, the fields runs changed on each row).
+    for statement in _M10_STATEMENTS:
+        db.execute_sql(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Create the v1 schema", _m1_create_schema),
     Migration(2, "Index lower(email) for case-insensitive lookups", _m2_person_email_index),
@@ -192,6 +218,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "Stale-data and long-run alerts per job", _m7_stale_alerts),
     Migration(8, "Index the user activity by PX account", _m8_adoption_per_account),
     Migration(9, "Quality report of each run", _m9_run_quality),
+    Migration(10, "Config history and record lineage", _m10_history_and_lineage),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 

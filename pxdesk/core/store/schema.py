@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from peewee import Model
 
+from pxdesk.core.store.config_versions import ConfigVersion
 from pxdesk.core.store.models import (
     AuditLog,
     Company,
@@ -26,12 +27,19 @@ from pxdesk.core.store.models import (
     Schedule,
     Setting,
 )
-from pxdesk.core.store.sync_state import AdoptionSnapshot, RetryRecord, SourceLink, UserActivity
+from pxdesk.core.store.sync_state import (
+    AdoptionSnapshot,
+    RetryRecord,
+    RowChange,
+    SourceLink,
+    SourceRecord,
+    UserActivity,
+)
 
 ALL_MODELS: list[type[Model]] = [
     Connection, Job, JobDependency, FieldMapping, DerivedMapping, JobFilter, Schedule,
     JobChain, JobChainMember, Setting, CustomField, ExecutionRun, RecordError, RequestLog,
     AuditLog, ConnectionLog,
     Company, Person, CompanyPerson, CompanyInstance, SourceLink, RetryRecord, UserActivity,
-    AdoptionSnapshot,
+    AdoptionSnapshot, ConfigVersion, SourceRecord, RowChange,
 ]

@@ -3,7 +3,7 @@ fetch again, and each PX user's activity with its daily snapshots (the adoption 
 
 from __future__ import annotations
 
-from peewee import CompositeKey, ForeignKeyField, IntegerField, TextField
+from peewee import AutoField, BlobField, CompositeKey, ForeignKeyField, IntegerField, TextField
 
 from pxdesk.core.store.base import BaseModel, now_ms
 from pxdesk.core.store.enums import TargetObject
@@ -94,3 +94,35 @@ class AdoptionSnapshot(BaseModel):
         table_name = "adoption_snapshot"
         primary_key = CompositeKey("day", "company_gsid")
         without_rowid = True
+
+
+class SourceRecord(BaseModel):
+    """The raw PX record (zlib-compressed JSON) of a source link, as the last run that touched
+    it received it: one per link, replaced on each write, dropped with the link (migration 7)."""
+
+    job = ForeignKeyField(Job, on_delete="CASCADE", index=False)
+    job_id: int
+    source_id = TextField()
+    px_record = BlobField()
+
+    class Meta:
+        table_name = "source_record"
+        primary_key = CompositeKey("job", "source_id")
+        without_rowid = True
+
+
+class RowChange(BaseModel):
+    """One field of a synced row that a run changed (old -> new, as text): the row's lineage.
+    The newest ROW_CHANGE_LIMIT per row are kept (migration 7)."""
+
+    id = AutoField()
+    gsid = TextField(index=True)
+    run_id = IntegerField()
+    at = IntegerField()
+    target_object = TextField()
+    field = TextField()
+    old_value = TextField(null=True)
+    new_value = TextField(null=True)
+
+    class Meta:
+        table_name = "row_change"

@@ -240,7 +240,7 @@ class DryRun:
                                       c.total_hits, done / elapsed if elapsed else 0.0, elapsed))
 
     def _record(self, page: PageResult) -> None:
-        persons = {sid: person for sid, _obj, _gsid, person in page.links}
+        persons = {sid: person for sid, _obj, _gsid, person, _record in page.links}
         take, records = self._target.take_changes, self.result.records
         for source_id, gsid, action in page.successes:
             changes = take(gsid)

@@ -21,6 +21,7 @@ from pxdesk.core.adoption.activity import activity_of
 from pxdesk.core.logs.run_files import safe_text, value_text
 from pxdesk.core.store.enums import JobKind, TargetObject
 from pxdesk.core.store.errors import store_error
+from pxdesk.core.store.lineage import RecordPacker
 from pxdesk.core.sync.fields import resolve_field
 from pxdesk.core.sync.lookups import DerivedLookup, Key, Match
 from pxdesk.core.sync.mapping import ConversionError, is_valid_text
@@ -96,6 +97,7 @@ class PageProcessor:
         self.outside_window = 0  # of `filtered`: outside the run's window (read locally)
         self.removed_by: dict[str, int] = {}  # filter condition alias -> records it removed
         self._gsids = GsidSource()
+        self._packer = RecordPacker()  # the lineage's copy of each record, packed aside
         # Per step: the key when the path is one name (a dict.get, no call), else the getter.
         self._steps = [(None if "." in st.source_path else st.source_path, st.getter,
                         st.convert, st.obj, st.index, st.target_field) for st in plan.steps]
@@ -237,6 +239,7 @@ class PageProcessor:
             self._write_people(rows, partial)
         for writer in self._writers.values():
             writer.flush()
+            partial.field_changes += writer.changes
         self._target.written(self._upserts)
         result.merge(partial)
 
@@ -417,7 +420,7 @@ class PageProcessor:
     def _success(result: PageResult, row: Row, gsid: str, insert: bool, changed: bool,
                  obj: str, person_gsid: str | None = None) -> None:
         if row.source_id is not None and row.source_id != "":
-            result.links.append((str(row.source_id), obj, gsid, person_gsid))
+            result.links.append((str(row.source_id), obj, gsid, person_gsid, row.record))
         if insert:
             result.successes.append((row.source_id, gsid, INSERTED))
             result.inserted += 1
@@ -433,7 +436,7 @@ class PageProcessor:
         """Map, derive and write one page (the caller holds the transaction); `windowed`
         False takes records outside the run's window too (failed records fetched again);
         `rows_out` receives the rows handed to the writer (a preview shows their values)."""
-        result = PageResult()
+        result = PageResult(packed=self._packer.submit(records, self.plan.id_path))
         rows = self.map_page(records, result.failures, windowed=windowed)
         rows = self.derive(rows, result.failures)
         if rows_out is not None:

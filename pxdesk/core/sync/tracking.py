@@ -1,5 +1,8 @@
 """What a job remembers of PX records between runs: the row each one became, and which failed.
 
+Each page also keeps the rows' lineage (the PX record as received, per source link, and the
+fields updates changed), in the same savepoint.
+
 Source links (PX id -> row) are what a reconcile compares with PX's ids to find the records PX
 no longer has. The retry list holds records that failed, so the next runs fetch them again by
 id even when PX did not change them (a Company Person whose company arrives later). Both are
@@ -16,9 +19,10 @@ from typing import Any
 from peewee import Database
 
 from pxdesk.core.adoption.activity import forget_users, write_activity
-from pxdesk.core.logs.run_files import safe_text
+from pxdesk.core.logs.run_files import safe_text, value_text
 from pxdesk.core.store.custom_fields import custom_field_expr
 from pxdesk.core.store.enums import DeletionPolicy, TargetObject
+from pxdesk.core.store.lineage import pack_record, write_lineage
 from pxdesk.core.store.models import AuditAction, AuditAttribute, AuditLog, Job
 from pxdesk.core.sync.fields import FieldRef
 from pxdesk.core.sync.writer import PageResult
@@ -139,7 +143,14 @@ class JobMemory:
         if result.links:
             run_id, job_id = self.run_id, self.job_id
             cursor.executemany(_LINK_SQL, [(job_id, safe_text(sid), obj, gsid, person, run_id)
-                                           for sid, obj, gsid, person in result.links])
+                                           for sid, obj, gsid, person, _ in result.links])
+        if result.links or result.field_changes:
+            packed = result.packed.result() if result.packed is not None else {}
+            write_lineage(self.db, self.job_id, self.run_id, self._clock(),
+                          [(safe_text(link[0]), packed.get(link[0]) or pack_record(link[4]))
+                           for link in result.links],
+                          [(c.gsid, c.obj, c.field, value_text(c.old), value_text(c.new))
+                           for c in result.field_changes])
         if self._has_retries and result.links:
             self.forget([safe_text(link[0]) for link in result.links])
         failed = [(self.job_id, safe_text(str(f.row.source_id)), safe_text(f.reason or "failed"),
@@ -171,7 +182,7 @@ class JobMemory:
 
     def _unmark(self, result: PageResult) -> None:
         rows: dict[str, set[str]] = {}
-        for _sid, obj, gsid, person in result.links:
+        for _sid, obj, gsid, person, _record in result.links:
             rows.setdefault(obj, set()).add(gsid)
             if person is not None:
                 rows.setdefault(TargetObject.PERSON.value, set()).add(person)
@@ -205,8 +216,9 @@ class JobMemory:
         rows += db.execute_sql(
             f"SELECT 'person', person_gsid FROM \"source_link\" WHERE job_id = ? AND "
             f"person_gsid IS NOT NULL GROUP BY person_gsid {all_gone}", (job_id,)).fetchall()
-        db.execute_sql('DELETE FROM "source_link" WHERE job_id = ? AND source_id IN '
-                       '(SELECT source_id FROM "gone_ids")', (job_id,))
+        for table in ("source_link", "source_record"):  # the kept PX record goes with its link
+            db.execute_sql(f'DELETE FROM "{table}" WHERE job_id = ? AND source_id IN '
+                           '(SELECT source_id FROM "gone_ids")', (job_id,))
         db.execute_sql('DROP TABLE "gone_ids"')
         by_object: dict[str, list[str]] = {}
         for obj, gsid in rows:

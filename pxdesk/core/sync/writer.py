@@ -12,6 +12,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -47,8 +48,20 @@ class Failure:
     reason: str
 
 
-# A written PX record: (PX id, the row's object, the row's GSID, the Person's GSID or None).
-Link = tuple[str, str, str, str | None]
+# A written PX record: (PX id, the row's object, the row's GSID, the Person's GSID or None,
+# the PX record as received: its lineage keeps it).
+Link = tuple[str, str, str, str | None, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """A field an update changed on a stored row (for the row's lineage)."""
+
+    gsid: str
+    obj: str
+    field: str  # api name
+    old: Any
+    new: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +86,12 @@ class PageResult:
     links: list[Link] = field(default_factory=list)  # what each written PX record became
     key_changes: list[KeyChange] = field(default_factory=list)
     activity: list[Activity] = field(default_factory=list)  # Company Person Sync's users
+    field_changes: list[FieldChange] = field(default_factory=list)
+    packed: Future[dict[str, bytes]] | None = None  # the page's PX records, packed aside
 
     def merge(self, other: PageResult) -> None:
         self.successes += other.successes
+        self.field_changes += other.field_changes
         self.activity += other.activity
         self.links += other.links
         self.key_changes += other.key_changes
@@ -151,8 +167,10 @@ class TableWriter:
         patch = ", custom = json_patch(custom, ?)" if self._custom else ""
         self.update_sql = (f'UPDATE "{table}" SET modified_at = ?, modified_by = ?{sets}{patch} '
                            "WHERE gsid = ?")
+        self._std_fields = [(k, shape.fields[i].api_name) for k, (i, _) in enumerate(std)]
         self.inserts: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
+        self.changes: list[FieldChange] = []  # of the queued updates, for the lineage
 
     def _custom_json(self, values: list[Any], keep_nulls: bool) -> str:
         data = {name: values[i] for i, name in self._custom
@@ -207,6 +225,7 @@ class TableWriter:
         if stored is not None:
             if self._unchanged(stored, std, values):
                 return False
+            self._note_changes(gsid, stored, std, values)
             self._current[gsid] = self._after(stored, std, values)
         if self._custom:  # a null removes the key: the field becomes empty
             self.updates.append((now, self.actor, *std, self._custom_json(values, True), gsid))
@@ -214,8 +233,19 @@ class TableWriter:
             self.updates.append((now, self.actor, *std, gsid))
         return True
 
+    def _note_changes(self, gsid: str, stored: tuple[Any, ...], std: tuple[Any, ...],
+                      values: list[Any]) -> None:
+        """Which fields this update changes, old -> new: only rows that really change pay."""
+        obj, changes = self.shape.obj, self.changes
+        changes.extend(FieldChange(gsid, obj, name, stored[k], std[k])
+                       for k, name in self._std_fields if stored[k] != std[k])
+        if self._custom:
+            custom = stored[-1]
+            changes.extend(FieldChange(gsid, obj, name, custom.get(name), values[i])
+                           for i, name in self._custom if custom.get(name) != values[i])
+
     def clear(self) -> None:
-        self.inserts, self.updates, self._current = [], [], {}
+        self.inserts, self.updates, self._current, self.changes = [], [], {}, []
 
     def flush(self) -> None:
         cursor = self.db.cursor()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from pxdesk.core.background import ConnectionTestWorker
 from pxdesk.core.config.chain_service import ChainService
+from pxdesk.core.config.job_service import JobService
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.store.enums import RunStatus
@@ -35,6 +37,7 @@ from pxdesk.ui.status_pill import StatusPill, StatusPillDelegate
 from pxdesk.ui.theme import set_accent
 from pxdesk.ui.views.chain_dialog import ChainDialog
 from pxdesk.ui.views.dry_run_dialog import DryRunDialog, DryRunner
+from pxdesk.ui.views.history_dialog import HistoryDialog, JobVersions, VersionSource
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
 from pxdesk.ui.views.run_progress import RunProgressPanel
 from pxdesk.ui.widgets import button_row, select_whole_rows
@@ -99,7 +102,11 @@ class ConnectionCard(QGroupBox):
                              (self.test_button, "Test the connection"),
                              (self.delete_button, "Delete the connection")):
             button.setAccessibleName(name)  # the jobs box has an Edit button too
-        buttons = button_row(self.edit_button, self.test_button, self.delete_button)
+        self.history_button = QPushButton(icon(Icon.HISTORY), "History…", self)
+        self.history_button.setAccessibleName("Connection history")
+        self.history_button.setToolTip("Saved versions of the connection: compare, restore")
+        buttons = button_row(self.edit_button, self.test_button, self.delete_button,
+                             self.history_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addLayout(buttons)
@@ -148,6 +155,7 @@ class ConnectorsView(QWidget, RunListener):
         self.card.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.card.test_button.clicked.connect(self._on_test_button_clicked)
         self.card.delete_button.clicked.connect(self._on_delete_button_clicked)
+        self.card.history_button.clicked.connect(self._on_history_button_clicked)
         self.jobs_model = JobsTableModel(self)
         self.jobs_table = QTableView(page)
         self.jobs_table.setAccessibleName("Jobs")
@@ -189,12 +197,16 @@ class ConnectorsView(QWidget, RunListener):
         self.dry_run_button.clicked.connect(self._on_dry_run_button_clicked)
         if self._dry_runner is None:
             self.dry_run_button.hide()
-        QWidget.setTabOrder(self.check_deleted_button, self.dry_run_button)  # as the row reads
-        QWidget.setTabOrder(self.dry_run_button, self.cancel_button)
-        QWidget.setTabOrder(self.chain_button, self.jobs_table)  # Tab order: actions are above
-        actions = button_row(self.edit_job_button, self.import_now_button,
-                             self.import_from_date_button, self.check_deleted_button,
-                             self.dry_run_button, self.cancel_button, self.chain_button)
+        self.job_history_button = QPushButton(icon(Icon.HISTORY), "History…", page)
+        self.job_history_button.setAccessibleName("Job history")
+        self.job_history_button.setToolTip("Saved versions of the job: compare, restore")
+        self.job_history_button.clicked.connect(self._on_job_history_button_clicked)
+        row_order = (self.edit_job_button, self.job_history_button, self.import_now_button,
+                     self.import_from_date_button, self.check_deleted_button,
+                     self.dry_run_button, self.cancel_button, self.chain_button, self.jobs_table)
+        for before, after in itertools.pairwise(row_order):  # Tab order: as the row reads
+            QWidget.setTabOrder(before, after)
+        actions = button_row(*row_order[:-1])
         self.progress_panel = RunProgressPanel(page)
         jobs_box = QGroupBox("Jobs", page)
         jobs_layout = QVBoxLayout(jobs_box)
@@ -269,6 +281,7 @@ class ConnectorsView(QWidget, RunListener):
         name = self.selected_job()
         running = name is not None and self._runner.is_running(name)
         self.edit_job_button.setEnabled(name is not None and self._job_wizard_factory is not None)
+        self.job_history_button.setEnabled(name is not None)
         self.import_now_button.setEnabled(name is not None and not running)
         self.import_from_date_button.setEnabled(name is not None and not running)
         self.check_deleted_button.setEnabled(name is not None and not running)
@@ -370,6 +383,26 @@ class ConnectorsView(QWidget, RunListener):
 
     def _on_job_wizard_finished(self, _result: int) -> None:
         self.refresh()
+
+    def _on_job_history_button_clicked(self) -> None:
+        name = self.selected_job()
+        if name is not None:
+            self.open_history(f"History of {name}",
+                              JobVersions(JobService(user=self._service.user), name))
+
+    def _on_history_button_clicked(self) -> None:
+        if self._runs_block("restoring a version of"):  # a restore may rename the jobs
+            return
+        self.open_history("History of the PX connection", self._service)
+
+    def open_history(self, title: str, source: VersionSource) -> HistoryDialog:
+        """The History dialog; a restore refreshes the jobs and reloads the schedules."""
+        dialog = HistoryDialog(title, source, self)
+        dialog.restored.connect(self.refresh)
+        dialog.restored.connect(self.connection_changed)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
 
     def _on_chain_button_clicked(self) -> None:
         dialog = ChainDialog(ChainService(user=self._service.user), self._runner, self)

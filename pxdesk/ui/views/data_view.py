@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,7 @@ from pxdesk.core.store.records import RecordQuery, record_details
 from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.records_model import RecordsTableModel
 from pxdesk.ui.theme import set_accent
+from pxdesk.ui.views.lineage_panel import LineagePanel
 
 SEARCH_DELAY_MS = 250
 # A column sized to its content stops here (a long URL or JSON value must not take the row);
@@ -58,10 +60,11 @@ def ask_export_path(parent: QWidget, title: str, suggested: str) -> Path | None:
 
 
 class RecordDialog(QDialog):
-    """Every field of one record, custom fields included, read-only."""
+    """Every field of one record, custom fields included, read-only; with a `lineage` panel,
+    it is the second tab."""
 
     def __init__(self, title: str, fields: list[tuple[str, str]],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, lineage: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.table = QTableWidget(len(fields), 2, self)
@@ -76,9 +79,13 @@ class RecordDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.table, "Fields")
+        if lineage is not None:
+            self.tabs.addTab(lineage, "Lineage")
+        layout.addWidget(self.tabs)
         layout.addWidget(buttons)
-        self.resize(560, 520)
+        self.resize(640, 560)
 
 
 class DataView(QWidget):
@@ -231,7 +238,7 @@ class DataView(QWidget):
         gsid = self.model.gsid_at(row)
         label = self.object_combo.currentText()
         dialog = RecordDialog(f"{label} {gsid}", record_details(self.current_object(), gsid),
-                              self)
+                              self, LineagePanel(self.current_object(), gsid))
         dialog.show()
         return dialog
 
