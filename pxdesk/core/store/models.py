@@ -329,7 +329,7 @@ class ExecutionRun(BaseModel):
     deleted_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     retried_count = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     chain_name = TextField(null=True)  # migration 5: the job chain this run was part of
-    quality = TextField(null=True)  # migration 7: the run's quality report (JSON)
+    quality = TextField(null=True)  # migration 9: the run's quality report (JSON)
 
     class Meta:
         table_name = "execution_run"

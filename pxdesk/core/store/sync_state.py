@@ -72,7 +72,7 @@ class UserActivity(BaseModel):
 UserActivity.add_index(UserActivity.index(
     UserActivity.company_gsid, UserActivity.last_seen_date, UserActivity.first_visit_date,
     UserActivity.sign_up_date, UserActivity.number_of_visits, name="user_activity_company"))
-# Covering, in PX account order: the figures per PX account (migration 7 says why).
+# Covering, in PX account order: the figures per PX account (migration 8 says why).
 UserActivity.add_index(UserActivity.index(
     UserActivity.account_id, UserActivity.company_gsid, UserActivity.last_seen_date,
     UserActivity.first_visit_date, UserActivity.sign_up_date, UserActivity.number_of_visits,
@@ -98,7 +98,7 @@ class AdoptionSnapshot(BaseModel):
 
 class SourceRecord(BaseModel):
     """The raw PX record (zlib-compressed JSON) of a source link, as the last run that touched
-    it received it: one per link, replaced on each write, dropped with the link (migration 7)."""
+    it received it: one per link, replaced on each write, dropped with the link (migration 10)."""
 
     job = ForeignKeyField(Job, on_delete="CASCADE", index=False)
     job_id: int
@@ -113,7 +113,7 @@ class SourceRecord(BaseModel):
 
 class RowChange(BaseModel):
     """One field of a synced row that a run changed (old -> new, as text): the row's lineage.
-    The newest ROW_CHANGE_LIMIT per row are kept (migration 7)."""
+    The newest ROW_CHANGE_LIMIT per row are kept (migration 10)."""
 
     id = AutoField()
     gsid = TextField(index=True)
