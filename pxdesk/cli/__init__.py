@@ -13,9 +13,11 @@ from pxdesk.cli import (
     connection,
     data,
     desktop_entry,
+    fields,
     jobs,
     logs,
     run,
+    settings,
     simulate,
     support,
 )
@@ -27,7 +29,7 @@ from pxdesk.core.store.errors import store_errors
 
 # Each command module exposes register(subparsers); its handlers return an exit code.
 COMMAND_MODULES = (simulate, connection, jobs, run, chain, logs, data, adoption, desktop_entry,
-                   support)
+                   support, settings, fields)
 # Commands that never open the store: handler(args). Every other one is handler(args, ctx) on
 # the one store this process opens, after the runs a dead process left are closed.
 STORELESS_COMMANDS = frozenset({"simulate", "install-desktop-entry"})
