@@ -21,7 +21,7 @@ from pxdesk.cli import (
     simulate,
     support,
 )
-from pxdesk.cli.output import EXIT_INTERRUPTED, print_error, silence_broken_pipe
+from pxdesk.cli.output import EXIT_INTERRUPTED, flushed, print_error, silence_broken_pipe
 from pxdesk.core.context import AppContext, open_context
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.paths import AppPaths
@@ -55,10 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with store_errors(AppPaths.resolve(args.home).db_path):
             if args.command in STORELESS_COMMANDS:
-                return int(args.handler(args))
+                return flushed(int(args.handler(args)))
             with open_context(args.home) as ctx:
                 close_interrupted_runs(ctx)
-                return int(args.handler(args, ctx))
+                return flushed(int(args.handler(args, ctx)))
     except PxdeskError as exc:  # a store failure too: one line, never a traceback
         return print_error(str(exc))
     except KeyboardInterrupt:
