@@ -229,3 +229,22 @@ def test_notify_run_tree_mails_dependencies_first_and_logs_what_was_not_sent(
     assert any("SMTP down" in r.getMessage() for r in caplog.records)
     assert notify_run_tree(notify_run, RunCrash("C", "store full")) == []
     assert calls == [1, 2, 3]
+
+
+def test_a_run_without_a_zone_is_told_in_the_machine_s_named_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tzlocal's IANA zone, not today's fixed offset: a winter run reads CET in summer too."""
+    import tzlocal
+
+    from pxdesk.core.notify.context import zone_named
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    tzlocal.reload_localzone()
+    try:
+        assert zone_named(None) == ZoneInfo("Europe/Berlin")
+        assert zone_named("Not/AZone") == ZoneInfo("Europe/Berlin")
+        assert zone_named("Asia/Tokyo") == ZoneInfo("Asia/Tokyo")
+    finally:
+        monkeypatch.delenv("TZ")
+        tzlocal.reload_localzone()
