@@ -13,13 +13,15 @@ from pxdesk.cli import (
     connection,
     data,
     desktop_entry,
+    fields,
     jobs,
     logs,
     run,
+    settings,
     simulate,
     support,
 )
-from pxdesk.cli.output import EXIT_INTERRUPTED, print_error, silence_broken_pipe
+from pxdesk.cli.output import EXIT_INTERRUPTED, flushed, print_error, silence_broken_pipe
 from pxdesk.core.context import AppContext, open_context
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.paths import AppPaths
@@ -27,7 +29,7 @@ from pxdesk.core.store.errors import store_errors
 
 # Each command module exposes register(subparsers); its handlers return an exit code.
 COMMAND_MODULES = (simulate, connection, jobs, run, chain, logs, data, adoption, desktop_entry,
-                   support)
+                   support, settings, fields)
 # Commands that never open the store: handler(args). Every other one is handler(args, ctx) on
 # the one store this process opens, after the runs a dead process left are closed.
 STORELESS_COMMANDS = frozenset({"simulate", "install-desktop-entry"})
@@ -53,10 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with store_errors(AppPaths.resolve(args.home).db_path):
             if args.command in STORELESS_COMMANDS:
-                return int(args.handler(args))
+                return flushed(int(args.handler(args)))
             with open_context(args.home) as ctx:
                 close_interrupted_runs(ctx)
-                return int(args.handler(args, ctx))
+                return flushed(int(args.handler(args, ctx)))
     except PxdeskError as exc:  # a store failure too: one line, never a traceback
         return print_error(str(exc))
     except KeyboardInterrupt:

@@ -1,8 +1,9 @@
-"""`pxdesk-cli connection create|test|show|delete|history|diff|restore`: the PX connection,
-headless.
+"""`pxdesk-cli connection create|edit|test|show|delete|history|diff|restore`: the PX
+connection, headless.
 
 The API key is never a command-line argument (it would land in shell history and `ps`): it
-comes from $PXDESK_API_KEY or a hidden prompt.
+comes from $PXDESK_API_KEY, else a pipe on stdin, else a hidden prompt. Create and edit test
+what they are about to save and save nothing when the test fails, unless --no-test.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pxdesk.core.errors import ConfigError
 from pxdesk.core.store.enums import Region
 
 if TYPE_CHECKING:
-    from pxdesk.core.config.connection import ConnectionService
+    from pxdesk.core.config.connection import ConnectionService, TestResult
 
 KEY_ENV = "PXDESK_API_KEY"
 
@@ -38,7 +39,21 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     where.add_argument("--base-url", help="custom API base URL (https, or http to 127.0.0.1)")
     create.add_argument("--multi-instance", action="store_true",
                         help="several PX accounts roll up to one Company")
+    _add_no_test(create)
     create.set_defaults(handler=create_connection)
+    edit = sub.add_parser("edit", help="rotate the key, change the region, URL or name; jobs, "
+                          "windows and logs stay",
+                          description=f"With --rotate-key the new API key is read from "
+                                      f"${KEY_ENV}, else stdin (piped), else a hidden prompt.")
+    edit.add_argument("--name", help="new connection name (default job names follow it)")
+    moved = edit.add_mutually_exclusive_group()
+    moved.add_argument("--region", choices=[r.value for r in Region], help="new PX region")
+    moved.add_argument("--base-url", help="new custom API base URL")
+    edit.add_argument("--multi-instance", action=argparse.BooleanOptionalAction, default=None,
+                      help="several PX accounts roll up to one Company (or not)")
+    edit.add_argument("--rotate-key", action="store_true", help="replace the API key")
+    _add_no_test(edit)
+    edit.set_defaults(handler=edit_connection)
     sub.add_parser("test", help="call PX with the saved connection").set_defaults(
         handler=test_connection)
     sub.add_parser("show", help="print the connection (key masked)").set_defaults(
@@ -57,6 +72,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     restore.set_defaults(handler=connection_restore)
 
 
+def _add_no_test(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-test", action="store_true",
+                        help="save without calling PX (by default a failed test saves nothing "
+                             "and exits 1)")
+
+
 def admin_user() -> str:
     """Who the logs name: the Admin Name setting, else the OS user."""
     from pxdesk.core.store.settings import ADMIN_NAME, get_setting
@@ -65,12 +86,19 @@ def admin_user() -> str:
 
 
 def read_api_key() -> str:
+    """$PXDESK_API_KEY, else the first line piped on stdin, else a hidden prompt."""
     key = os.environ.get(KEY_ENV, "").strip()
     if key:
         return key
-    if not sys.stdin.isatty():
-        raise ConfigError(f"No API key: set ${KEY_ENV} (the key is never an argument)",
-                          field="api_key")
+    if sys.stdin is None or not sys.stdin.isatty():
+        try:
+            key = sys.stdin.readline().strip() if sys.stdin is not None else ""
+        except (OSError, ValueError):  # no stdin to read (a service, a closed descriptor)
+            key = ""
+        if not key:
+            raise ConfigError(f"No API key: set ${KEY_ENV} or pipe the key on stdin (the key "
+                              "is never an argument)", field="api_key")
+        return key
     return getpass.getpass("PX API key (hidden): ").strip()
 
 
@@ -80,17 +108,70 @@ def _service(ctx: AppContext) -> ConnectionService:
     return ConnectionService(ctx.secrets, user=admin_user())
 
 
+def _test_first(service: ConnectionService, args: argparse.Namespace, key: str | None,
+                what: str) -> TestResult | None:
+    """The test of what is about to be saved; ConfigError (nothing saved) when it fails.
+    None with --no-test: PX is not called."""
+    if args.no_test:
+        return None
+    from pxdesk.core.px.regions import resolve_base_url
+
+    if args.region is not None or args.base_url is not None:
+        resolve_base_url(args.region, args.base_url)  # a typo is named as such, not "failed"
+    result = service.test(key, region=args.region, base_url=args.base_url)
+    print(f"Test: {'OK' if result.ok else 'FAILED'}: {result.message}")
+    if not result.ok:
+        raise ConfigError(f"{what}: the test failed. Fix the key, region or URL, or pass "
+                          "--no-test to save it untested", field="no_test")
+    return result
+
+
+def _print_test(result: TestResult | None) -> None:
+    if result is None:
+        print("Test: skipped (--no-test)")
+
+
 def create_connection(args: argparse.Namespace, ctx: AppContext) -> int:
     service = _service(ctx)
-    conn = service.create(args.name, read_api_key(), region=args.region,
+    key = read_api_key()
+    # A second connection is refused by create itself, before PX is called.
+    result = None if service.get() is not None else _test_first(service, args, key,
+                                                                 "Not created")
+    conn = service.create(args.name, key, region=args.region,
                           base_url=args.base_url, multi_instance=args.multi_instance)
-    result = service.test()
+    if result is not None:
+        service.record_test(result)
     print(f"Created the PX connection '{conn.name}' and its jobs:")
     for job in sorted(conn.jobs, key=lambda j: j.kind):
         print(f"  {job.name}")
-    print(f"Test: {'OK' if result.ok else 'FAILED'}: {result.message}")
+    _print_test(result)
     print("Before running Company Sync, mark its upsert key (normally id -> PX Account ID):"
           " export the job, edit it, import it, or use the desktop app.")
+    return EXIT_OK
+
+
+def edit_connection(args: argparse.Namespace, ctx: AppContext) -> int:
+    """Like the desktop app's Edit: the same service call (validated, logged, a new version),
+    so the jobs, their windows and the logs stay. A rename or Multi Instance alone changes
+    nothing PX sees, so only a new key or location is tested."""
+    service = _service(ctx)
+    if service.get() is None:
+        raise ConfigError("There is no PX connection yet: create it first with `pxdesk-cli "
+                          "connection create`", field="name")
+    if args.name is None and args.region is None and args.base_url is None \
+            and args.multi_instance is None and not args.rotate_key:
+        raise ConfigError("Nothing to change: pass --name, --region, --base-url, "
+                          "--[no-]multi-instance or --rotate-key", field="name")
+    key = read_api_key() if args.rotate_key else None
+    moves = key is not None or args.region is not None or args.base_url is not None
+    result = _test_first(service, args, key, "Not saved") if moves else None
+    conn = service.edit(name=args.name, api_key=key, region=args.region,
+                        base_url=args.base_url, multi_instance=args.multi_instance)
+    if result is not None:
+        service.record_test(result)
+    print(f"Saved the PX connection '{conn.name}'; its jobs, their windows and the logs stay.")
+    if moves:
+        _print_test(result)
     return EXIT_OK
 
 

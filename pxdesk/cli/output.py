@@ -62,6 +62,15 @@ def print_error(message: str) -> int:
     return EXIT_FAILURE
 
 
+def flushed(code: int) -> int:
+    """`code` once stdout is flushed: into a pipe stdout is block-buffered, so a short output
+    reaches a reader that left (`| head`, `| true`) only here, where main can still catch the
+    BrokenPipeError, not at interpreter shutdown ("Exception ignored ... Broken pipe", exit 120).
+    """
+    sys.stdout.flush()
+    return code
+
+
 def silence_broken_pipe() -> int:
     """The reader left (`pxdesk-cli logs ... | head`): stop quietly, without a traceback.
 

@@ -40,6 +40,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="also list every id PX has and mark (or delete, as the job says) "
                              "the rows of records deleted in PX")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--no-email", action="store_true",
+                        help="send no run e-mail (by default every run of the tree is mailed "
+                             "as the app does: the job's lists, the digest rule)")
     dry_run.add_arguments(parser)
     parser.set_defaults(handler=run)
 
@@ -119,9 +122,11 @@ def _as_json(result: RunResult) -> dict[str, Any]:
 
 
 def run_and_report(ctx: AppContext, as_json: bool,
-                   call: Callable[[SyncEngine, Callable[[], bool]], RunResult]) -> RunResult:
+                   call: Callable[[SyncEngine, Callable[[], bool]], RunResult], *,
+                   email: bool = True) -> RunResult:
     """Run `call(engine, cancel)` with Ctrl+C meaning "cancel at the next page" (the run ends
-    as Cancelled, what was written stays), then print its result as text or JSON."""
+    as Cancelled, what was written stays), print its result as text or JSON, then mail every
+    run of the tree as the app does (unless `email` is False)."""
     from pxdesk.core.sync.engine import SyncEngine
 
     stop = threading.Event()
@@ -140,7 +145,27 @@ def run_and_report(ctx: AppContext, as_json: bool,
         print_json(_as_json(result))
     else:
         print("\n".join(_summary(result)))
+    sys.stdout.flush()  # the result before the (slower) mail lines
+    if email:
+        mail_run_tree(ctx, result)
     return result
+
+
+def mail_run_tree(ctx: AppContext, result: RunResult) -> None:
+    """The app's run e-mails, by the same core function; one line each on stderr (stdout
+    stays the result). A mail that could not be sent is a warning, not the run's exit code."""
+    from pxdesk.core.notify.email import load_smtp_settings
+    from pxdesk.core.notify.notifier import RunNotifier, notify_run_tree
+
+    notifier = RunNotifier(lambda: load_smtp_settings(ctx.secrets), ctx.paths.runs_dir)
+    for sent in notify_run_tree(notifier.notify_run, result):
+        job = sent.context.job_name if sent.context is not None else "the run"
+        if sent.error:
+            print(f"warning: run e-mail of {job} not sent: {sent.error} (--no-email skips "
+                  "run e-mails)", file=sys.stderr)
+        elif sent.sent and sent.context is not None:
+            print(f"mailed {job}: {sent.context.status} to "
+                  f"{', '.join(sent.context.recipients)}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -153,5 +178,5 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     date_range = _date_range(args)
     result = run_and_report(ctx, args.json, lambda engine, cancel: engine.run_job(
         args.job, trigger=Trigger.MANUAL, date_range=date_range, cancel=cancel,
-        reconcile=args.reconcile))
+        reconcile=args.reconcile), email=not args.no_email)
     return EXIT_CODES.get(result.status, 1)

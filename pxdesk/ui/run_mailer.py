@@ -10,7 +10,7 @@ from peewee import Database
 from PySide6.QtCore import QObject, Signal, Slot
 
 from pxdesk.core.background import THREAD_WAIT_MS, BackgroundCall
-from pxdesk.core.notify.notifier import NotifyOutcome
+from pxdesk.core.notify.notifier import NotifyOutcome, notify_run_tree
 from pxdesk.core.sync.results import RunOutcome, tree_run_ids
 from pxdesk.core.workers import RunListener
 
@@ -32,10 +32,10 @@ class RunMailer(QObject, RunListener):
 
     @Slot(str, object)
     def on_run_finished(self, _job_name: str, outcome: RunOutcome) -> None:
-        run_ids = tree_run_ids(outcome)
-        if not run_ids:
-            return  # a crash without a run row: nothing to report by mail
-        call = BackgroundCall(partial(self._notify_all, run_ids), self._db, self)
+        if not tree_run_ids(outcome):
+            return  # a crash without a run row: no thread for nothing to mail
+        # In the worker thread, by the core's rule, the same as `pxdesk-cli run`.
+        call = BackgroundCall(partial(notify_run_tree, self._notify_run, outcome), self._db, self)
         call.finished.connect(self._on_call_finished)
         call.failed.connect(self._on_call_failed)
         self._calls.append(call)
@@ -49,16 +49,9 @@ class RunMailer(QObject, RunListener):
         for call in list(self._calls):
             call.wait(timeout_ms)
 
-    def _notify_all(self, run_ids: list[int]) -> list[NotifyOutcome]:
-        """In the worker thread: dependencies first, as they ran."""
-        return [self._notify_run(run_id) for run_id in run_ids]
-
     @Slot(object)
     def _on_call_finished(self, outcomes: list[NotifyOutcome]) -> None:
-        for outcome in outcomes:
-            if outcome.error:
-                log.warning("Run e-mail not sent: %s", outcome.error)
-        self._end_call()
+        self._end_call()  # notify_run_tree logged what was not sent
         self.mailed.emit(outcomes)
 
     @Slot(str)

@@ -14,6 +14,7 @@ from pxdesk.core.config.chain_service import chain_recipients
 from pxdesk.core.inputs import stored_emails
 from pxdesk.core.notify.alert import FailureRate, run_failure_rate
 from pxdesk.core.notify.policy import NOTIFIED_STATUSES, HistoryEntry
+from pxdesk.core.schedule.rules import machine_timezone
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun, Job, RecordError, Schedule
 from pxdesk.core.store.rows import tuple_rows
@@ -76,14 +77,14 @@ def recipients_for(
 
 
 def zone_named(name: str | None) -> tzinfo:
-    """The IANA zone `name`; the machine's zone when empty or unknown."""
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    local = datetime.now().astimezone().tzinfo
-    return local if local is not None else UTC
+    """The IANA zone `name`; the machine's zone (tzlocal's) when empty or unknown."""
+    for candidate in (name, machine_timezone()):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+    return UTC
 
 
 def _job_zone(job: Job | None) -> tzinfo:

@@ -1,4 +1,5 @@
-"""RunNotifier: after a run ends, apply the digest rule and mail the right list.
+"""RunNotifier: after a run ends, apply the digest rule and mail the right list; and
+`notify_run_tree`, the one rule for mailing a whole run tree (the app and the CLI call it).
 
 Blocking (SMTP): call it off the GUI thread. It opens no Qt object and reads only the store.
 """
@@ -29,6 +30,7 @@ from pxdesk.core.notify.email import (
 from pxdesk.core.notify.policy import Decision, should_send
 from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.models import ExecutionRun
+from pxdesk.core.sync.results import RunOutcome, tree_run_ids
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +81,17 @@ class RunNotifier:
         if decision.digest and run.job_id is not None:
             record_digest(run.job_id, now)
         return NotifyOutcome(True, ctx, decision)
+
+
+def notify_run_tree(notify_run: Callable[[int], NotifyOutcome],
+                    outcome: RunOutcome) -> list[NotifyOutcome]:
+    """Mail every run of a finished run tree (a job after its dependencies, a chain's jobs) in
+    the order they ran; what was not sent is logged. A crash without a run row mails nothing.
+
+    Blocking (SMTP): the app calls it in a worker thread, `pxdesk-cli run` after the run.
+    """
+    outcomes = [notify_run(run_id) for run_id in tree_run_ids(outcome)]
+    for sent in outcomes:
+        if sent.error:
+            log.warning("Run e-mail not sent: %s", sent.error)
+    return outcomes

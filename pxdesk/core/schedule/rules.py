@@ -14,16 +14,15 @@ the gap before the next midnight is 4 hours.
 from __future__ import annotations
 
 import calendar
-import contextlib
 import json
-import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tzlocal
 
 from pxdesk.core.errors import ConfigError
 
@@ -260,25 +259,15 @@ def resolve_wall_time(zone: ZoneInfo, day: date, hm: tuple[int, int]) -> datetim
     return datetime.fromtimestamp(high, zone)
 
 
-def machine_timezone(
-    environ: Mapping[str, str] | None = None,
-    localtime: Path = Path("/etc/localtime"),
-    timezone_file: Path = Path("/etc/timezone"),
-) -> str:
-    """IANA name of the machine's zone, best effort (TZ, /etc/localtime, /etc/timezone), or UTC."""
-    env = os.environ if environ is None else environ
-    candidates: list[str] = []
-    tz = env.get("TZ", "").lstrip(":")
-    if tz:
-        candidates.append(_after_zoneinfo(tz))
-    with contextlib.suppress(OSError):
-        candidates.append(_after_zoneinfo(str(localtime.resolve(strict=True))))
-    with contextlib.suppress(OSError):
-        candidates.append(timezone_file.read_text(encoding="utf-8").strip())
-    for name in candidates:
-        if name and _zone(name) is not None:
-            return name
-    return "UTC"
+def machine_timezone(local_zone_name: Callable[[], str | None] | None = None) -> str:
+    """IANA name of the machine's zone from tzlocal (TZ, /etc/localtime, the Windows registry),
+    or UTC when it names no zone; `local_zone_name` replaces the lookup in tests."""
+    lookup = tzlocal.get_localzone_name if local_zone_name is None else local_zone_name
+    try:
+        name = lookup()
+    except Exception:  # tzlocal raises for a misconfigured machine: UTC is the documented answer
+        return "UTC"
+    return name if name and _zone(name) is not None else "UTC"
 
 
 def _wall_times(spec: ScheduleSpec, day: date) -> Iterator[tuple[int, int]]:
@@ -355,11 +344,6 @@ def _zone(name: object) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
-
-
-def _after_zoneinfo(path: str) -> str:
-    marker = "zoneinfo/"
-    return path.rsplit(marker, 1)[1] if marker in path else path
 
 
 def _offset_at(zone: ZoneInfo, timestamp: int) -> timedelta | None:

@@ -207,3 +207,44 @@ def test_run_email_has_the_quality_report_instead_of_full_reasons(job: Job) -> N
         "3 several matches",
         "  Filter A (email is not null) removed 57",
     ]
+
+
+def test_notify_run_tree_mails_dependencies_first_and_logs_what_was_not_sent(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The one rule the app's RunMailer and `pxdesk-cli run` share."""
+    from pxdesk.core.notify.notifier import NotifyOutcome, notify_run_tree
+    from pxdesk.core.sync.results import RunCrash, RunResult
+
+    calls: list[int] = []
+
+    def notify_run(run_id: int) -> NotifyOutcome:
+        calls.append(run_id)
+        return NotifyOutcome(False, None, None, error="SMTP down" if run_id == 2 else None)
+
+    tree = RunResult(3, "C", RunStatus.SUCCESS, dependencies=[
+        RunResult(2, "B", RunStatus.FAILURE, dependencies=[RunResult(1, "A", RunStatus.SUCCESS)])])
+    outcomes = notify_run_tree(notify_run, tree)
+    assert calls == [1, 2, 3] and [o.error for o in outcomes] == [None, "SMTP down", None]
+    assert any("SMTP down" in r.getMessage() for r in caplog.records)
+    assert notify_run_tree(notify_run, RunCrash("C", "store full")) == []
+    assert calls == [1, 2, 3]
+
+
+def test_a_run_without_a_zone_is_told_in_the_machine_s_named_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tzlocal's IANA zone, not today's fixed offset: a winter run reads CET in summer too."""
+    import tzlocal
+
+    from pxdesk.core.notify.context import zone_named
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    tzlocal.reload_localzone()
+    try:
+        assert zone_named(None) == ZoneInfo("Europe/Berlin")
+        assert zone_named("Not/AZone") == ZoneInfo("Europe/Berlin")
+        assert zone_named("Asia/Tokyo") == ZoneInfo("Asia/Tokyo")
+    finally:
+        monkeypatch.delenv("TZ")
+        tzlocal.reload_localzone()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -258,20 +257,28 @@ def test_paused_schedule_is_paused_only_until_its_time() -> None:
 
 # --- machine zone ------------------------------------------------------------------------------
 
-def test_machine_timezone_prefers_tz_then_localtime_then_timezone_file(tmp_path: Path) -> None:
-    zoneinfo_dir = tmp_path / "usr/share/zoneinfo/America"
-    zoneinfo_dir.mkdir(parents=True)
-    (zoneinfo_dir / "New_York").write_bytes(b"TZif")
-    link = tmp_path / "localtime"
-    link.symlink_to(zoneinfo_dir / "New_York")
-    tz_file = tmp_path / "timezone"
-    tz_file.write_text("Asia/Tokyo\n", encoding="utf-8")
-    missing = tmp_path / "missing"
+def test_machine_timezone_is_tzlocal_s_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library reads TZ, /etc/localtime and the Windows registry: no hand-written guess."""
+    import tzlocal
 
-    assert machine_timezone({"TZ": ":Europe/Berlin"}, link, tz_file) == "Europe/Berlin"
-    assert machine_timezone({"TZ": "CET-1CEST"}, link, tz_file) == "America/New_York"
-    assert machine_timezone({}, missing, tz_file) == "Asia/Tokyo"
-    assert machine_timezone({}, missing, missing) == "UTC"
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    tzlocal.reload_localzone()
+    try:
+        assert machine_timezone() == "Asia/Tokyo"
+    finally:
+        monkeypatch.delenv("TZ")
+        tzlocal.reload_localzone()
+
+
+def test_machine_timezone_override_and_fallback() -> None:
+    """Tests inject the lookup; a name no zone database knows, or a failed lookup, is UTC."""
+    def broken() -> str:
+        raise LookupError("no zone configured")
+
+    assert machine_timezone(lambda: "Europe/Berlin") == "Europe/Berlin"
+    assert machine_timezone(lambda: "local") == "UTC"
+    assert machine_timezone(lambda: None) == "UTC"
+    assert machine_timezone(broken) == "UTC"
 
 
 def test_next_run_after_a_second_occurrence_instant_is_not_in_the_past() -> None:
