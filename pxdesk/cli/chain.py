@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pxdesk.cli.connection import admin_user
 from pxdesk.cli.output import print_json
-from pxdesk.cli.run import EXIT_CODES, run_and_report
+from pxdesk.cli.run import EXIT_CODES, add_no_email_argument, run_and_report
 from pxdesk.core.context import AppContext
 from pxdesk.core.store.enums import RunStatus, ScheduleKind, Trigger
 from pxdesk.core.sync.results import RunResult, run_tree
@@ -48,6 +48,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     run = actions.add_parser("run", help="run the chain now (exit 0 Success, 3 Partial "
                                          "Success, 1 otherwise)")
     run.add_argument("--json", action="store_true")
+    add_no_email_argument(run)
     run.set_defaults(handler=run_chain)
 
 
@@ -115,7 +116,7 @@ def run_chain(args: argparse.Namespace, ctx: AppContext) -> int:
     if chain is None:
         raise ConfigError("There is no job chain: create one with `pxdesk-cli chain create`.")
     result = run_and_report(ctx, args.json, lambda engine, cancel: engine.run_chain(
-        chain.name, trigger=Trigger.MANUAL, cancel=cancel))
+        chain.name, trigger=Trigger.MANUAL, cancel=cancel), email=not args.no_email)
     return _exit_code(result)
 
 

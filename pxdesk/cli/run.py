@@ -40,11 +40,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="also list every id PX has and mark (or delete, as the job says) "
                              "the rows of records deleted in PX")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_no_email_argument(parser)
+    dry_run.add_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def add_no_email_argument(parser: argparse.ArgumentParser) -> None:
+    """`--no-email`, for every command that runs jobs (run, chain run)."""
     parser.add_argument("--no-email", action="store_true",
                         help="send no run e-mail (by default every run of the tree is mailed "
                              "as the app does: the job's lists, the digest rule)")
-    dry_run.add_arguments(parser)
-    parser.set_defaults(handler=run)
 
 
 def parse_date(text: str, *, end: bool = False) -> int:

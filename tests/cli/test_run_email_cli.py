@@ -94,3 +94,12 @@ def test_a_chain_run_mails_each_job_to_the_chain_s_lists(home: Path, mailing: Sm
     assert _cli(home, "chain", "run") == 3
     assert [to for _sender, to in mailing.inbox.envelopes] == [["chain@example.com"],
                                                                 ["ops@example.com"]]
+
+
+def test_a_chain_run_with_no_email_sends_nothing(home: Path, mailing: SmtpServer,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli(home, "chain", "create", "--name", "Nightly", "--success", "chain@example.com",
+                "--failure", "ops@example.com") == 0
+    assert _cli(home, "chain", "run", "--no-email") == 3
+    assert mailing.inbox.messages == []
+    assert "mailed" not in capsys.readouterr().err
