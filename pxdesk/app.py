@@ -124,7 +124,8 @@ class PxdeskApp(QObject, RunListener):
             self.network = NetworkWatch(self)
             online = self.network.is_online
         self.dispatcher = ScheduleDispatcher(
-            self.runner, self, is_locked=self.engine.is_running, network_online=online,
+            self.runner, self, is_locked=self.engine.is_running,
+            running_where=self.engine.running_where, network_online=online,
             now=opts.now, backend=opts.scheduler_backend)
         if self.network is not None:
             self.network.online.connect(self.dispatcher.retry_pending)

@@ -146,6 +146,11 @@ class SyncEngine:
         """True while a run of the job holds its lease, in any process on any machine."""
         return self.leases.is_running(job_name)
 
+    def running_where(self, job_name: str) -> str | None:
+        """Where the job's run goes on now ("on HOST (pid N)"), None when it does not."""
+        info = self.leases.holder_of(job_name)
+        return info.where() if info is not None else None
+
     def close_interrupted_runs(self) -> int:
         """At start-up: close runs left open by a dead process as Failure ("interrupted"), and
         build the indexes a killed large load had deferred, so browsing is fast again now."""

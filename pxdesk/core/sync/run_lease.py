@@ -16,9 +16,11 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import tzinfo
 
 from peewee import PeeweeException
 
+from pxdesk.core.logs.queries import display_time
 from pxdesk.core.store.base import database, now_ms
 from pxdesk.core.store.leases import (
     LeaseHolder,
@@ -48,6 +50,11 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:  # another user's process: alive
         return True
     return True
+
+
+def running_text(info: LeaseInfo, tz: tzinfo | None = None) -> str:
+    """What the jobs list and table say of a job a run holds now."""
+    return f"Running {info.where()} since {display_time(info.taken_at, tz)}"
 
 
 class JobLeases:
@@ -130,4 +137,4 @@ class Lease:
             release_lease(self.job_id, self.token)
 
 
-__all__ = ["EXPIRY_MS", "HEARTBEAT_S", "JobLeases", "Lease", "pid_alive"]
+__all__ = ["EXPIRY_MS", "HEARTBEAT_S", "JobLeases", "Lease", "pid_alive", "running_text"]
