@@ -9,6 +9,7 @@ pid is dead is free at once, so a killed run does not hold its job for two minut
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -17,6 +18,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import tzinfo
+from pathlib import Path
 
 from peewee import PeeweeException
 
@@ -57,6 +59,18 @@ def running_text(info: LeaseInfo, tz: tzinfo | None = None) -> str:
     return f"Running {info.where()} since {display_time(info.taken_at, tz)}"
 
 
+def machine_key(host: str) -> str:
+    """Who "this machine" is when judging a pid: the host name and the OS's machine id (or
+    the MAC address) together, so two servers both named "localhost" never judge each
+    other's pids; containers have their own host names."""
+    try:
+        machine = Path("/etc/machine-id").read_text(encoding="ascii").strip()
+    except OSError:
+        machine = ""
+    seed = f"{host}|{machine or uuid.getnode()}"
+    return hashlib.sha1(seed.encode()).hexdigest()[:12]
+
+
 class JobLeases:
     """Takes, renews and reads the job leases for one process (one per SyncEngine)."""
 
@@ -67,19 +81,21 @@ class JobLeases:
     ) -> None:
         self._clock = clock
         self.host = host or socket.gethostname()
+        self.machine = machine_key(self.host)
         self.pid = os.getpid() if pid is None else pid
         self.ttl_ms = ttl_ms
         self.heartbeat_s = heartbeat_s
         self._is_alive = is_alive
 
     def _stale(self, info: LeaseInfo) -> bool:
-        """Held by a process of this host that is gone: free now, not at expiry."""
-        return info.host == self.host and not self._is_alive(info.pid)
+        """Held by a process of this machine that is gone: free now, not at expiry."""
+        return (info.host == self.host and info.holder.startswith(f"{self.machine}-")
+                and not self._is_alive(info.pid))
 
     def acquire(self, job: Job) -> Lease | LeaseInfo:
         """The job's lease, renewed until released; or the live holder's lease when another
         run (here or elsewhere) has it."""
-        me = LeaseHolder(uuid.uuid4().hex, self.host, self.pid)
+        me = LeaseHolder(f"{self.machine}-{uuid.uuid4().hex}", self.host, self.pid)
         info = take_lease(job, me, self._clock(), self.ttl_ms, stale=self._stale)
         if info.holder != me.token:
             return info

@@ -134,3 +134,16 @@ def test_pid_alive_knows_this_process_and_a_finished_one() -> None:
     child.wait(timeout=30)
     assert pid_alive(child.pid) is False
     assert pid_alive(os.getpid()) is True
+
+
+def test_a_machine_with_the_same_host_name_never_judges_the_others_pids(
+    job: Job, clock: Clock
+) -> None:
+    elsewhere = _leases(clock, "localhost", 11)
+    elsewhere.machine = "0123456789ab"  # another server, also called "localhost"
+    held = elsewhere.acquire(job)
+    assert isinstance(held, Lease)
+    here = _leases(clock, "localhost", 33, alive=False)
+    assert here.is_running(JOB), "its pid 11 means nothing here: wait for the expiry"
+    assert not isinstance(here.acquire(job), Lease)
+    held.release()
