@@ -138,15 +138,23 @@ def store_stamp() -> tuple[int, int, int]:
     return (int(row.id) if row is not None else 0, *lease_stamp())
 
 
+def open_run_ids() -> set[int]:
+    """Runs Queued or In Progress now (a scan of the log: once, when a watch starts)."""
+    query = ExecutionRun.select(ExecutionRun.id).where(
+        ExecutionRun.status.in_(list(OPEN_STATUSES)))
+    return {int(r.id) for r in query}
+
+
 def runs_to_show(after_id: int, open_ids: set[int]) -> list[RunStart]:
-    """Runs newer than `after_id`, open now, or open at the last look (`open_ids`): what the
-    execution log re-reads when another process moved on."""
-    query = (ExecutionRun.select(ExecutionRun.id, ExecutionRun.job_name, ExecutionRun.status)
-             .where((ExecutionRun.id > after_id)
-                    | ExecutionRun.status.in_(list(OPEN_STATUSES))
-                    | ExecutionRun.id.in_(sorted(open_ids)))
-             .order_by(ExecutionRun.id))
-    return [RunStart(int(r.id), r.job_name, RunStatus(r.status)) for r in query]
+    """Runs newer than `after_id` or open at the last look (`open_ids`): what the execution
+    log re-reads when another process moved on. Primary-key lookups only: a run is open
+    from its creation, so it is new or already in `open_ids`."""
+    columns = (ExecutionRun.id, ExecutionRun.job_name, ExecutionRun.status)
+    # Two queries: with OR, SQLite scans the whole log in id order instead.
+    rows = [*ExecutionRun.select(*columns).where(ExecutionRun.id.in_(sorted(open_ids))),
+            *ExecutionRun.select(*columns).where(ExecutionRun.id > after_id)]
+    found = {int(r.id): RunStart(int(r.id), r.job_name, RunStatus(r.status)) for r in rows}
+    return [found[run_id] for run_id in sorted(found)]
 
 
 def connection_card(conn: Any) -> dict[str, str]:

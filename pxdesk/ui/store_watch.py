@@ -36,8 +36,7 @@ class StoreWatch(QObject):
     def start(self) -> None:
         """Note where the store is now (nothing to show yet), then poll."""
         self._stamp = queries.store_stamp()
-        self._open = {s.run_id for s in queries.runs_to_show(self._stamp[0], set())
-                      if s.status in OPEN_STATUSES}
+        self._open = queries.open_run_ids()
         self._timer.start()
 
     def stop(self) -> None:
