@@ -14,6 +14,7 @@ import pytest
 
 from pxdesk.cli import main
 from pxdesk.core.context import open_context
+from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.store.models import ExecutionRun, Job, Schedule
 from pxdesk.core.store.settings import PAUSE_SETTING, set_setting
@@ -91,3 +92,30 @@ def test_the_systemd_unit_runs_the_scheduler_and_stops_it_with_sigterm() -> None
     assert unit["Service"]["ExecStart"].endswith("pxdesk-cli scheduler")
     assert unit["Service"]["KillSignal"] == "SIGTERM"
     assert unit["Install"]["WantedBy"] == "default.target"
+
+
+@pytest.mark.timeout(90)
+def test_sigterm_during_a_run_cancels_it_and_frees_the_job(created: Path,
+                                                          sim: PxSimulator) -> None:
+    from pxdesk.core.pxsim.faults import Fault
+    from pxdesk.core.store.leases import JobLease
+
+    _hourly_job_last_run_hours_ago(created, 3)
+    sim.page_size_cap = 1
+    sim.inject(Fault("latency", delay=0.2, times=10_000, path="/v1/accounts"))
+    env = {**os.environ, "PXDESK_HOME": str(created)}
+    proc = subprocess.Popen([sys.executable, "-c", CODE, "scheduler"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # bounded by the test's timeout
+        if f"of {COMPANY_JOB} started" in line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=60)
+    sim.clear_faults()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("pxdesk scheduler stopped (SIGTERM)")
+    assert _runs(created)[-1][:2] == ("scheduled", "Cancelled")
+    with open_context(created):
+        assert JobLease.select().count() == 0
