@@ -39,6 +39,7 @@ from pxdesk.core.workers import JobRunner, RunListener
 from pxdesk.ui.main_window import MainWindow
 from pxdesk.ui.network_watch import NetworkWatch
 from pxdesk.ui.run_mailer import RunMailer
+from pxdesk.ui.store_watch import StoreWatch
 from pxdesk.ui.support_bundle import SupportBundleCommand
 from pxdesk.ui.tray import TrayController, tray_available
 from pxdesk.ui.tray_session import TraySession
@@ -100,6 +101,10 @@ class PxdeskApp(QObject, RunListener):
         self.adoption_view = AdoptionView(self.window)
         self.logs_view = LogsView(context.paths.runs_dir, self.window)
         self._build_scheduling()
+        # Runs of other pxdesk processes on this store (headless scheduler, CLI, machines)
+        self.store_watch = StoreWatch(self)
+        self.store_watch.changed.connect(self.connectors.refresh)
+        self.store_watch.run_seen.connect(self.logs_view.on_run_started)
         self.window.add_tab(self.connectors, "Connectors")
         self.window.add_tab(self.data_view, "Data")
         self.window.add_tab(self.adoption_view, "Adoption")
@@ -124,7 +129,8 @@ class PxdeskApp(QObject, RunListener):
             self.network = NetworkWatch(self)
             online = self.network.is_online
         self.dispatcher = ScheduleDispatcher(
-            self.runner, self, is_locked=self.engine.is_running, network_online=online,
+            self.runner, self, is_locked=self.engine.is_running,
+            running_where=self.engine.running_where, network_online=online,
             now=opts.now, backend=opts.scheduler_backend)
         if self.network is not None:
             self.network.online.connect(self.dispatcher.retry_pending)
@@ -183,6 +189,7 @@ class PxdeskApp(QObject, RunListener):
             self._started = True
             self.dispatcher.start()
             self.stale_watch.start()
+            self.store_watch.start()
         self.session.start(minimized=self.options.minimized)
         if first and self.options.ask_admin_email and needs_admin_email():
             self._ask_admin_email()
@@ -224,6 +231,7 @@ class PxdeskApp(QObject, RunListener):
     def _on_window_close_requested(self) -> None:
         set_setting(WINDOW_GEOMETRY_SETTING, self.window.saved_geometry())
         self.dispatcher.shutdown()
+        self.store_watch.stop()
         self.stale_watch.stop()
         self.runner.cancel_all_and_wait()
         self.mailer.wait()

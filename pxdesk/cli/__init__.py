@@ -17,6 +17,7 @@ from pxdesk.cli import (
     jobs,
     logs,
     run,
+    scheduler,
     settings,
     simulate,
     support,
@@ -29,7 +30,7 @@ from pxdesk.core.store.errors import store_errors
 
 # Each command module exposes register(subparsers); its handlers return an exit code.
 COMMAND_MODULES = (simulate, connection, jobs, run, chain, logs, data, adoption, desktop_entry,
-                   support, settings, fields)
+                   support, settings, fields, scheduler)
 # Commands that never open the store: handler(args). Every other one is handler(args, ctx) on
 # the one store this process opens, after the runs a dead process left are closed.
 STORELESS_COMMANDS = frozenset({"simulate", "install-desktop-entry"})

@@ -52,9 +52,11 @@ def list_jobs(args: argparse.Namespace, ctx: AppContext) -> int:
     from pxdesk.core.config.chain_service import chain_of_job
     from pxdesk.core.config.job_config import load_job_config
     from pxdesk.core.config.job_service import JobService
+    from pxdesk.core.sync.run_lease import JobLeases, running_text
 
     service = JobService(user=admin_user())
     jobs = service.jobs()
+    running = JobLeases().holders()
     if not jobs:
         print("No jobs: create the PX connection first.")
         return EXIT_OK
@@ -65,6 +67,8 @@ def list_jobs(args: argparse.Namespace, ctx: AppContext) -> int:
         if (chain := chain_of_job(job.id)) is not None:
             when = f"ignored: scheduled by chain {chain.name}"
         print(f"{job.name}  [{job.kind}, {job.modification_type}, schedule {when}]")
+        if (lease := running.get(job.name)) is not None:
+            print(f"  {running_text(lease)}")
         for blocker in service.run_blockers(job):
             print(f"  cannot run: {blocker}")
     return EXIT_OK

@@ -21,6 +21,7 @@ from pxdesk.core.store.enums import RunStatus, Trigger
 from pxdesk.core.sync.results import RunResult
 
 if TYPE_CHECKING:  # imported when a run starts: `pxdesk-cli --help` stays quick
+    from pxdesk.core.notify.notifier import RunNotifier
     from pxdesk.core.sync.engine import SyncEngine
 
 EXIT_CODES = {RunStatus.SUCCESS: 0, RunStatus.PARTIAL_SUCCESS: 3}
@@ -159,11 +160,9 @@ def run_and_report(ctx: AppContext, as_json: bool,
 def mail_run_tree(ctx: AppContext, result: RunResult) -> None:
     """The app's run e-mails, by the same core function; one line each on stderr (stdout
     stays the result). A mail that could not be sent is a warning, not the run's exit code."""
-    from pxdesk.core.notify.email import load_smtp_settings
-    from pxdesk.core.notify.notifier import RunNotifier, notify_run_tree
+    from pxdesk.core.notify.notifier import notify_run_tree
 
-    notifier = RunNotifier(lambda: load_smtp_settings(ctx.secrets), ctx.paths.runs_dir)
-    for sent in notify_run_tree(notifier.notify_run, result):
+    for sent in notify_run_tree(run_notifier(ctx).notify_run, result):
         job = sent.context.job_name if sent.context is not None else "the run"
         if sent.error:
             print(f"warning: run e-mail of {job} not sent: {sent.error} (--no-email skips "
@@ -185,3 +184,11 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         args.job, trigger=Trigger.MANUAL, date_range=date_range, cancel=cancel,
         reconcile=args.reconcile), email=not args.no_email)
     return EXIT_CODES.get(result.status, 1)
+
+
+def run_notifier(ctx: AppContext) -> RunNotifier:
+    """The app's RunNotifier on this process's store, secrets and run files."""
+    from pxdesk.core.notify.email import load_smtp_settings
+    from pxdesk.core.notify.notifier import RunNotifier
+
+    return RunNotifier(lambda: load_smtp_settings(ctx.secrets), ctx.paths.runs_dir)

@@ -12,13 +12,17 @@ from typing import Any
 
 from pxdesk.core.config.chain_service import chain_of_job
 from pxdesk.core.config.job_config import load_job_config
+from pxdesk.core.logs.execution import OPEN_STATUSES
 from pxdesk.core.logs.request_budget import budget_text
 from pxdesk.core.notify.alert import FailureRate, run_failure_rate
 from pxdesk.core.schedule.rules import describe, next_runs
 from pxdesk.core.store.base import now_ms
-from pxdesk.core.store.enums import JobKind, ModificationType, Region
+from pxdesk.core.store.enums import JobKind, ModificationType, Region, RunStatus
+from pxdesk.core.store.leases import lease_stamp
 from pxdesk.core.store.models import ExecutionRun, Job, JobDependency, Schedule
 from pxdesk.core.sync.plan import run_blockers
+from pxdesk.core.sync.results import RunStart
+from pxdesk.core.sync.run_lease import JobLeases, running_text
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class JobRow:
     next_run: datetime | None
     failure_rate: FailureRate | None = None  # the last run's, against the failure alert
     blocker: Blocker | None = None  # why it cannot run as saved
+    running: str | None = None  # "Running on HOST (pid N) since ..." while a run holds it
 
     @property
     def alerted(self) -> bool:
@@ -105,6 +110,7 @@ def _schedule_text(schedule: Schedule | None, job: Job) -> tuple[str, datetime |
 def job_rows() -> list[JobRow]:
     """Every job of the connection with its latest run, in a stable order."""
     rows: list[JobRow] = []
+    held = JobLeases().holders()
     for job in Job.select().order_by(Job.kind):
         last = (ExecutionRun.select().where(ExecutionRun.job == job)
                 .order_by(ExecutionRun.queued_at.desc(), ExecutionRun.id.desc()).first())
@@ -120,8 +126,35 @@ def job_rows() -> list[JobRow]:
             schedule=text, next_run=next_run,
             failure_rate=run_failure_rate(last) if last else None,
             blocker=job_blocker(job),
+            running=running_text(held[job.name]) if job.name in held else None,
         ))
     return rows
+
+
+def store_stamp() -> tuple[int, int, int]:
+    """(newest run id, lease rows, newest heartbeat): changes when any process on the store
+    starts or logs a run, or takes, renews or releases a lease. Two index lookups."""
+    row = ExecutionRun.select(ExecutionRun.id).order_by(ExecutionRun.id.desc()).first()
+    return (int(row.id) if row is not None else 0, *lease_stamp())
+
+
+def open_run_ids() -> set[int]:
+    """Runs Queued or In Progress now (a scan of the log: once, when a watch starts)."""
+    query = ExecutionRun.select(ExecutionRun.id).where(
+        ExecutionRun.status.in_(list(OPEN_STATUSES)))
+    return {int(r.id) for r in query}
+
+
+def runs_to_show(after_id: int, open_ids: set[int]) -> list[RunStart]:
+    """Runs newer than `after_id` or open at the last look (`open_ids`): what the execution
+    log re-reads when another process moved on. Primary-key lookups only: a run is open
+    from its creation, so it is new or already in `open_ids`."""
+    columns = (ExecutionRun.id, ExecutionRun.job_name, ExecutionRun.status)
+    # Two queries: with OR, SQLite scans the whole log in id order instead.
+    rows = [*ExecutionRun.select(*columns).where(ExecutionRun.id.in_(sorted(open_ids))),
+            *ExecutionRun.select(*columns).where(ExecutionRun.id > after_id)]
+    found = {int(r.id): RunStart(int(r.id), r.job_name, RunStatus(r.status)) for r in rows}
+    return [found[run_id] for run_id in sorted(found)]
 
 
 def connection_card(conn: Any) -> dict[str, str]:

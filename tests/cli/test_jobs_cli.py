@@ -79,3 +79,26 @@ def test_alerts_show_set_and_refuse(created: Path, capsys: pytest.CaptureFixture
     assert main(["--home", home, "logs", "audit", "--job", "Company Sync_PX"]) == 0
     audit = capsys.readouterr().out
     assert "Warn If No Success For" in audit and "90 minutes" in audit
+
+
+def test_list_shows_who_runs_a_job_now(created: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from pxdesk.core.context import open_context
+    from pxdesk.core.logs.queries import display_time
+    from pxdesk.core.store.base import now_ms
+    from pxdesk.core.store.leases import JobLease
+    from pxdesk.core.store.models import Job
+
+    now = now_ms()
+    with open_context(created):
+        for name, expires in (("Company Sync_PX", now + 60_000),
+                              ("Company Person Sync_PX", now - 1)):  # expired: not running
+            JobLease.create(job=Job.get(Job.name == name), holder=name, host="build-7",
+                            pid=4242, taken_at=now - 5_000, heartbeat_at=now - 1,
+                            expires_at=expires)
+    assert main(["--home", str(created), "jobs", "list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    at = out.index("Company Sync_PX  [company, upsert, schedule hourly, disabled]")
+    assert out[at + 1] == (f"  Running on build-7 (pid 4242) since "
+                           f"{display_time(now - 5_000)}")
+    assert sum("Running on" in line for line in out) == 1

@@ -46,7 +46,8 @@ TICK_MS = 60_000  # re-read schedules (CLI edits) and end timed pauses
 RETRY_MS = 60_000  # a catch-up waiting for the network is tried again this often
 RETRY_WINDOW = timedelta(minutes=30)
 CHAIN_KEY_PREFIX = "\x1fchain "
-SKIP_RUNNING = "scheduled run skipped: the previous run is still going"
+PREVIOUS_RUN_GOING = "the previous run is still going"
+SKIP_RUNNING = f"scheduled run skipped: {PREVIOUS_RUN_GOING}"
 MISSED_AT_START = "while pxdesk was not running"
 MISSED_AFTER_JUMP = "while the computer was asleep or its clock changed"
 
@@ -61,6 +62,10 @@ def _always_online() -> bool:
 
 def _never_locked(_job_name: str) -> bool:
     return False
+
+
+def _nowhere(_job_name: str) -> str | None:
+    return None
 
 
 class Runner(Protocol):
@@ -136,8 +141,9 @@ def last_start_times() -> dict[str, datetime]:
 class ScheduleDispatcher(QObject, RunListener):
     """Keeps the JobScheduler in step with the store and starts the runs it says are due.
 
-    `is_locked(job)` tells whether some run (another process, or a dependency inside another
-    run tree) holds the job: SyncEngine.is_running. `network_online()` gates catch-ups.
+    `is_locked(job)` tells whether some run (another process or machine, or a dependency
+    inside another run tree) holds the job: SyncEngine.is_running; `running_where(job)` says
+    where ("on HOST (pid N)") for the Skipped reason. `network_online()` gates catch-ups.
     `now`, `backend` and `timezone` are passed to the JobScheduler (tests inject them).
     """
 
@@ -148,6 +154,7 @@ class ScheduleDispatcher(QObject, RunListener):
     def __init__(
         self, runner: Runner, parent: QObject | None = None, *,
         is_locked: Callable[[str], bool] = _never_locked,
+        running_where: Callable[[str], str | None] = _nowhere,
         network_online: Callable[[], bool] = _always_online,
         now: Callable[[], datetime] | None = None,
         backend: BaseScheduler | None = None, timezone: str | None = None,
@@ -157,6 +164,7 @@ class ScheduleDispatcher(QObject, RunListener):
         super().__init__(parent)
         self._runner = runner
         self._is_locked = is_locked
+        self._running_where = running_where
         self._network_online = network_online
         self._now = now or _utc_now
         self._retry_window = retry_window
@@ -202,8 +210,10 @@ class ScheduleDispatcher(QObject, RunListener):
 
     @Slot()
     def tick(self) -> None:
-        """Once a minute: pick up schedule edits made elsewhere (CLI); end a timed pause."""
+        """Once a minute: pick up schedule edits and a pause or resume made elsewhere (the
+        CLI, the desktop, a headless scheduler on the same store); end a timed pause."""
         self.scheduler.sync(store_schedules())
+        self._follow_kept_pause()
         self._forget_ended_pause()
 
     # ---- queries ------------------------------------------------------------------------
@@ -244,6 +254,22 @@ class ScheduleDispatcher(QObject, RunListener):
         until = datetime.fromtimestamp(until_ms / 1000, UTC) if until_ms is not None else None
         # An expired pause is restored too: the scheduler then marks its slots as skipped.
         self.scheduler.pause_all(until)
+
+    def _follow_kept_pause(self) -> None:
+        """The kept pause is the one truth every process on the store shares: adopt it."""
+        kept = get_setting(PAUSE_SETTING, None)
+        paused, until = self.scheduler.pause_state()
+        if isinstance(kept, dict):
+            until_ms = kept.get("until")
+            wanted = datetime.fromtimestamp(until_ms / 1000, UTC) if until_ms is not None \
+                else None
+            if not paused or until != wanted:
+                self.scheduler.pause_all(wanted)
+                self._pending.clear()
+                self.pause_changed.emit()
+        elif paused:
+            self.scheduler.resume_all()
+            self.pause_changed.emit()
 
     def _forget_ended_pause(self) -> None:
         if get_setting(PAUSE_SETTING, None) is not None and not self.scheduler.is_paused():
@@ -296,6 +322,7 @@ class ScheduleDispatcher(QObject, RunListener):
         if not members:
             return  # the chain was deleted or disabled since it fired
         busy = any(self._runner.is_running(m) or self._is_locked(m) for m in members)
+        why = self._why_busy(members) if busy else ""
         note = catch_up.note(catch_up.attempts + 1) if catch_up is not None else None
         if chain is not None:
             started = not busy and self._runner.start_chain(
@@ -305,16 +332,24 @@ class ScheduleDispatcher(QObject, RunListener):
                                                       note=note)
         if not started:
             if catch_up is None:
-                self._write_skipped(job_name, SKIP_RUNNING)
+                self._write_skipped(job_name, f"scheduled run skipped: {why}")
             else:
                 self._write_skipped(job_name, f"missed the run due {catch_up.due_text()} "
-                                              f"{catch_up.why}; not caught up: the previous "
-                                              "run is still going")
+                                              f"{catch_up.why}; not caught up: {why}")
             return
         if catch_up is not None:
             catch_up.attempts += 1
             self._active[members[-1]] = (job_name, catch_up)  # the runner reports the last
             log.info("Catching up %s (%s)", job_name, note)
+
+    def _why_busy(self, members: Sequence[str]) -> str:
+        """Why a due run cannot start: its run here is still going, or where another
+        process or machine runs it."""
+        if not any(self._runner.is_running(m) for m in members):
+            for name in members:
+                if self._is_locked(name) and (where := self._running_where(name)):
+                    return f"already running {where}"
+        return PREVIOUS_RUN_GOING
 
     def on_run_finished(self, job_name: str, outcome: RunOutcome) -> None:
         key, catch_up = self._active.pop(job_name, (job_name, None))

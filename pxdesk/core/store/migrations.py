@@ -207,6 +207,18 @@ def _m10_history_and_lineage(db: SqliteDatabase) -> None:
         db.execute_sql(statement)
 
 
+_M11_JOB_LEASE = """CREATE TABLE "job_lease" ("job_id" INTEGER NOT NULL PRIMARY KEY,
+    "holder" TEXT NOT NULL, "host" TEXT NOT NULL, "pid" INTEGER NOT NULL,
+    "taken_at" INTEGER NOT NULL, "heartbeat_at" INTEGER NOT NULL, "expires_at" INTEGER NOT NULL,
+    FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE)"""
+
+
+def _m11_job_lease(db: SqliteDatabase) -> None:
+    # One run of a job at a time across processes and machines on one store: the lease of
+    # the run going on (holder, host, pid, heartbeat, expiry); see core/store/leases.py.
+    db.execute_sql(_M11_JOB_LEASE)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "Create the v1 schema", _m1_create_schema),
     Migration(2, "Index lower(email) for case-insensitive lookups", _m2_person_email_index),
@@ -219,6 +231,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "Index the user activity by PX account", _m8_adoption_per_account),
     Migration(9, "Quality report of each run", _m9_run_quality),
     Migration(10, "Config history and record lineage", _m10_history_and_lineage),
+    Migration(11, "Job leases: one run of a job at a time across machines", _m11_job_lease),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from peewee import Model
 
 from pxdesk.core.store.config_versions import ConfigVersion
+from pxdesk.core.store.leases import JobLease
 from pxdesk.core.store.models import (
     AuditLog,
     Company,
@@ -41,5 +42,5 @@ ALL_MODELS: list[type[Model]] = [
     JobChain, JobChainMember, Setting, CustomField, ExecutionRun, RecordError, RequestLog,
     AuditLog, ConnectionLog,
     Company, Person, CompanyPerson, CompanyInstance, SourceLink, RetryRecord, UserActivity,
-    AdoptionSnapshot, ConfigVersion, SourceRecord, RowChange,
+    AdoptionSnapshot, ConfigVersion, SourceRecord, RowChange, JobLease,
 ]

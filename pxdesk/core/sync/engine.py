@@ -33,8 +33,8 @@ from pxdesk.core.store.models import (
 from pxdesk.core.sync.deferred_indexes import restore_indexes
 from pxdesk.core.sync.dry_run import DryRun, DryRunResult
 from pxdesk.core.sync.job_run import JobRun, RunSettings
-from pxdesk.core.sync.locks import JobLocks
 from pxdesk.core.sync.results import RunProgress, RunResult, RunStart, run_tree
+from pxdesk.core.sync.run_lease import JobLeases, Lease
 
 _log = logging.getLogger("pxdesk.sync")
 
@@ -58,7 +58,7 @@ class SyncEngine:
         self._client_factory = client_factory or self._default_client
         self._clock = clock
         self.page_size = page_size
-        self._locks = JobLocks(self.runs_dir / "locks")
+        self.leases = JobLeases(clock)
         self.log = ExecutionLog(clock)
 
     # ---- public -------------------------------------------------------------------------
@@ -143,12 +143,18 @@ class SyncEngine:
         return DryRun(self._run_settings(), job, progress, cancel).execute()
 
     def is_running(self, job_name: str) -> bool:
-        return self._locks.is_running(job_name)
+        """True while a run of the job holds its lease, in any process on any machine."""
+        return self.leases.is_running(job_name)
+
+    def running_where(self, job_name: str) -> str | None:
+        """Where the job's run goes on now ("on HOST (pid N)"), None when it does not."""
+        info = self.leases.holder_of(job_name)
+        return info.where() if info is not None else None
 
     def close_interrupted_runs(self) -> int:
         """At start-up: close runs left open by a dead process as Failure ("interrupted"), and
         build the indexes a killed large load had deferred, so browsing is fast again now."""
-        closed = self.log.close_interrupted_runs(self._locks.is_running)
+        closed = self.log.close_interrupted_runs(self.leases.is_running)
         if closed:
             restore_indexes(database(), [obj.value for obj in TargetObject])
         return closed
@@ -158,14 +164,16 @@ class SyncEngine:
     def _run_tree(self, job: Job, trigger: Trigger, date_range: tuple[int, int] | None,
                   hooks: _Hooks, seen: set[int], note: str | None = None,
                   reconcile: bool = False) -> RunResult:
-        if not self._locks.acquire(job.name):
+        lease = self.leases.acquire(job)
+        if not isinstance(lease, Lease):
             run = self.log.create(job, trigger, connection_name=self._connection_name(),
-                                  status=RunStatus.SKIPPED, reason="already running",
+                                  status=RunStatus.SKIPPED,
+                                  reason=f"already running {lease.where()}",
                                   chain_name=hooks.chain)
             hooks.started(run)
             return hooks.ended(RunResult.from_run(run), note)
         try:
-            for stale in open_runs(job):  # we hold the lock: whoever left these is gone
+            for stale in open_runs(job):  # we hold the lease: whoever left these is gone
                 self.log.finish(stale, RunStatus.FAILURE, reason="interrupted")
             run = self.log.create(job, trigger, connection_name=self._connection_name(),
                                   chain_name=hooks.chain)
@@ -192,7 +200,7 @@ class SyncEngine:
             result.dependencies = deps
             return hooks.ended(result, note)
         finally:
-            self._locks.release(job.name)
+            lease.release()
 
     def _run_settings(self) -> RunSettings:
         return RunSettings(self.runs_dir, self.page_size, self._clock, self.multi_instance(),

@@ -149,6 +149,8 @@ class JobsTableModel(ListTableModel[JobRow]):
         if column == STATUS_COLUMN:
             if row.name in self._running:
                 return self._running[row.name]
+            if row.running is not None:  # another process (or machine) runs it now
+                return row.running
             return row.blocker.text(row.name) if row.blocker else _status(row)
         if column == COUNTS_COLUMN:
             if row.name in self._running:
@@ -159,7 +161,7 @@ class JobsTableModel(ListTableModel[JobRow]):
     def _status_role(self, row: JobRow) -> str | None:
         """The status the pill stands for: a live run is In Progress, an alert a Failure; a
         job that cannot run has its "Set it…" link instead."""
-        if row.name in self._running:
+        if row.name in self._running or row.running is not None:
             return RunStatus.IN_PROGRESS
         if row.blocker is not None or not row.last_status:
             return None
@@ -181,6 +183,8 @@ class JobsTableModel(ListTableModel[JobRow]):
         if (index.isValid() and index.column() == STATUS_COLUMN
                 and role == Qt.ItemDataRole.ToolTipRole):
             row = self._rows[index.row()]
+            if row.running is not None and row.name not in self._running:
+                return row.running
             if row.blocker is not None and row.name not in self._running:
                 return row.blocker.tooltip(row.name)
         if index.isValid() and index.column() == STATUS_COLUMN and role in styled:
@@ -188,7 +192,8 @@ class JobsTableModel(ListTableModel[JobRow]):
             if row.blocker is not None and row.name not in self._running:
                 # the view's "Set it…" link shows this text: the cell must not draw it twice
                 return TRANSPARENT if role == Qt.ItemDataRole.ForegroundRole else None
-            colour = None if row.name in self._running else _colour(row)
+            live = row.name in self._running or row.running is not None
+            colour = None if live else _colour(row)
             if colour is None:
                 return None
             if role == Qt.ItemDataRole.ForegroundRole:

@@ -17,8 +17,15 @@ from pxdesk.core.store.models import (
     RunStatus,
 )
 from pxdesk.core.sync.engine import SyncEngine
-from pxdesk.core.sync.locks import JobLocks
+from pxdesk.core.sync.run_lease import JobLeases, Lease
 from tests.core.engine.conftest import COMPANY_JOB, PERSON_JOB, USERS
+
+
+def _hold(job_name: str) -> Lease:
+    """The job's lease, held by a live run on another machine."""
+    lease = JobLeases(host="other-host", pid=4242).acquire(Job.get(Job.name == job_name))
+    assert isinstance(lease, Lease)
+    return lease
 
 
 def test_dependencies_run_first_with_dependency_trigger(connect, engine, sim):
@@ -43,14 +50,16 @@ def test_second_concurrent_run_is_skipped(connect, engine, context, sim):
 
     first = engine.run_job(COMPANY_JOB, progress=progress)
     assert first.status == RunStatus.SUCCESS
-    assert inner[0].status == RunStatus.SKIPPED and inner[0].reason == "already running"
-    other_process = JobLocks(context.paths.runs_dir / "locks")  # another holder of the file
-    assert other_process.acquire(COMPANY_JOB)
+    here = engine.leases
+    assert inner[0].status == RunStatus.SKIPPED
+    assert inner[0].reason == f"already running on {here.host} (pid {here.pid})"
+    other_process = _hold(COMPANY_JOB)  # another machine's run
     try:
         skipped = engine.run_job(COMPANY_JOB)
     finally:
-        other_process.release(COMPANY_JOB)
+        other_process.release()
     assert skipped.status == RunStatus.SKIPPED
+    assert skipped.reason == "already running on other-host (pid 4242)"
     assert engine.run_job(COMPANY_JOB).status == RunStatus.SUCCESS
 
 
@@ -88,12 +97,11 @@ def test_open_run_of_a_live_process_stays_open(connect, engine, context, sim):
     job = Job.get(Job.name == COMPANY_JOB)
     ExecutionRun.create(job=job, job_name=job.name, trigger="manual",
                         status=RunStatus.IN_PROGRESS, started_at=1)
-    live = JobLocks(context.paths.runs_dir / "locks")
-    assert live.acquire(COMPANY_JOB)
+    live = _hold(COMPANY_JOB)
     try:
         assert engine.close_interrupted_runs() == 0
     finally:
-        live.release(COMPANY_JOB)
+        live.release()
 
 
 def test_multi_instance_rolls_accounts_up(connect, engine, sim):
@@ -140,15 +148,14 @@ def test_every_run_of_a_tree_is_announced_and_ended_once_with_the_note_on_its_jo
     assert result.reason.startswith("caught up the run due 10:00")
     assert ExecutionRun.get_by_id(result.run_id).reason == result.reason
     assert result.dependencies[0].reason is None, "the note is the job's, not its dependency's"
-    other_process = JobLocks(context.paths.runs_dir / "locks")
-    assert other_process.acquire(COMPANY_JOB)
+    other_process = _hold(COMPANY_JOB)
     events.clear()
     try:
         skipped = engine.run_job(COMPANY_JOB, note="caught up", on_start=lambda s: events.append(
             ("start", s.job_name, s.status)), on_end=lambda r: events.append(
             ("end", r.job_name, r.status)))
     finally:
-        other_process.release(COMPANY_JOB)
+        other_process.release()
     assert events == [("start", COMPANY_JOB, RunStatus.SKIPPED),
                       ("end", COMPANY_JOB, RunStatus.SKIPPED)]
-    assert skipped.reason == "caught up; already running"
+    assert skipped.reason == "caught up; already running on other-host (pid 4242)"

@@ -407,3 +407,44 @@ def test_disabled_chain_leaves_the_jobs_own_schedules(
     dispatcher = make()
     dispatcher.start()
     assert list(dispatcher.scheduler._specs) == [COMPANY_JOB]
+
+
+def test_fire_while_another_machine_runs_the_job_says_where(
+    make: Callable[..., ScheduleDispatcher], runner: JobRunner, context: Any
+) -> None:
+    from pxdesk.core.sync.run_lease import JobLeases, Lease
+
+    schedule()
+    engine = SyncEngine(context.secrets, runs_dir=Path(context.paths.runs_dir))
+    held = JobLeases(host="build-7", pid=4242).acquire(Job.get(Job.name == COMPANY_JOB))
+    assert isinstance(held, Lease)
+    try:
+        dispatcher = make(is_locked=engine.is_running, running_where=engine.running_where)
+        dispatcher.start()
+        dispatcher.scheduler.job_due.emit(COMPANY_JOB, "scheduled")
+    finally:
+        held.release()
+    assert runner.running_jobs() == []
+    assert [(r.status, r.reason) for r in runs()] == [
+        ("Skipped", "scheduled run skipped: already running on build-7 (pid 4242)")]
+
+
+def test_tick_follows_a_pause_and_a_resume_made_by_another_process(
+    make: Callable[..., ScheduleDispatcher], clock: Clock
+) -> None:
+    from pxdesk.core.store.settings import delete_setting
+
+    schedule()
+    dispatcher = make()
+    dispatcher.start()
+    until = T0 + timedelta(hours=3)
+    set_setting(PAUSE_SETTING, {"until": int(until.timestamp() * 1000)})  # the desktop paused
+    dispatcher.tick()
+    assert dispatcher.pause_state() == (True, until)
+    assert get_setting(PAUSE_SETTING, None) is not None, "kept for every process"
+    set_setting(PAUSE_SETTING, {"until": None})  # ... then paused until resumed
+    dispatcher.tick()
+    assert dispatcher.pause_state() == (True, None)
+    delete_setting(PAUSE_SETTING)  # ... then resumed
+    dispatcher.tick()
+    assert dispatcher.pause_state() == (False, None)
