@@ -77,5 +77,10 @@ class AnswerLostError(NetworkError):
     on every call); the listing restarts instead."""
 
 
+class LeaseLostError(PxdeskError):
+    """The run's job lease was taken by another holder (this run was thought dead): it stops
+    writing at the next transaction so that two runs never write one job at once."""
+
+
 class CancelledError(PxdeskError):
     """The admin cancelled the operation; raised at a safe boundary (between pages)."""

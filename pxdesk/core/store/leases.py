@@ -97,6 +97,12 @@ def renew_lease(job_id: int, token: str, now: int, ttl_ms: int) -> bool:
         (JobLease.job == job_id) & (JobLease.holder == token)).execute())
 
 
+def holds_lease(job_id: int, token: str) -> bool:
+    """Whether `token` still holds the job's lease (a primary-key read)."""
+    return JobLease.select().where((JobLease.job == job_id)
+                                   & (JobLease.holder == token)).exists()
+
+
 def release_lease(job_id: int, token: str) -> None:
     JobLease.delete().where((JobLease.job == job_id) & (JobLease.holder == token)).execute()
 

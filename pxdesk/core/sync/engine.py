@@ -194,7 +194,7 @@ class SyncEngine:
                     return hooks.ended(RunResult.from_run(run, dependencies=deps), note)
             try:
                 result = JobRun(self._run_settings(), job, run, date_range, hooks.progress,
-                                hooks.cancel, reconcile=reconcile).execute()
+                                hooks.cancel, reconcile=reconcile, lease=lease).execute()
             except Exception as exc:  # its clean-up failed too (e.g. the disk is still full)
                 return hooks.ended(self._close_failed_run(run, exc, deps), note)
             result.dependencies = deps

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pxdesk.core.adoption.snapshots import write_snapshot
-from pxdesk.core.errors import CancelledError, PxdeskError, PxError
+from pxdesk.core.errors import CancelledError, LeaseLostError, PxdeskError, PxError
 from pxdesk.core.logs.execution import (
     ADVANCING_STATUSES,
     ExecutionLog,
@@ -35,9 +35,14 @@ from pxdesk.core.sync.pipeline import PageProcessor
 from pxdesk.core.sync.plan import JobPlan, run_blockers
 from pxdesk.core.sync.quality import QualityTally
 from pxdesk.core.sync.results import RunProgress, RunResult
+from pxdesk.core.sync.run_lease import Lease
 from pxdesk.core.sync.tracking import JobMemory
 from pxdesk.core.sync.window import plan_window
 from pxdesk.core.sync.writer import PageResult
+
+LEASE_LOST_REASON = ("stopped: another pxdesk took this job's lease (this run could not renew it "
+                     "in time and was thought gone); what was written stays and the next run "
+                     "starts from the same window")
 
 _log = logging.getLogger("pxdesk.sync")
 # A write transaction takes the next page too while that page is already fetched, up to these
@@ -94,8 +99,10 @@ class JobRun:
     def __init__(self, settings: RunSettings, job: Job, run: ExecutionRun,
                  date_range: tuple[int, int] | None,
                  progress: Callable[[RunProgress], None] | None,
-                 cancel: Callable[[], bool] | None, *, reconcile: bool = False) -> None:
+                 cancel: Callable[[], bool] | None, *, reconcile: bool = False,
+                 lease: Lease | None = None) -> None:
         self.settings, self.job, self.run = settings, job, run
+        self.lease = lease
         self.reconcile_asked = reconcile
         self.date_range, self.progress, self.cancel = date_range, progress, cancel
         self.counts = RunCounts()
@@ -345,6 +352,8 @@ class JobRun:
                 requests.flush()
                 self.settings.log.progress(self.run, self.counts)
             self._write_files(batch, files)  # only what is committed goes to the files
+            if stop is None and self.lease is not None and not self.lease.held():
+                stop = LeaseLostError(LEASE_LOST_REASON)
         if stop is not None:
             raise stop
 

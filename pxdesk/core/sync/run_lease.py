@@ -27,6 +27,7 @@ from pxdesk.core.store.base import database, now_ms
 from pxdesk.core.store.leases import (
     LeaseHolder,
     LeaseInfo,
+    holds_lease,
     live_leases,
     release_lease,
     renew_lease,
@@ -131,10 +132,20 @@ class Lease:
     def heartbeat(self) -> bool:
         """Renew once; False when the lease was lost."""
         if not self._leases.renew(self.job_id, self.token):
-            if not self.lost:
-                _log.error("Lost the lease of %s: another pxdesk may run it now", self.job_name)
-            self.lost = True
+            self._lose()
         return not self.lost
+
+    def held(self) -> bool:
+        """Whether the lease is still this run's, read from the store: the writer asks
+        between transactions, on its own thread, so a taken lease stops it within one."""
+        if not self.lost and not holds_lease(self.job_id, self.token):
+            self._lose()
+        return not self.lost
+
+    def _lose(self) -> None:
+        if not self.lost:
+            _log.error("Lost the lease of %s: another pxdesk may run it now", self.job_name)
+        self.lost = True
 
     def _heartbeat(self) -> None:
         with database().connection_context():  # its own connection: this is another thread

@@ -6,6 +6,7 @@ import json
 
 from pxdesk.core.logs.execution import INTERRUPTED_REASON
 from pxdesk.core.store.custom_fields import ensure_custom_field
+from pxdesk.core.store.leases import JobLease
 from pxdesk.core.store.models import (
     Company,
     CompanyInstance,
@@ -61,6 +62,30 @@ def test_second_concurrent_run_is_skipped(connect, engine, context, sim):
     assert skipped.status == RunStatus.SKIPPED
     assert skipped.reason == "already running on other-host (pid 4242)"
     assert engine.run_job(COMPANY_JOB).status == RunStatus.SUCCESS
+
+
+def test_a_run_that_loses_its_lease_stops_at_the_next_page_and_its_window_stays(
+        connect, context, clock, sim):
+    """Its heartbeat found the lease taken (it was thought dead): another pxdesk may run the
+    job now, so this run stops writing at the next page, as a Failure that says why."""
+    connect()
+    engine = SyncEngine(context.secrets, runs_dir=context.paths.runs_dir, clock=clock,
+                        page_size=50)
+    engine.run_job(COMPANY_JOB)
+    window_end = Job.get(Job.name == PERSON_JOB).window_end
+    pages = []
+
+    def taken_by_another(progress):
+        pages.append(progress)
+        if len(pages) == 1:
+            JobLease.update(holder="another-run").execute()
+
+    result = engine.run_job(PERSON_JOB, progress=taken_by_another)
+    assert result.status == RunStatus.FAILURE
+    assert result.counts.pages == len(pages) < USERS // 50, "stopped after its transaction"
+    assert "another pxdesk took this job's lease" in result.reason
+    assert Job.get(Job.name == PERSON_JOB).window_end == window_end
+    assert JobLease.get().holder == "another-run", "the new holder's lease is left alone"
 
 
 def test_cancel_stops_at_page_boundary(connect, context, clock, sim):
