@@ -100,3 +100,23 @@ def test_jobs_table_and_execution_log_show_a_run_of_another_process(
     qtbot.waitUntil(lambda: model.data(model.index(model.row_of(COMPANY_JOB), STATUS_COLUMN))
                     == RunStatus.SUCCESS, timeout=5000)
     watch.stop()
+
+
+def test_a_job_running_elsewhere_cannot_be_started_here_and_says_where(
+    qtbot: QtBot, context: Any, sim: PxSimulator, runner: JobRunner
+) -> None:
+    setup_jobs(context, sim)
+    jobs = ConnectorsView(StoredConnection(), runner, None)
+    qtbot.addWidget(jobs)
+    run, taken = _other_process_starts(COMPANY_JOB)
+    jobs.refresh()
+    jobs.select_job(COMPANY_JOB)
+    starts = (jobs.import_now_button, jobs.import_from_date_button, jobs.check_deleted_button)
+    assert [b.isEnabled() for b in starts] == [False, False, False]
+    where = f"Running on build-7 (pid 4242) since {display_time(taken)}"
+    assert all(where in b.toolTip() for b in starts)
+    assert not jobs.cancel_button.isEnabled(), "another machine's run is not ours to cancel"
+    _other_process_ends(run)
+    jobs.refresh()
+    assert [b.isEnabled() for b in starts] == [True, True, True]
+    assert all("Running on" not in b.toolTip() for b in starts)

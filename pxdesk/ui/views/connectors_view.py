@@ -169,6 +169,7 @@ class ConnectorsView(QWidget, RunListener):
         self.jobs_table.setWordWrap(False)  # one line per job: a narrow cell elides, never wraps
         self.jobs_table.viewport().installEventFilter(self)
         self._fix_labels: list[QLabel] = []
+        self._start_tips: dict[QPushButton, str] = {}  # each start button's own tooltip
         self.jobs_table.doubleClicked.connect(self._on_edit_job_button_clicked)
         self.jobs_table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.edit_job_button = QPushButton(icon(Icon.EDIT), "Edit Job", page)
@@ -280,11 +281,17 @@ class ConnectorsView(QWidget, RunListener):
     def _update_buttons(self) -> None:
         name = self.selected_job()
         running = name is not None and self._runner.is_running(name)
+        rows = self.jobs_table.selectionModel().selectedRows()
+        row = self.jobs_model.row_at(rows[0].row()) if rows else None
+        elsewhere = row.running if row is not None and not running else None
         self.edit_job_button.setEnabled(name is not None and self._job_wizard_factory is not None)
         self.job_history_button.setEnabled(name is not None)
-        self.import_now_button.setEnabled(name is not None and not running)
-        self.import_from_date_button.setEnabled(name is not None and not running)
-        self.check_deleted_button.setEnabled(name is not None and not running)
+        for button in (self.import_now_button, self.import_from_date_button,
+                       self.check_deleted_button):  # a lease elsewhere would skip the run
+            button.setEnabled(name is not None and not running and elsewhere is None)
+            base = self._start_tips.setdefault(button, button.toolTip())
+            button.setToolTip(f"{elsewhere}: it can start here once that run ends"
+                              if elsewhere else base)
         self.dry_run_button.setEnabled(name is not None and not running)
         self.cancel_button.setEnabled(running)
 
