@@ -33,10 +33,12 @@ def run_outcomes(run_id: int, success_file: str) -> dict[str, str]:
     return done
 
 
-def predict_then_run(context: Any, engine: SyncEngine, job: str) -> tuple[Any, Any]:
+def predict_then_run(context: Any, engine: SyncEngine, job: str,
+                     keep: int = 5) -> tuple[Any, Any]:
+    """The dry run (past `keep` records in its temporary file), then the run."""
     Job.update(window_end=None).execute()  # read every record again
     before = store_digest(context)
-    dry = engine.dry_run(job)
+    dry = engine.dry_run(job, keep=keep)
     assert store_digest(context) == before
     real = engine.run_job(job)
     while real.job_name != job:  # a dependency's result comes first in a chain only
@@ -124,7 +126,7 @@ def test_dry_run_of_a_blocked_or_unknown_job(connect, engine, context):
     before = store_digest(context)
     result = engine.dry_run(COMPANY_JOB)
     assert result.status == RunStatus.FAILURE and "upsert key" in (result.error or "")
-    assert result.records == []
+    assert len(result.records) == 0
     assert store_digest(context) == before
     with pytest.raises(ConfigError):
         engine.dry_run("No such job")
@@ -134,3 +136,17 @@ def test_dry_run_cancelled(connect, engine, context):
     connect()
     result = engine.dry_run(COMPANY_JOB, cancel=lambda: True)
     assert result.cancelled and result.status == RunStatus.CANCELLED
+
+
+def test_dry_run_past_its_memory_spills_and_close_deletes_the_file(connect, engine, context):
+    connect()
+    engine.run_job(PERSON_JOB)
+    dry, real = predict_then_run(context, engine, PERSON_JOB, keep=7)
+    path = dry.records.path
+    assert path is not None and path.exists() and path != Path(context.paths.db_path)
+    assert_same(dry, real)  # read back through the file
+    assert len(dry.records) == real.counts.success + real.counts.failure > 7
+    assert dry.records[7:9] == list(dry.records)[7:9]
+    with dry:
+        pass
+    assert not path.exists()
