@@ -11,17 +11,29 @@ rows written since it last answered, so a page costs what it wrote, not the run 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pxdesk.core.store.custom_fields import table_for
 from pxdesk.core.store.enums import TargetObject
 from pxdesk.core.sync.fields import ascii_lower
 from pxdesk.core.sync.lookups import IN_CHUNK, DerivedLookup, Key, Match
 
-if TYPE_CHECKING:
-    from pxdesk.core.sync.recording_target import RecordingTarget, RecordingWriter
-
 Stored = tuple[Any, ...]  # a row as TableWriter compares it: standard values, then custom
+
+
+class RecordingWriter(Protocol):
+    """What the index reads of a recording writer (sync/recording_target.py)."""
+
+    def writes(self, api_name: str) -> bool: ...
+    def value_of(self, state: Stored, api_name: str) -> tuple[bool, Any]: ...
+
+
+class RecordingTarget(Protocol):
+    """What the index reads of the recording target (sync/recording_target.py)."""
+
+    def writer_of(self, obj: str) -> RecordingWriter | None: ...
+    def rows(self, obj: str) -> dict[str, Stored]: ...
+    def created(self, obj: str) -> dict[str, int]: ...
 
 
 class _Index:
