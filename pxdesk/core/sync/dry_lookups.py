@@ -160,14 +160,21 @@ class LookupOverlay:
     def __init__(self, target: RecordingTarget) -> None:
         self._target = target
         self._log: dict[str, list[str]] = {}  # obj -> rows written since the indexes read
+        self._created: dict[str, dict[str, int]] = {}  # obj -> inserted row -> created_at
         self._indexes: dict[int, _Index] = {}
 
-    def touched(self, obj: str, gsids: Iterable[str]) -> None:
-        """Rows of `obj` a write attempt went through with (only logged once a lookup
-        reads `obj`)."""
+    def touched(self, obj: str, gsids: Iterable[str], created: dict[str, int]) -> None:
+        """Rows of `obj` a write attempt went through with, and the created_at of those it
+        inserted (kept only once a lookup reads `obj`: a job without one pays nothing)."""
         log = self._log.get(obj)
         if log is not None:
             log.extend(gsids)
+        inserted = self._created.get(obj)
+        if inserted is not None:
+            inserted.update(created)
+
+    def created(self, obj: str) -> dict[str, int]:
+        return self._created.get(obj, {})
 
     def found(self, lookup: DerivedLookup, keys: set[Key],
               found: dict[Key, list[Match]]) -> dict[Key, list[Match]]:
@@ -180,6 +187,8 @@ class LookupOverlay:
             index = self._indexes[id(lookup)] = _Index(lookup, writer, self._target)
             index.update(list(self._target.rows(obj)))
             self._log.setdefault(obj, [])
+            for watched in (obj, index.match_obj):
+                self._created.setdefault(watched, {})
         self._catch_up(obj)
         return index.answer(keys, found)
 

@@ -145,8 +145,7 @@ class RecordingWriter(TableWriter):
                 rows.pop(gsid, None)  # unknown now: later pages read the store's values
             else:
                 rows[gsid] = state
-        self._target.created(obj).update(self._pending_created)
-        self._target.overlay.touched(obj, self._pending)
+        self._target.overlay.touched(obj, self._pending, self._pending_created)
         self._target.add_changes(self._pending_changes)
         self._pending, self._pending_created, self._pending_changes = {}, {}, []
 
@@ -159,7 +158,6 @@ class RecordingTarget(WriteTarget):
     def __init__(self) -> None:
         self.binder = _Binder()
         self._rows: dict[str, dict[str, Stored]] = {}
-        self._created: dict[str, dict[str, int]] = {}
         self._keys: dict[str, dict[Key, str]] = {}
         self._changes: dict[str, list[list[FieldChange]]] = {}
         self._writers: list[RecordingWriter] = []
@@ -178,8 +176,9 @@ class RecordingTarget(WriteTarget):
         return self._rows.setdefault(obj, {})
 
     def created(self, obj: str) -> dict[str, int]:
-        """gsid -> created_at of the rows this dry run would have inserted."""
-        return self._created.setdefault(obj, {})
+        """gsid -> created_at of the rows this dry run would have inserted (kept only for
+        the objects a derived lookup reads)."""
+        return self.overlay.created(obj)
 
     def found(self, lookup: DerivedLookup, keys: set[Key],
               found: dict[Key, list[Match]]) -> dict[Key, list[Match]]:
