@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from pxdesk.core.store.custom_fields import table_for
 from pxdesk.core.store.enums import TargetObject
+from pxdesk.core.sync.dry_state import SpillMap
 from pxdesk.core.sync.fields import ascii_lower
 from pxdesk.core.sync.lookups import IN_CHUNK, DerivedLookup, Key, Match
 
@@ -32,7 +33,7 @@ class RecordingTarget(Protocol):
     """What the index reads of the recording target (sync/recording_target.py)."""
 
     def writer_of(self, obj: str) -> RecordingWriter | None: ...
-    def rows(self, obj: str) -> dict[str, Stored]: ...
+    def rows(self, obj: str) -> SpillMap[str, Stored]: ...
     def created(self, obj: str) -> dict[str, int]: ...
 
 
@@ -52,11 +53,13 @@ class _Index:
     def update(self, gsids: Iterable[str]) -> None:
         rows, inserted = self.target.rows(self.obj), self.target.created(self.obj)
         unknown: list[tuple[str, Stored]] = []
-        for gsid in gsids:
+        wanted = list(gsids)
+        states = rows.get_many(wanted)
+        for gsid in wanted:
             old = self.key_of.pop(gsid, None)
             if old is not None:
                 self.by_key.get(old, {}).pop(gsid, None)
-            state = rows.get(gsid)
+            state = states.get(gsid)
             if state is None:
                 continue  # not known after all: the store answers for it
             key, complete = self._key(state, {})
@@ -131,8 +134,8 @@ class _Index:
         return out
 
     def _companies(self, instances: dict[str, None]) -> list[str]:
-        rows = self.target.rows(self.obj)
-        found = (self.writer.value_of(rows[g], "Company_ID")[1] for g in instances)
+        states = self.target.rows(self.obj).get_many(instances)
+        found = (self.writer.value_of(state, "Company_ID")[1] for state in states.values())
         return [gsid for gsid in found if gsid is not None]
 
     def _created_of(self, gsids: set[str]) -> dict[str, int]:

@@ -35,6 +35,7 @@ from pxdesk.core.sync.dry_records import (
     DryRecord,
     DryRecords,
 )
+from pxdesk.core.sync.dry_state import HOT_ENTRIES
 from pxdesk.core.sync.job_run import RunSettings, run_status
 from pxdesk.core.sync.listing_reader import ListingReader
 from pxdesk.core.sync.pipeline import PageProcessor
@@ -113,12 +114,12 @@ class DryRun:
     def __init__(self, settings: RunSettings, job: Job,
                  progress: Callable[[RunProgress], None] | None = None,
                  cancel: Callable[[], bool] | None = None, *,
-                 keep: int = KEEP_IN_MEMORY) -> None:
+                 keep: int = KEEP_IN_MEMORY, hot_rows: int = HOT_ENTRIES) -> None:
         self.settings, self.job = settings, job
         self.progress, self.cancel = progress, cancel
         self.result = DryRunResult(job.name, DryRecords(keep))
         self.db = database()
-        self._target = RecordingTarget()
+        self._target = RecordingTarget(hot_rows)
         self._retry_failed = 0
         self._quality = QualityTally()
         self._started = time.perf_counter()
@@ -145,6 +146,7 @@ class DryRun:
         finally:
             if client is not None:
                 client.close()
+            self._target.close()
             result.records.finish()
         totals = result.totals()
         _log.info("dry run of %s: %s; %s", self.job.name, result.status,

@@ -20,6 +20,7 @@ from typing import Any
 from peewee import Database
 
 from pxdesk.core.sync.dry_lookups import LookupOverlay, Stored
+from pxdesk.core.sync.dry_state import HOT_ENTRIES, SpillFile, SpillMap
 from pxdesk.core.sync.lookups import DerivedLookup, Key, Match
 from pxdesk.core.sync.write_target import WriteTarget
 from pxdesk.core.sync.writer import KeyedUpsert, Shape, TableWriter
@@ -92,10 +93,8 @@ class RecordingWriter(TableWriter):
     def load_current(self, gsids: Iterable[str]) -> None:
         wanted = list(gsids)
         super().load_current(wanted)
-        rows = self._target.rows(self.shape.obj)
-        for gsid in wanted:
-            if gsid in rows:  # newer than the store: an earlier page would have written it
-                self._current[gsid] = rows[gsid]
+        # Newer than the store: an earlier page would have written them.
+        self._current.update(self._target.rows(self.shape.obj).get_many(wanted))
 
     def insert(self, gsid: str, values: list[Any], now: int) -> None:
         super().insert(gsid, values, now)
@@ -142,7 +141,7 @@ class RecordingWriter(TableWriter):
         rows = self._target.rows(obj)
         for gsid, state in self._pending.items():
             if state is None:
-                rows.pop(gsid, None)  # unknown now: later pages read the store's values
+                rows.pop(gsid)  # unknown now: later pages read the store's values
             else:
                 rows[gsid] = state
         self._target.overlay.touched(obj, self._pending, self._pending_created)
@@ -155,10 +154,12 @@ class RecordingTarget(WriteTarget):
 
     lineage = False
 
-    def __init__(self) -> None:
+    def __init__(self, hot: int = HOT_ENTRIES) -> None:
         self.binder = _Binder()
-        self._rows: dict[str, dict[str, Stored]] = {}
-        self._keys: dict[str, dict[Key, str]] = {}
+        self._hot = hot
+        self.spill = SpillFile()  # what does not fit in memory, opened when needed
+        self._rows: dict[str, SpillMap[str, Stored]] = {}
+        self._keys: dict[str, SpillMap[Key, str]] = {}
         self._changes: dict[str, list[list[FieldChange]]] = {}
         self._writers: list[RecordingWriter] = []
         self.overlay = LookupOverlay(self)
@@ -171,9 +172,16 @@ class RecordingTarget(WriteTarget):
     def writer_of(self, obj: str) -> RecordingWriter | None:
         return next((w for w in self._writers if w.shape.obj == obj), None)
 
-    def rows(self, obj: str) -> dict[str, Stored]:
+    def rows(self, obj: str) -> SpillMap[str, Stored]:
         """gsid -> the row's values after what this dry run would have written to it."""
-        return self._rows.setdefault(obj, {})
+        rows = self._rows.get(obj)
+        if rows is None:
+            rows = self._rows[obj] = SpillMap(self.spill, self._hot)
+        return rows
+
+    def close(self) -> None:
+        """Delete the temporary file of what did not fit in memory (the dry run ended)."""
+        self.spill.close()
 
     def created(self, obj: str) -> dict[str, int]:
         """gsid -> created_at of the rows this dry run would have inserted (kept only for
@@ -186,20 +194,21 @@ class RecordingTarget(WriteTarget):
 
     def loaded(self, obj: str, upsert: KeyedUpsert, keys: set[Key]) -> None:
         new = self._keys.get(obj)
-        if not new:
+        if new is None:
             return
-        for key in keys:
-            gsid = new.get(key)
-            if gsid is not None and key not in upsert.existing:
-                match: Match = (0, gsid)
-                upsert.existing[key] = [match]
+        for key, gsid in new.get_many(k for k in keys if k not in upsert.existing).items():
+            match: Match = (0, gsid)
+            upsert.existing[key] = [match]
 
     def written(self, upserts: Sequence[tuple[str, KeyedUpsert]]) -> None:
         for writer in self._writers:
             writer.commit()
         for obj, upsert in upserts:
             if upsert.page_new:
-                self._keys.setdefault(obj, {}).update(upsert.page_new)
+                keys = self._keys.get(obj)
+                if keys is None:
+                    keys = self._keys[obj] = SpillMap(self.spill, self._hot)
+                keys.update(upsert.page_new)
 
     def add_changes(self, changes: Iterable[tuple[str, list[FieldChange]]]) -> None:
         for gsid, fields in changes:

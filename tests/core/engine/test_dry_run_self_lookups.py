@@ -14,7 +14,13 @@ from pxdesk.core.store.models import Company, DerivedMapping, Job, RunStatus
 from pxdesk.core.sync.dry_run import WOULD_FAIL, WOULD_INSERT
 from pxdesk.core.sync.engine import SyncEngine
 from tests.core.engine.conftest import ACCOUNTS, COMPANY_JOB, PERSON_JOB
-from tests.core.engine.test_dry_run import assert_same, predict_then_run
+from tests.core.engine.test_dry_run import assert_same
+from tests.core.engine.test_dry_run import predict_then_run as predict_then_run_hot
+
+
+def predict_then_run(context: Any, engine: SyncEngine, job: str) -> tuple[Any, Any]:
+    """With 3 would-be rows per map in memory: the rest are read back from the file."""
+    return predict_then_run_hot(context, engine, job, hot_rows=3)
 
 PAGE = 10
 
