@@ -27,10 +27,15 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _canonical(key: Any) -> bytes:
-    """Bytes equal for equal keys: 2.0 and 2 are one key in a dict and in SQLite, so an
-    integral float is written as an int."""
-    if isinstance(key, tuple):
+def _canonical(key: Any) -> str | bytes:
+    """A value equal for equal keys: a GSID as itself, a key of texts (an email, a Person and
+    Company GSID pair) as its repr, anything else pickled, an integral float as an int (2.0
+    and 2 are one key in a dict and in SQLite)."""
+    if type(key) is str:
+        return key
+    if type(key) is tuple:
+        if all(type(v) is str for v in key):
+            return repr(key)
         key = tuple(int(v) if isinstance(v, float) and v.is_integer() else v for v in key)
     return pickle.dumps(key, pickle.HIGHEST_PROTOCOL)
 
@@ -122,8 +127,8 @@ class SpillMap(Generic[K, V]):
         """Every key (memory, then the file)."""
         yield from list(self._hot)
         if self._table is not None:
-            for (key,) in self._file.connection().execute(f"SELECT key FROM {self._table}"):
-                decoded = pickle.loads(key)
+            for k, key in self._file.connection().execute(f"SELECT k, key FROM {self._table}"):
+                decoded = k if key is None else pickle.loads(key)
                 if decoded not in self._hot:
                     yield decoded
 
@@ -132,11 +137,13 @@ class SpillMap(Generic[K, V]):
         conn = self._file.connection()
         if self._table is None:
             self._table = self._file.new_table()
-            conn.execute(f"CREATE TABLE {self._table} (k BLOB PRIMARY KEY, key BLOB NOT NULL, "
+            # k: the canonical key; key: the key pickled, unless it is k itself (a GSID)
+            conn.execute(f"CREATE TABLE {self._table} (k PRIMARY KEY, key BLOB, "
                          "v BLOB NOT NULL) WITHOUT ROWID")
         old = list(islice(self._hot, len(self._hot) // 2))  # oldest first
-        rows = [(_canonical(key), pickle.dumps(key, pickle.HIGHEST_PROTOCOL),
-                 pickle.dumps(self._hot.pop(key), pickle.HIGHEST_PROTOCOL)) for key in old]
+        dumps, hot, top = pickle.dumps, self._hot, pickle.HIGHEST_PROTOCOL
+        rows = [(_canonical(key), None if type(key) is str else dumps(key, top),
+                 dumps(hot.pop(key), top)) for key in old]
         conn.execute("BEGIN")
         conn.executemany(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?, ?)", rows)
         conn.execute("COMMIT")

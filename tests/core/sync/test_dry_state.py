@@ -40,3 +40,14 @@ def test_a_small_state_never_touches_the_disk(tmp_path: Path) -> None:
     rows.update({"a": 1, "b": 2})
     assert rows.get_many(["a", "c"]) == {"a": 1}
     assert file.path is None and list(tmp_path.iterdir()) == []
+
+
+def test_text_and_mixed_keys_round_trip_through_the_file(tmp_path: Path) -> None:
+    file = SpillFile(tmp_path)
+    keys: SpillMap[tuple[object, ...], str] = SpillMap(file, hot=1)
+    wanted = [("a@example.com",), ("g1", "c1"), ("x", 3), (True,), ("a@example.com", "b")]
+    for n, key in enumerate(wanted):
+        keys[key] = f"v{n}"
+    keys[("last",)] = "last"
+    assert keys.get_many(wanted) == {key: f"v{n}" for n, key in enumerate(wanted)}
+    assert sorted(map(repr, keys)) == sorted(map(repr, [*wanted, ("last",)]))
