@@ -164,11 +164,12 @@ class PageProcessor:
                         f"cannot match {lookup.label}: {bad_value!r} does not convert")))
                     continue
                 keyed.append((row, key))
+            keys = {k for _, k in keyed if k is not None}
             try:
-                found = lookup.find({k for _, k in keyed if k is not None})
+                found = lookup.find(keys)
             except _UNSTORABLE:
                 keyed, found = self._find_each(lookup, keyed, failures)
-            found = self._target.found(lookup, {k for _, k in keyed if k is not None}, found)
+            found = self._target.found(lookup, keys, found)  # a dry run adds its would-be rows
             obj = lookup.target_object
             kept: list[Row] = []
             for row, key in keyed:

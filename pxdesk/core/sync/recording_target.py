@@ -4,10 +4,10 @@ A real run's later pages see what its earlier pages wrote. So that a dry run dec
 same way, this target remembers across pages the keys of rows it would have inserted and the
 values each row would hold after its (would-be) insert or update, and shows them to later
 pages as if they were in the store: to the upserts' key matches, the writers' unchanged
-check and the derived lookups that read an object the job writes (sync/dry_lookups.py).
-Statements are bound against an in-memory SQLite instead
-of the store: a value SQLite refuses to bind (a lone surrogate, an integer beyond 64 bits)
-fails the same record it would fail in a run.
+check and the derived lookups that read an object the job writes (sync/dry_lookups.py). What
+does not fit in memory waits in a temporary file (sync/dry_state.py). Statements are bound
+against an in-memory SQLite instead of the store: a value SQLite refuses to bind (a lone
+surrogate, an integer beyond 64 bits) fails the same record it would fail in a run.
 """
 
 from __future__ import annotations
