@@ -4,13 +4,15 @@ JSON or CSV; nothing is written (the store stays as it was)."""
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import TextIO
 
-from pxdesk.cli.output import print_json
 from pxdesk.core.context import AppContext
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.store.enums import RunStatus
@@ -52,20 +54,37 @@ def dry_run(args: argparse.Namespace, ctx: AppContext) -> int:
         result = engine.dry_run(args.job, cancel=stop.is_set)
     finally:
         signal.signal(signal.SIGINT, previous)
-    if args.csv:
-        count = write_dry_run_csv(result.records, Path(args.csv))
-        print(f"{count} records written to {args.csv}", file=sys.stderr)
-    if args.json:
-        print_json(result.to_dict())
-    else:
-        print("\n".join(summary(result)))
+    with result:  # its temporary file goes when the command ends
+        if args.csv:
+            count = write_dry_run_csv(result.records, Path(args.csv))
+            print(f"{count} records written to {args.csv}", file=sys.stderr)
+        if args.json:
+            write_json(result, sys.stdout)
+        else:
+            for line in summary(result):
+                print(line)
     return EXIT_CODES.get(result.status, 1)
 
 
-def summary(result: DryRunResult) -> list[str]:
-    """Totals, then every record that would change or fail (Unchanged ones only counted)."""
-    lines = [f"{result.job_name}: dry run, nothing was written; the run would end "
-             f"{result.status}"]
+def write_json(result: DryRunResult, out: TextIO) -> None:
+    """`result.to_dict()` as indented JSON, its records streamed one at a time (a million
+    records never sit in one list)."""
+    head = json.dumps(result.summary_dict(), indent=2, default=str)
+    out.write(head[:-2] + ',\n  "records": [')
+    first = True
+    for record in result.records:
+        out.write(("\n    " if first else ",\n    ")
+                  + json.dumps(record.to_dict(), default=str))
+        first = False
+    out.write("\n  ]\n}\n" if not first else "]\n}\n")
+
+
+def summary(result: DryRunResult) -> Iterator[str]:
+    """Totals, the quality brief, then every record that would change or fail (Unchanged
+    ones only counted), streamed."""
+    yield (f"{result.job_name}: dry run, nothing was written; the run would end "
+           f"{result.status}")
+    lines: list[str] = []
     totals = result.totals()
     lines.append("  " + ", ".join(f"{name.lower()} {count}" for name, count in totals.items())
                  + f", filtered out {result.counts.filtered}")
@@ -74,8 +93,10 @@ def summary(result: DryRunResult) -> list[str]:
     if result.cancelled:
         lines.append("  cancelled: the records below are those read before")
     lines += [f"  note: {note}" for note in result.notes]
+    if result.quality is not None:
+        lines += [f"  quality: {line}" for line in result.quality.lines()]
+    yield from lines
     for record in result.records:
         if record.outcome != WOULD_STAY:
-            lines.append(f"  {record.source_id}  {record.outcome}"
-                         + (f": {record.detail}" if record.detail else ""))
-    return lines
+            yield (f"  {record.source_id}  {record.outcome}"
+                   + (f": {record.detail}" if record.detail else ""))

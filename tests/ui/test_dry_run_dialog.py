@@ -8,14 +8,17 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QModelIndex
 from pytestqt.qtbot import QtBot
 
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import Company, ExecutionRun
-from pxdesk.core.sync.dry_run import WOULD_FAIL, WOULD_INSERT, DryRunResult
+from pxdesk.core.sync.dry_records import DryRecords
+from pxdesk.core.sync.dry_run import WOULD_FAIL, WOULD_INSERT, DryRecord, DryRunResult
 from pxdesk.core.sync.engine import SyncEngine
 from pxdesk.core.sync.results import RunProgress
 from pxdesk.core.workers import JobRunner
+from pxdesk.ui.models.dry_run_model import FETCH_ROWS
 from pxdesk.ui.views.connectors_view import ConnectorsView
 from pxdesk.ui.views.dry_run_dialog import DryRunDialog
 from pxdesk.ui.wizards.job_wizard import JobWizard
@@ -97,3 +100,49 @@ def test_wizard_last_page_dry_run_says_unsaved_changes_are_not_in_it(
     assert "not in it" in dialog.note_label.text() and dialog.note_label.isVisibleTo(dialog)
     assert _finished(qtbot, dialog).totals()[WOULD_INSERT] == ACCOUNTS
     dialog.close()
+
+
+def _many(tmp_path: Path, count: int, keep: int) -> DryRunResult:
+    """A finished dry run of `count` records, most of them in its temporary file."""
+    records = DryRecords(keep=keep, directory=tmp_path)
+    for n in range(count):
+        outcome = WOULD_FAIL if n % 10 == 0 else WOULD_INSERT
+        records.append(DryRecord(f"id-{n:05d}", outcome,
+                                 reason="no @" if outcome == WOULD_FAIL else None))
+    records.finish()
+    return DryRunResult(COMPANY_JOB, records)
+
+
+def test_large_dry_run_is_read_a_window_at_a_time_and_its_file_goes_on_close(
+        qtbot: QtBot, context: Any, tmp_path: Path) -> None:
+    (tmp_path / "spill").mkdir()
+    result = _many(tmp_path / "spill", 3_000, keep=100)
+    assert result.records.path is not None
+
+    def done_dry_run(job_name: str, *, progress: Any, cancel: Any) -> DryRunResult:
+        return result
+
+    dialog = DryRunDialog(COMPANY_JOB, done_dry_run, context.db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _finished(qtbot, dialog)
+    model = dialog.model
+    assert model.rowCount() == FETCH_ROWS and model.canFetchMore(QModelIndex())
+    assert f"{FETCH_ROWS:,} of 3,000 shown" in dialog.shown_label.text()
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 2 * FETCH_ROWS
+    assert model.data(model.index(FETCH_ROWS, 0)) == f"id-{FETCH_ROWS:05d}"
+    dialog.outcome_combo.setCurrentText(WOULD_FAIL)
+    assert model.rowCount() == 300 and not model.canFetchMore(QModelIndex())
+    assert "300 of 300 shown" in dialog.shown_label.text()
+    out = tmp_path / "fails.csv"
+    with qtbot.waitSignal(dialog.exported, timeout=10_000) as exported:
+        dialog.start_export(out)
+    assert exported.args == [300]
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert len(rows) == 301 and {r[1] for r in rows[1:]} == {WOULD_FAIL}
+    assert "300 records exported" in dialog.status_label.text()
+    spill = result.records.path
+    dialog.close()
+    assert not spill.exists()

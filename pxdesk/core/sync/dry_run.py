@@ -25,78 +25,45 @@ from pxdesk.core.store.enums import RunStatus
 from pxdesk.core.store.errors import failure_reason
 from pxdesk.core.store.models import Job
 from pxdesk.core.store.settings import retry_max_attempts, window_lookback_ms
+from pxdesk.core.sync.dry_records import (
+    KEEP_IN_MEMORY,
+    OUTCOMES,
+    WOULD_FAIL,
+    WOULD_INSERT,
+    WOULD_STAY,
+    WOULD_UPDATE,
+    DryRecord,
+    DryRecords,
+)
+from pxdesk.core.sync.dry_state import HOT_ENTRIES
 from pxdesk.core.sync.job_run import RunSettings, run_status
 from pxdesk.core.sync.listing_reader import ListingReader
-from pxdesk.core.sync.mapping import show_value
 from pxdesk.core.sync.pipeline import PageProcessor
 from pxdesk.core.sync.plan import JobPlan, run_blockers
 from pxdesk.core.sync.quality import QualityReport, QualityTally
-from pxdesk.core.sync.recording_target import FieldChange, RecordingTarget
+from pxdesk.core.sync.recording_target import RecordingTarget
 from pxdesk.core.sync.results import RunProgress
 from pxdesk.core.sync.tracking import JobMemory
 from pxdesk.core.sync.window import plan_window
 from pxdesk.core.sync.writer import INSERTED, UNCHANGED, UPDATED, PageResult
 
+__all__ = ["OUTCOMES", "WOULD_FAIL", "WOULD_INSERT", "WOULD_STAY", "WOULD_UPDATE", "DryRecord",
+           "DryRun", "DryRunResult", "write_dry_run_csv"]
+
 _log = logging.getLogger("pxdesk.sync")
 
-WOULD_INSERT = "Would insert"
-WOULD_UPDATE = "Would update"
-WOULD_STAY = "Unchanged"
-WOULD_FAIL = "Would fail"
-OUTCOMES = (WOULD_INSERT, WOULD_UPDATE, WOULD_STAY, WOULD_FAIL)
 _OUTCOME_OF = {INSERTED: WOULD_INSERT, UPDATED: WOULD_UPDATE, UNCHANGED: WOULD_STAY}
 CSV_HEADER = ("PX id", "Outcome", "Field", "Value", "Details")
-
-
-@dataclass(frozen=True, slots=True)
-class DryRecord:
-    """What the run would do with one PX record."""
-
-    source_id: str | None
-    outcome: str
-    changes: tuple[FieldChange, ...] = ()
-    field: str | None = None  # a failure's field
-    value: str | None = None  # a failure's value
-    reason: str | None = None  # a failure's reason
-
-    @property
-    def detail(self) -> str:
-        """Why it fails, or what it changes (field: old -> new)."""
-        if self.reason is not None:
-            return self.reason
-        if self.outcome == WOULD_INSERT:
-            return "; ".join(f"{c.field} = {_shown(c.new)}" for c in self.changes)
-        return "; ".join(f"{c.field}: {_shown(c.old)} -> {_shown(c.new)}" for c in self.changes)
-
-    def csv_row(self) -> list[Any]:
-        return [self.source_id, self.outcome, self.field, self.value, self.detail]
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"source_id": self.source_id, "outcome": self.outcome}
-        if self.outcome == WOULD_FAIL:
-            data.update(field=self.field, value=self.value, reason=self.reason)
-        elif self.changes:
-            data["changes"] = [{"field": c.field, "old": _jsonable(c.old),
-                                "new": _jsonable(c.new)} for c in self.changes]
-        return data
-
-
-def _shown(value: Any) -> str:
-    return "empty" if value is None else show_value(value)
-
-
-def _jsonable(value: Any) -> Any:
-    return value if value is None or isinstance(value, (bool, int, float, str)) \
-        else value_text(value)
 
 
 @dataclass
 class DryRunResult:
     """A dry run's prediction: every record's outcome, the run's counts and final status.
-    `error` says why it could not finish (then the records are those decided before)."""
+    `error` says why it could not finish (then the records are those decided before).
+    The records may spill to a temporary file: `close()` it (or use `with`) when done."""
 
     job_name: str
-    records: list[DryRecord] = field(default_factory=list)
+    records: DryRecords = field(default_factory=DryRecords)
     counts: RunCounts = field(default_factory=RunCounts)
     status: RunStatus = RunStatus.SUCCESS
     notes: list[str] = field(default_factory=list)
@@ -106,19 +73,29 @@ class DryRunResult:
 
     def totals(self) -> dict[str, int]:
         """Records per outcome, every outcome present."""
-        found = dict.fromkeys(OUTCOMES, 0)
-        for record in self.records:
-            found[record.outcome] += 1
-        return found
+        return self.records.totals()
 
-    def to_dict(self) -> dict[str, Any]:
+    def close(self) -> None:
+        """Delete the records' temporary file, if they needed one."""
+        self.records.close()
+
+    def __enter__(self) -> DryRunResult:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def summary_dict(self) -> dict[str, Any]:
+        """Everything but the records (`to_dict` adds them; a CLI streams them)."""
         c = self.counts
         return {"job_name": self.job_name, "dry_run": True, "status": str(self.status),
                 "error": self.error, "cancelled": self.cancelled, "notes": self.notes,
                 "totals": self.totals(), "filtered": c.filtered, "total_hits": c.total_hits,
                 "retried": c.retried,
-                "quality": asdict(self.quality) if self.quality is not None else None,
-                "records": [r.to_dict() for r in self.records]}
+                "quality": asdict(self.quality) if self.quality is not None else None}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.summary_dict(), "records": [r.to_dict() for r in self.records]}
 
 
 def write_dry_run_csv(records: Iterable[DryRecord], target: Path | TextIO, *,
@@ -136,12 +113,13 @@ class DryRun:
 
     def __init__(self, settings: RunSettings, job: Job,
                  progress: Callable[[RunProgress], None] | None = None,
-                 cancel: Callable[[], bool] | None = None) -> None:
+                 cancel: Callable[[], bool] | None = None, *,
+                 keep: int = KEEP_IN_MEMORY, hot_rows: int = HOT_ENTRIES) -> None:
         self.settings, self.job = settings, job
         self.progress, self.cancel = progress, cancel
-        self.result = DryRunResult(job.name)
+        self.result = DryRunResult(job.name, DryRecords(keep))
         self.db = database()
-        self._target = RecordingTarget()
+        self._target = RecordingTarget(hot_rows)
         self._retry_failed = 0
         self._quality = QualityTally()
         self._started = time.perf_counter()
@@ -168,6 +146,8 @@ class DryRun:
         finally:
             if client is not None:
                 client.close()
+            self._target.close()
+            result.records.finish()
         totals = result.totals()
         _log.info("dry run of %s: %s; %s", self.job.name, result.status,
                   ", ".join(f"{n} {o.lower()}" for o, n in totals.items()))
@@ -241,15 +221,15 @@ class DryRun:
 
     def _record(self, page: PageResult) -> None:
         persons = {sid: person for sid, _obj, _gsid, person, _record in page.links}
-        take, records = self._target.take_changes, self.result.records
+        take, append = self._target.take_changes, self.result.records.append
         for source_id, gsid, action in page.successes:
             changes = take(gsid)
             person = persons.get(str(source_id)) if source_id is not None else None
             if person is not None and person != gsid:
                 changes = take(person) + changes
-            records.append(DryRecord(_text(source_id), _OUTCOME_OF[action], tuple(changes)))
+            append(DryRecord(_text(source_id), _OUTCOME_OF[action], tuple(changes)))
         for failure in page.failures:
-            records.append(DryRecord(_text(failure.row.source_id), WOULD_FAIL,
+            append(DryRecord(_text(failure.row.source_id), WOULD_FAIL,
                                      field=failure.field, value=value_text(failure.value),
                                      reason=safe_text(failure.reason)))
 

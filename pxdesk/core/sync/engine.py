@@ -31,7 +31,9 @@ from pxdesk.core.store.models import (
     RunStatus,
 )
 from pxdesk.core.sync.deferred_indexes import restore_indexes
+from pxdesk.core.sync.dry_records import KEEP_IN_MEMORY
 from pxdesk.core.sync.dry_run import DryRun, DryRunResult
+from pxdesk.core.sync.dry_state import HOT_ENTRIES
 from pxdesk.core.sync.job_run import JobRun, RunSettings
 from pxdesk.core.sync.results import RunProgress, RunResult, RunStart, run_tree
 from pxdesk.core.sync.run_lease import JobLeases, Lease
@@ -133,14 +135,18 @@ class SyncEngine:
         return hooks.ended(RunResult.from_run(run), label)
 
     def dry_run(self, job_name: str, *, progress: Callable[[RunProgress], None] | None = None,
-                cancel: Callable[[], bool] | None = None) -> DryRunResult:
+                cancel: Callable[[], bool] | None = None,
+                keep: int = KEEP_IN_MEMORY, hot_rows: int = HOT_ENTRIES) -> DryRunResult:
         """What the job's next run would do with each record, writing nothing; its
-        dependencies do not run first. Raises ConfigError for an unknown job only."""
+        dependencies do not run first. Raises ConfigError for an unknown job only. Records
+        past the first `keep` go to a temporary file: close the result when done; so do the
+        would-be rows past `hot_rows` per map while it runs."""
         with store_errors(database().database):
             job = Job.get_or_none(Job.name == job_name)
         if job is None:
             raise ConfigError(f"There is no job named {job_name!r}.", field="job")
-        return DryRun(self._run_settings(), job, progress, cancel).execute()
+        return DryRun(self._run_settings(), job, progress, cancel, keep=keep,
+                      hot_rows=hot_rows).execute()
 
     def is_running(self, job_name: str) -> bool:
         """True while a run of the job holds its lease, in any process on any machine."""

@@ -98,6 +98,7 @@ class DerivedLookup:
         self._normalisers = [ref.key_normaliser() for ref in self.refs]
         via_instance = (multi_instance and obj == TargetObject.COMPANY and len(self.refs) == 1
                         and self.refs[0].api_name == PX_ACCOUNT_ID_FIELD)
+        self.via_instance = via_instance
         self._source = _source(obj, self.refs, via_instance)
         self._key_fields = self.refs if not via_instance else [
             resolve_field(TargetObject.COMPANY_INSTANCE, "PxAccountId")]
@@ -112,6 +113,11 @@ class DerivedLookup:
     def key_fields(self) -> list[FieldRef]:
         """The fields the lookup query compares (a Company Instance field in Multi Instance)."""
         return list(self._key_fields)
+
+    @property
+    def read_object(self) -> str:
+        """The object whose rows the lookup reads (Company Instance in Multi Instance)."""
+        return TargetObject.COMPANY_INSTANCE.value if self.via_instance else self.lookup_object
 
     @property
     def label(self) -> str:

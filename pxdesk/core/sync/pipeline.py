@@ -97,7 +97,8 @@ class PageProcessor:
         self.outside_window = 0  # of `filtered`: outside the run's window (read locally)
         self.removed_by: dict[str, int] = {}  # filter condition alias -> records it removed
         self._gsids = GsidSource()
-        self._packer = RecordPacker()  # the lineage's copy of each record, packed aside
+        # The lineage's copy of each record, packed aside (a dry run keeps no lineage).
+        self._packer = RecordPacker() if self._target.lineage else None
         # Per step: the key when the path is one name (a dict.get, no call), else the getter.
         self._steps = [(None if "." in st.source_path else st.source_path, st.getter,
                         st.convert, st.obj, st.index, st.target_field) for st in plan.steps]
@@ -163,10 +164,12 @@ class PageProcessor:
                         f"cannot match {lookup.label}: {bad_value!r} does not convert")))
                     continue
                 keyed.append((row, key))
+            keys = {k for _, k in keyed if k is not None}
             try:
-                found = lookup.find({k for _, k in keyed if k is not None})
+                found = lookup.find(keys)
             except _UNSTORABLE:
                 keyed, found = self._find_each(lookup, keyed, failures)
+            found = self._target.found(lookup, keys, found)  # a dry run adds its would-be rows
             obj = lookup.target_object
             kept: list[Row] = []
             for row, key in keyed:
@@ -436,7 +439,9 @@ class PageProcessor:
         """Map, derive and write one page (the caller holds the transaction); `windowed`
         False takes records outside the run's window too (failed records fetched again);
         `rows_out` receives the rows handed to the writer (a preview shows their values)."""
-        result = PageResult(packed=self._packer.submit(records, self.plan.id_path))
+        packer = self._packer
+        result = PageResult(packed=packer.submit(records, self.plan.id_path)
+                            if packer is not None else None)
         rows = self.map_page(records, result.failures, windowed=windowed)
         rows = self.derive(rows, result.failures)
         if rows_out is not None:

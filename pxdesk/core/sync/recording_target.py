@@ -3,9 +3,11 @@
 A real run's later pages see what its earlier pages wrote. So that a dry run decides them the
 same way, this target remembers across pages the keys of rows it would have inserted and the
 values each row would hold after its (would-be) insert or update, and shows them to later
-pages as if they were in the store. Statements are bound against an in-memory SQLite instead
-of the store: a value SQLite refuses to bind (a lone surrogate, an integer beyond 64 bits)
-fails the same record it would fail in a run.
+pages as if they were in the store: to the upserts' key matches, the writers' unchanged
+check and the derived lookups that read an object the job writes (sync/dry_lookups.py). What
+does not fit in memory waits in a temporary file (sync/dry_state.py). Statements are bound
+against an in-memory SQLite instead of the store: a value SQLite refuses to bind (a lone
+surrogate, an integer beyond 64 bits) fails the same record it would fail in a run.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from typing import Any
 
 from peewee import Database
 
-from pxdesk.core.sync.lookups import Key, Match
+from pxdesk.core.sync.dry_lookups import LookupOverlay, Stored
+from pxdesk.core.sync.dry_state import HOT_ENTRIES, SpillFile, SpillMap
+from pxdesk.core.sync.lookups import DerivedLookup, Key, Match
 from pxdesk.core.sync.write_target import WriteTarget
 from pxdesk.core.sync.writer import KeyedUpsert, Shape, TableWriter
-
-Stored = tuple[Any, ...]  # a row as TableWriter compares it: standard values, then custom
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,23 @@ class RecordingWriter(TableWriter):
         super().__init__(db, shape, actor)
         self._target = target
         self._pending: dict[str, Stored | None] = {}
+        self._pending_created: dict[str, int] = {}
         self._pending_changes: list[tuple[str, list[FieldChange]]] = []
+        self._std_at = {f.api_name: k for k, f in enumerate(f for f in shape.fields if f.column)}
+        self._custom_names = {name for _, name in self._custom}
+
+    def writes(self, api_name: str) -> bool:
+        return api_name in self._std_at or api_name in self._custom_names
+
+    def value_of(self, state: Stored, api_name: str) -> tuple[bool, Any]:
+        """(True, value) of field `api_name` in a row state; (False, None) when the job does
+        not write that field (the row keeps the value it had)."""
+        k = self._std_at.get(api_name)
+        if k is not None:
+            return True, state[k]
+        if api_name in self._custom_names:
+            return True, state[-1].get(api_name)
+        return False, None
 
     def _state(self, std: tuple[Any, ...], values: list[Any], before: Stored | None) -> Stored:
         if not self._custom:
@@ -75,14 +93,13 @@ class RecordingWriter(TableWriter):
     def load_current(self, gsids: Iterable[str]) -> None:
         wanted = list(gsids)
         super().load_current(wanted)
-        rows = self._target.rows(self.shape.obj)
-        for gsid in wanted:
-            if gsid in rows:  # newer than the store: an earlier page would have written it
-                self._current[gsid] = rows[gsid]
+        # Newer than the store: an earlier page would have written them.
+        self._current.update(self._target.rows(self.shape.obj).get_many(wanted))
 
     def insert(self, gsid: str, values: list[Any], now: int) -> None:
         super().insert(gsid, values, now)
         self._pending[gsid] = self._state(self._std(values), values, None)
+        self._pending_created[gsid] = now
         self._pending_changes.append((gsid, self._changes(None, values)))
 
     def update(self, gsid: str, values: list[Any], now: int) -> bool:
@@ -110,7 +127,7 @@ class RecordingWriter(TableWriter):
 
     def clear(self) -> None:
         super().clear()
-        self._pending, self._pending_changes = {}, []
+        self._pending, self._pending_created, self._pending_changes = {}, {}, []
 
     def flush(self) -> None:
         """Bind what a run would execute, so a refused value fails the same records."""
@@ -120,50 +137,78 @@ class RecordingWriter(TableWriter):
 
     def commit(self) -> None:
         """Every writer of the attempt went through: keep its rows for later pages."""
-        rows = self._target.rows(self.shape.obj)
+        obj = self.shape.obj
+        rows = self._target.rows(obj)
         for gsid, state in self._pending.items():
             if state is None:
-                rows.pop(gsid, None)  # unknown now: later pages read the store's values
+                rows.pop(gsid)  # unknown now: later pages read the store's values
             else:
                 rows[gsid] = state
+        self._target.overlay.touched(obj, self._pending, self._pending_created)
         self._target.add_changes(self._pending_changes)
-        self._pending, self._pending_changes = {}, []
+        self._pending, self._pending_created, self._pending_changes = {}, {}, []
 
 
 class RecordingTarget(WriteTarget):
     """Remembers what a dry run would have written, for later pages and for the report."""
 
-    def __init__(self) -> None:
+    lineage = False
+
+    def __init__(self, hot: int = HOT_ENTRIES) -> None:
         self.binder = _Binder()
-        self._rows: dict[str, dict[str, Stored]] = {}
-        self._keys: dict[str, dict[Key, str]] = {}
+        self._hot = hot
+        self.spill = SpillFile()  # what does not fit in memory, opened when needed
+        self._rows: dict[str, SpillMap[str, Stored]] = {}
+        self._keys: dict[str, SpillMap[Key, str]] = {}
         self._changes: dict[str, list[list[FieldChange]]] = {}
         self._writers: list[RecordingWriter] = []
+        self.overlay = LookupOverlay(self)
 
     def writer(self, db: Database, shape: Shape, actor: str) -> TableWriter:
         writer = RecordingWriter(db, shape, actor, self)
         self._writers.append(writer)
         return writer
 
-    def rows(self, obj: str) -> dict[str, Stored]:
-        return self._rows.setdefault(obj, {})
+    def writer_of(self, obj: str) -> RecordingWriter | None:
+        return next((w for w in self._writers if w.shape.obj == obj), None)
+
+    def rows(self, obj: str) -> SpillMap[str, Stored]:
+        """gsid -> the row's values after what this dry run would have written to it."""
+        rows = self._rows.get(obj)
+        if rows is None:
+            rows = self._rows[obj] = SpillMap(self.spill, self._hot)
+        return rows
+
+    def close(self) -> None:
+        """Delete the temporary file of what did not fit in memory (the dry run ended)."""
+        self.spill.close()
+
+    def created(self, obj: str) -> dict[str, int]:
+        """gsid -> created_at of the rows this dry run would have inserted (kept only for
+        the objects a derived lookup reads)."""
+        return self.overlay.created(obj)
+
+    def found(self, lookup: DerivedLookup, keys: set[Key],
+              found: dict[Key, list[Match]]) -> dict[Key, list[Match]]:
+        return self.overlay.found(lookup, keys, found)
 
     def loaded(self, obj: str, upsert: KeyedUpsert, keys: set[Key]) -> None:
         new = self._keys.get(obj)
-        if not new:
+        if new is None:
             return
-        for key in keys:
-            gsid = new.get(key)
-            if gsid is not None and key not in upsert.existing:
-                match: Match = (0, gsid)
-                upsert.existing[key] = [match]
+        for key, gsid in new.get_many(k for k in keys if k not in upsert.existing).items():
+            match: Match = (0, gsid)
+            upsert.existing[key] = [match]
 
     def written(self, upserts: Sequence[tuple[str, KeyedUpsert]]) -> None:
         for writer in self._writers:
             writer.commit()
         for obj, upsert in upserts:
             if upsert.page_new:
-                self._keys.setdefault(obj, {}).update(upsert.page_new)
+                keys = self._keys.get(obj)
+                if keys is None:
+                    keys = self._keys[obj] = SpillMap(self.spill, self._hot)
+                keys.update(upsert.page_new)
 
     def add_changes(self, changes: Iterable[tuple[str, list[FieldChange]]]) -> None:
         for gsid, fields in changes:

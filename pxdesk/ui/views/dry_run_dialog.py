@@ -1,14 +1,17 @@
 """Dry Run dialog: what a job's next run would do with each record, computed off the GUI
-thread with progress and Cancel; filter by outcome, export to CSV. Nothing is written."""
+thread with progress and Cancel; filter by outcome, export to CSV off the GUI thread too.
+Nothing is written. The table reads the result a window at a time; closing the dialog deletes
+the result's temporary file."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from peewee import Database
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from pxdesk.core.background import BackgroundCall
+from pxdesk.core.sync.dry_records import DryRecord
 from pxdesk.core.sync.dry_run import OUTCOMES, DryRunResult, write_dry_run_csv
 from pxdesk.core.sync.results import RunProgress
 from pxdesk.ui.models.dry_run_model import ALL_OUTCOMES, DryRunModel
@@ -32,10 +36,17 @@ from pxdesk.ui.widgets import button_row, error_label, select_whole_rows, warnin
 # job name, progress, cancel -> the prediction (SyncEngine.dry_run, run in a worker thread)
 DryRunner = Callable[..., DryRunResult]
 PROGRESS_POLL_MS = 200
+RESIZE_ROWS = 50
+
+
+class _ExportCancelledError(Exception):
+    """The dialog closed during an export: the export stops at its next record."""
 
 
 class DryRunDialog(QDialog):
     """Starts the dry run when created; `result` holds the prediction once it is shown."""
+
+    exported = Signal(int)  # records written by an export
 
     def __init__(self, job_name: str, dry_runner: DryRunner, db: Database | None,
                  parent: QWidget | None = None, *, note: str | None = None) -> None:
@@ -46,6 +57,9 @@ class DryRunDialog(QDialog):
         self.result: DryRunResult | None = None
         self._runner = dry_runner
         self._cancel = threading.Event()
+        self._closing = threading.Event()  # an export under way stops at its next record
+        self._export: BackgroundCall | None = None
+        self._export_path: Path | None = None
         self._latest: RunProgress | None = None  # set by the worker thread, read by the timer
         intro = QLabel("What the next run would do with each PX record. Nothing is written: "
                        "not the data, the window, the retry list nor the logs. Dependencies "
@@ -65,9 +79,14 @@ class DryRunDialog(QDialog):
         self.outcome_combo.setAccessibleName("Show outcome")
         self.outcome_combo.currentTextChanged.connect(self._on_outcome_combo_changed)
         self.model = DryRunModel(self)
+        self.shown_label = QLabel(self)
+        self.model.modelReset.connect(self._on_model_changed)
+        self.model.rowsInserted.connect(self._on_model_changed)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         select_whole_rows(self.table, QHeaderView.ResizeMode.Interactive)
+        # Sized from the first rows only: a window of long details would cost the GUI thread.
+        self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_ROWS)
         self.export_button = QPushButton("Export CSV…", self)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.cancel_button = QPushButton("Cancel", self)
@@ -80,7 +99,7 @@ class DryRunDialog(QDialog):
         for widget in (intro, self.note_label, self.status_label, self.error_label,
                        self.progress_bar):
             layout.addWidget(widget)
-        layout.addLayout(button_row(self.outcome_combo, self.export_button))
+        layout.addLayout(button_row(self.outcome_combo, self.export_button, self.shown_label))
         layout.addWidget(self.table, 1)
         layout.addLayout(button_row(self.cancel_button, self.close_button))
         self._timer = QTimer(self)
@@ -148,26 +167,69 @@ class DryRunDialog(QDialog):
     def _on_outcome_combo_changed(self, outcome: str) -> None:
         self.model.show_outcome(outcome)
 
+    def _on_model_changed(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total()
+        self.shown_label.setText(f"{shown:,} of {total:,} shown"
+                                 + (" (scroll for more)" if shown < total else ""))
+
     def _on_export_button_clicked(self) -> None:
         name = f"dry-run {self.job_name}.csv".replace("/", "_")
         path, _ = QFileDialog.getSaveFileName(self, "Export the dry run", name,
                                               "CSV files (*.csv)")
         if path:
-            self.export_to(Path(path))
+            self.start_export(Path(path))
+
+    def start_export(self, path: Path) -> None:
+        """Export in a worker (a million records take seconds); `exported` tells the count."""
+        if self._export is not None or self.result is None:
+            return
+        self._export_path = path
+        self.export_button.setEnabled(False)
+        self.status_label.setText(f"Exporting to {path}…")
+        self._export = BackgroundCall(partial(self.export_to, path), None, self)
+        self._export.finished.connect(self._on_export_finished)
+        self._export.failed.connect(self._on_export_failed)
+        self._export.start()
 
     def export_to(self, path: Path) -> int:
-        """The rows shown (the outcome filter applies) as CSV with a BOM for Excel."""
-        try:
-            return write_dry_run_csv(self.model.rows(), path, bom=True)
-        except OSError as exc:
-            QMessageBox.warning(self, "Cannot export", f"Cannot write {path}: {exc.strerror}")
-            return 0
+        """Every record of the outcome shown (not only the rows fetched so far), streamed from
+        the result as CSV with a BOM for Excel. Raises OSError when the file cannot be written.
+        Called in the export's worker."""
+        assert self.result is not None
+        records = self.result.records.iter(self.model.outcome)
+        return write_dry_run_csv(self._unless_closing(records), path, bom=True)
+
+    def _unless_closing(self, records: Iterator[DryRecord]) -> Iterator[DryRecord]:
+        for record in records:
+            if self._closing.is_set():
+                raise _ExportCancelledError
+            yield record
+
+    def _on_export_finished(self, count: object) -> None:
+        assert isinstance(count, int)
+        self._export = None
+        self.export_button.setEnabled(True)
+        self.status_label.setText(f"{count:,} records exported to {self._export_path}.")
+        self.exported.emit(count)
+
+    def _on_export_failed(self, message: str) -> None:
+        self._export = None
+        self.export_button.setEnabled(True)
+        self.status_label.setText("The export stopped.")
+        QMessageBox.warning(self, "Cannot export",
+                            f"Cannot write {self._export_path}: {message}")
 
     def done(self, result: int) -> None:
-        """Closing stops a dry run under way (at its next page) and waits for its thread."""
+        """Closing stops a dry run or an export under way and waits for their threads, then
+        deletes the result's temporary file."""
         self._cancel.set()
+        self._closing.set()
         self._timer.stop()
         self._call.quit_and_wait()
+        if self._export is not None:
+            self._export.quit_and_wait()
+        if self.result is not None:
+            self.result.close()
         super().done(result)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.store.models import Job, RecordError, RunStatus
 from pxdesk.core.sync.dry_run import WOULD_FAIL, WOULD_INSERT, WOULD_STAY, WOULD_UPDATE
+from pxdesk.core.sync.dry_state import HOT_ENTRIES
 from pxdesk.core.sync.engine import SyncEngine
 from tests.core.engine.conftest import ACCOUNTS, COMPANY_JOB, PERSON_JOB
 
@@ -33,10 +35,13 @@ def run_outcomes(run_id: int, success_file: str) -> dict[str, str]:
     return done
 
 
-def predict_then_run(context: Any, engine: SyncEngine, job: str) -> tuple[Any, Any]:
+def predict_then_run(context: Any, engine: SyncEngine, job: str, keep: int = 5,
+                     hot_rows: int = HOT_ENTRIES) -> tuple[Any, Any]:
+    """The dry run (past `keep` records, and `hot_rows` would-be rows, in temporary
+    files), then the run."""
     Job.update(window_end=None).execute()  # read every record again
     before = store_digest(context)
-    dry = engine.dry_run(job)
+    dry = engine.dry_run(job, keep=keep, hot_rows=hot_rows)
     assert store_digest(context) == before
     real = engine.run_job(job)
     while real.job_name != job:  # a dependency's result comes first in a chain only
@@ -99,20 +104,26 @@ def test_person_dry_run_predicts_lookups_and_failures_exactly(connect, engine, s
     assert dry.counts.filtered > 0  # users without an email: the locked filter
 
 
-def test_dry_run_pages_see_what_earlier_pages_would_write(connect, context, sim):
+@pytest.mark.parametrize(("hot_rows", "before"), [(HOT_ENTRIES, PERSON_JOB), (3, COMPANY_JOB)])
+def test_dry_run_pages_see_what_earlier_pages_would_write(connect, context, sim, hot_rows,
+                                                          before, tmp_path, monkeypatch):
     """One email on a user of the first page and on a new user of the last page: the later
-    page updates the Person the earlier one would write, as in the run (it wrote it)."""
+    page updates the Person the earlier one would write, as in the run (it wrote it); also
+    with no Person yet and the would-be rows of the first page in the dry run's temporary
+    file by then."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     connect()
     engine = SyncEngine(context.secrets, user="tester", runs_dir=Path(context.paths.runs_dir),
                         page_size=50)
-    engine.run_job(PERSON_JOB)
+    engine.run_job(before)
     first = next(i for i in sim.user_ids() if sim.get_user(i).get("email")
                  and sim.get_user(i).get("accountId"))
     sim.update_user(first, email="twin@example.com", firstName="Twin")
     sim.add_user({"identifyId": "twin-2", "email": "TWIN@example.com", "firstName": "Twin",
                   "lastName": "Two", "accountId": sim.get_user(first)["accountId"]})
-    dry, real = predict_then_run(context, engine, PERSON_JOB)
+    dry, real = predict_then_run(context, engine, PERSON_JOB, hot_rows=hot_rows)
     assert_same(dry, real)
+    assert not list(tmp_path.glob("pxdesk-dry-state-*"))  # deleted when the dry run ended
     assert real.counts.pages > 1
     twin = {r.source_id: r for r in dry.records}["twin-2"]
     assert twin.outcome == WOULD_UPDATE  # the Person and Company Person of `first`
@@ -124,7 +135,7 @@ def test_dry_run_of_a_blocked_or_unknown_job(connect, engine, context):
     before = store_digest(context)
     result = engine.dry_run(COMPANY_JOB)
     assert result.status == RunStatus.FAILURE and "upsert key" in (result.error or "")
-    assert result.records == []
+    assert len(result.records) == 0
     assert store_digest(context) == before
     with pytest.raises(ConfigError):
         engine.dry_run("No such job")
@@ -134,3 +145,17 @@ def test_dry_run_cancelled(connect, engine, context):
     connect()
     result = engine.dry_run(COMPANY_JOB, cancel=lambda: True)
     assert result.cancelled and result.status == RunStatus.CANCELLED
+
+
+def test_dry_run_past_its_memory_spills_and_close_deletes_the_file(connect, engine, context):
+    connect()
+    engine.run_job(PERSON_JOB)
+    dry, real = predict_then_run(context, engine, PERSON_JOB, keep=7)
+    path = dry.records.path
+    assert path is not None and path.exists() and path != Path(context.paths.db_path)
+    assert_same(dry, real)  # read back through the file
+    assert len(dry.records) == real.counts.success + real.counts.failure > 7
+    assert dry.records[7:9] == list(dry.records)[7:9]
+    with dry:
+        pass
+    assert not path.exists()
