@@ -15,12 +15,16 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget, QWizard
 
 from pxdesk.ui.theme import dark_palette
+
+if TYPE_CHECKING:
+    from pxdesk.app import PxdeskApp
 
 OUT = Path(os.environ.get("PXDESK_SCREENSHOTS_DIR") or Path(__file__).resolve().parent)
 DARK_OUT = OUT / "dark"
@@ -124,6 +128,7 @@ def main() -> int:
     app.window.tabs.setCurrentIndex(2)
     settle(2.0)  # the figures are read in a worker
     grab(app.window, "15_adoption_tab")
+    beyond_peers(app, company_job, person_job)
     from pxdesk.ui.views.settings_dialog import SettingsDialog
 
     settings = SettingsDialog(context.secrets, app.window)
@@ -133,6 +138,66 @@ def main() -> int:
     app.quit_now()
     context.close()
     return 0
+
+
+def beyond_peers(app: PxdeskApp, company_job: str, person_job: str) -> None:
+    """Dry run, live preview, the run's quality report, lineage and config history."""
+    from pxdesk.core.store.models import ExecutionRun
+    from pxdesk.core.sync.dry_records import WOULD_FAIL
+    from pxdesk.ui.views.history_dialog import HistoryDialog
+
+    app.window.tabs.setCurrentIndex(0)
+    app.connectors.select_job(person_job)
+    dry = app.connectors.open_dry_run(person_job)
+    assert dry is not None
+    wait_until(lambda: not dry.is_running(), 300)
+    dry.outcome_combo.setCurrentText(WOULD_FAIL)  # the rows that say something
+    grab(dry, "16_dry_run")
+    dry.close()
+
+    wizard = app._make_job_wizard(person_job, app.window)
+    wizard.show()
+    wait_until(lambda: not wizard.mapping_page.is_loading())
+    wizard.next()
+    wizard.button(QWizard.WizardButton.CustomButton1).click()
+    preview = wizard.preview_dialog
+    assert preview is not None
+    settle(0.5)
+    wait_until(lambda: not preview.is_busy())
+    preview.resize(1100, 560)
+    grab(preview, "17_live_preview")
+    preview.close()
+    wizard.reject()
+
+    app.window.tabs.setCurrentIndex(3)
+    last = (ExecutionRun.select().where(ExecutionRun.job_name == person_job)
+            .order_by(ExecutionRun.id.desc()).get())
+    app.logs_view.show_run(last.id, None)
+    settle(1.0)  # the summary is read in a worker
+    grab(app.window, "18_run_quality")
+
+    app.window.tabs.setCurrentIndex(1)
+    combo = app.data_view.object_combo
+    combo.setCurrentIndex(combo.findData("person"))
+    app.data_view.refresh()
+    settle(0.5)
+    record = app.data_view.open_record(0)
+    record.resize(900, 600)
+    record.tabs.setCurrentIndex(1)
+    panel = record.tabs.widget(1)
+    wait_until(lambda: not panel.is_reading())
+    grab(record, "19_lineage")
+    record.close()
+
+    app.window.tabs.setCurrentIndex(0)
+    app.connectors.select_job(company_job)
+    app.connectors.job_history_button.click()
+    history = app.connectors.findChild(HistoryDialog)
+    assert history is not None
+    history.resize(900, 560)
+    history.versions_table.selectAll()
+    grab(history, "20_config_history")
+    history.close()
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from pxdesk.core.background import BackgroundCall
 from pxdesk.core.sync.dry_records import DryRecord
 from pxdesk.core.sync.dry_run import OUTCOMES, DryRunResult, write_dry_run_csv
 from pxdesk.core.sync.results import RunProgress
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.dry_run_model import ALL_OUTCOMES, DryRunModel
 from pxdesk.ui.widgets import button_row, error_label, select_whole_rows, warning_label
 
@@ -87,9 +88,9 @@ class DryRunDialog(QDialog):
         select_whole_rows(self.table, QHeaderView.ResizeMode.Interactive)
         # Sized from the first rows only: a window of long details would cost the GUI thread.
         self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_ROWS)
-        self.export_button = QPushButton("Export CSV…", self)
+        self.export_button = QPushButton(icon(Icon.EXPORT), "Export CSV…", self)
         self.export_button.clicked.connect(self._on_export_button_clicked)
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(icon(Icon.CANCEL_RUN), "Cancel", self)
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         self.close_button = QPushButton("Close", self)
         self.close_button.clicked.connect(self.reject)

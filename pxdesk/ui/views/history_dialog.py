@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from pxdesk.core.config.history import Version
 from pxdesk.core.config.job_service import JobService
 from pxdesk.core.errors import PxdeskError
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.widgets import error_label
 
 HEADERS = ("Version", "Saved", "By", "Action", "Summary")
@@ -99,7 +100,7 @@ class HistoryDialog(QDialog):
         self.diff_view.setReadOnly(True)
         self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.message_label = error_label(self)
-        self.restore_button = QPushButton("Restore…", self)
+        self.restore_button = QPushButton(icon(Icon.HISTORY), "Restore…", self)
         self.restore_button.setToolTip("Save the selected version again: the change is "
                                        "audited and becomes the newest version")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

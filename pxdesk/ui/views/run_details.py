@@ -35,6 +35,7 @@ from pxdesk.core.notify.alert import FailureRate, percent_text, run_failure_rate
 from pxdesk.core.store.base import database_proxy
 from pxdesk.core.store.models import ExecutionRun
 from pxdesk.core.sync.quality import QualityReport
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.log_models import RequestsModel
 from pxdesk.ui.theme import Tone, set_tone
 from pxdesk.ui.widgets import button_row, select_whole_rows
@@ -178,9 +179,10 @@ class RunDetailsPanel(QWidget):
         self.summary_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.summary_table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.Stretch)
-        self.save_errors_button = QPushButton("Save Error File…", self)
-        self.save_success_button = QPushButton("Save Success File…", self)
-        self.requests_button = QPushButton("PX Requests…", self)
+        self.save_errors_button = QPushButton(icon(Icon.EXPORT), "Save Error File…", self)
+        self.save_success_button = QPushButton(icon(Icon.EXPORT), "Save Success File…",
+                                               self)
+        self.requests_button = QPushButton(icon(Icon.LOGS), "PX Requests…", self)
         self.message_label = QLabel("", self)
         self.message_label.setWordWrap(True)
         self.save_errors_button.clicked.connect(self._on_save_errors_button_clicked)

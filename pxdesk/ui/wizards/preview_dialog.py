@@ -28,6 +28,8 @@ from pxdesk.core.background import BackgroundCalls
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.sync.mapping import show_value
 from pxdesk.core.sync.preview import PreviewRow, fetch_sample, preview
+from pxdesk.ui.column_fit import ColumnFitter
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.table_model import Column, ListTableModel
 from pxdesk.ui.widgets import button_row, error_label, select_whole_rows
 
@@ -105,7 +107,8 @@ class LivePreviewDialog(QDialog):
         self.table = QTableView(self)
         self.table.setModel(self.model)
         select_whole_rows(self.table, QHeaderView.ResizeMode.Interactive)
-        self.refresh_button = QPushButton("Read a New Sample", self)
+        self.column_fitter = ColumnFitter(self.table, fill_column=len(COLUMNS) - 1)
+        self.refresh_button = QPushButton(icon(Icon.REFRESH), "Read a New Sample", self)
         self.refresh_button.setToolTip("Fetch the first page from PX again")
         self.refresh_button.clicked.connect(self._on_refresh_button_clicked)
         layout = QVBoxLayout(self)
@@ -143,7 +146,6 @@ class LivePreviewDialog(QDialog):
         assert isinstance(value, _Computed)
         self._sample, self._shown_key = value.sample, value.key
         self.model.set_rows(value.rows)
-        self.table.resizeColumnsToContents()
         kept = sum(1 for r in value.rows if r.outcome)
         self.status_label.setText(f"{len(value.rows):,} sample records: {kept:,} kept by the "
                                   f"filter, {len(value.rows) - kept:,} removed.")
