@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -88,6 +89,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("pxdesk settings")
         self.error_label = error_label(self)
         buttons = ok_cancel_buttons(self)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         # Two columns fit a 1366x768 screen; the scroll area keeps every field reachable on a
         # smaller one.
         columns = QWidget(self)
@@ -148,6 +150,11 @@ class SettingsDialog(QDialog):
         self.admin_email_edit = QLineEdit(box)
         form.addRow("Admin name", self.admin_name_edit)
         form.addRow("Admin email", self.admin_email_edit)
+        self.admin_email_hint = QLabel(
+            "Saving it also makes it the recipient of every job and job chain notification "
+            "list that is empty.", box)
+        self.admin_email_hint.setWordWrap(True)
+        form.addRow("", self.admin_email_hint)
         self.retention_spin = _spin(
             box, 0, 3650, " days", "Runs and their error/success files older than this are "
             "deleted at start-up; the last run of each job is always kept.",
