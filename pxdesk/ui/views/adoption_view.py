@@ -39,6 +39,7 @@ from pxdesk.core.logs.csv_export import write_csv
 from pxdesk.core.store.base import database_proxy
 from pxdesk.core.sync.results import RunOutcome
 from pxdesk.core.workers import RunListener
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.adoption_model import CSV_HEADER, CompaniesModel, CompaniesProxy
 from pxdesk.ui.views.adoption_charts import ChartPanel
 from pxdesk.ui.widgets import select_whole_rows
@@ -109,7 +110,7 @@ class AdoptionView(QWidget, RunListener):
         day = (today or (lambda: datetime.now(UTC).date()))()
         self.as_of_edit.setDate(QDate(day.year, day.month, day.day))
         self.as_of_edit.setToolTip("The day the last 1 / 7 / 30 days end on (UTC)")
-        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button = QPushButton(icon(Icon.REFRESH), "Refresh", self)
         self.busy_bar = QProgressBar(self)
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setMaximumWidth(120)
@@ -154,12 +155,12 @@ class AdoptionView(QWidget, RunListener):
         self.companies_table.setSortingEnabled(True)
         self.companies_table.setAccessibleName("Companies")
         self.companies_table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
-        self.export_companies_button = QPushButton("Export CSV…", self)
+        self.export_companies_button = QPushButton(icon(Icon.EXPORT), "Export CSV…", self)
         self.export_companies_button.setAccessibleName("Export companies as CSV")
         self.at_risk_model = CompaniesModel(self)
         self.at_risk_table = self._table(self.at_risk_model)
         self.at_risk_table.setAccessibleName("At-risk companies")
-        self.export_at_risk_button = QPushButton("Export CSV…", self)
+        self.export_at_risk_button = QPushButton(icon(Icon.EXPORT), "Export CSV…", self)
         self.export_at_risk_button.setAccessibleName("Export at-risk companies as CSV")
 
         tables = QWidget(self)
@@ -191,7 +192,7 @@ class AdoptionView(QWidget, RunListener):
                              (self.stickiness_chart, "DAU/MAU"),
                              (self.instances_chart, "Instances")):
             self.charts.addTab(chart, title)
-        self.export_chart_button = QPushButton("Export chart PNG…", self)
+        self.export_chart_button = QPushButton(icon(Icon.EXPORT), "Export Chart PNG…", self)
         charts_box = QWidget(self)
         charts_layout = QVBoxLayout(charts_box)
         charts_layout.setContentsMargins(0, 0, 0, 0)
