@@ -1,8 +1,9 @@
-"""Widget pieces the views and wizards share: error and warning text, button rows, OK/Cancel,
-tables."""
+"""Widget pieces the views and wizards share: error and warning text, button rows, dialog
+buttons (OK/Cancel…, in words only), tables."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -43,13 +44,42 @@ def button_row(*buttons: QWidget) -> FlowLayout:
     return row
 
 
+class DialogButtons(QDialogButtonBox):
+    """A dialog's answers (OK, Cancel, Close, Save, Skip…) in words only: some styles (Fusion
+    on a bare X server, KDE's Breeze) put their own icons on the standard buttons, which then
+    sit beside the app's QtAwesome action icons in another drawing style; Windows, macOS and
+    GNOME show none. Qt sets those icons whenever it makes a standard button, so they are
+    taken off here and again when the box is shown (Qt re-makes the buttons on
+    setStandardButtons)."""
+
+    def __init__(self, standard: QDialogButtonBox.StandardButton, parent: QWidget) -> None:
+        super().__init__(standard, parent)
+        self._plain()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._plain()
+        super().showEvent(event)
+
+    def _plain(self) -> None:
+        for button in self.buttons():
+            if self.standardButton(button) != QDialogButtonBox.StandardButton.NoButton:
+                button.setIcon(QIcon())
+
+
+def dialog_buttons(dialog: QDialog, standard: QDialogButtonBox.StandardButton = (
+        QDialogButtonBox.StandardButton.NoButton)) -> QDialogButtonBox:
+    """The dialog's button box (every dialog's comes from here): the `standard` buttons, and
+    any added later, with no icon in any style; wired to the dialog's accept and reject."""
+    box = DialogButtons(standard, dialog)
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
 def ok_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
     """OK and Cancel, wired to the dialog's accept and reject."""
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
+    return dialog_buttons(
+        dialog, QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
 
 
 def select_whole_rows(table: QTableView, resize: QHeaderView.ResizeMode) -> None:

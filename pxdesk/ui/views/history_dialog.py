@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from pxdesk.core.config.history import Version
 from pxdesk.core.config.job_service import JobService
 from pxdesk.core.errors import PxdeskError
-from pxdesk.ui.widgets import error_label
+from pxdesk.ui.widgets import dialog_buttons, error_label
 
 HEADERS = ("Version", "Saved", "By", "Action", "Summary")
 # (parent, title, question) -> yes?
@@ -102,9 +102,8 @@ class HistoryDialog(QDialog):
         self.restore_button = QPushButton("Restore…", self)
         self.restore_button.setToolTip("Save the selected version again: the change is "
                                        "audited and becomes the newest version")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons = dialog_buttons(self, QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
         self.restore_button.clicked.connect(self._on_restore_button_clicked)
         self.versions_table.itemSelectionChanged.connect(
             self._on_versions_table_item_selection_changed)
