@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -39,6 +39,7 @@ from pxdesk.ui.theme import follow_palette, series_colours
 LABEL_MARGIN = 16.0
 GRID_SHARE = 0.16  # of the text colour in the grid lines' (the rest is the background's)
 AXIS_SHARE = 0.55  # in the axis lines'
+COUNT_TICKS = 5  # on an axis of counts or of days
 
 
 def _ms(day: date) -> float:
@@ -100,7 +101,22 @@ def _fit_counts(axis: QValueAxis, top: float) -> None:
     if high <= 5:
         axis.setTickCount(high + 1)  # one tick per whole number
     else:
+        axis.setTickCount(COUNT_TICKS)  # from a smaller top's few ticks: "0 5000" alone
         axis.applyNiceNumbers()  # steps of 1, 2 or 5 times a power of ten
+
+
+def _fit_days(axis: QDateTimeAxis, first: date, last: date) -> None:
+    """Ticks on whole days, each labelled once ("Dec 5 Dec 5 Dec 6" otherwise): one day is
+    shown with the days around it, up to four days each day, more in steps of whole days."""
+    span = (last - first).days
+    if span == 0:
+        first, span = first - timedelta(days=1), 2
+    step = max(1, math.ceil(span / (COUNT_TICKS - 1)))
+    ticks = min(span, COUNT_TICKS - 1) + 1
+    end = first + timedelta(days=step * (ticks - 1))
+    axis.setTickCount(ticks)
+    axis.setRange(QDateTime.fromMSecsSinceEpoch(int(_ms(first))),
+                  QDateTime.fromMSecsSinceEpoch(int(_ms(end))))
 
 
 class ChartPanel(QChartView):
@@ -163,7 +179,6 @@ class ChartPanel(QChartView):
         chart = self.chart()
         x_axis = QDateTimeAxis()
         x_axis.setFormat("MMM d")
-        x_axis.setTickCount(5)
         y_axis = count_axis(0)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
@@ -180,9 +195,7 @@ class ChartPanel(QChartView):
             series.attachAxis(x_axis)
             series.attachAxis(y_axis)
         if days:
-            first, last = _ms(days[0]), _ms(days[-1])
-            x_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(first)),
-                            QDateTime.fromMSecsSinceEpoch(int(max(last, first + 86_400_000))))
+            _fit_days(x_axis, days[0], days[-1])
         _fit_counts(y_axis, float(top))
         chart.legend().setVisible(True)
         tint(self)
