@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from pxdesk.core.autostart import Autostart
@@ -20,6 +22,7 @@ from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.store import settings as st
 from pxdesk.core.store.models import AuditLog, Job
+from pxdesk.ui.theme import contrast, dark_palette
 from pxdesk.ui.views.settings_dialog import SettingsDialog
 from tests.core.notify.conftest import PASSWORD, USER, Inbox
 
@@ -398,3 +401,24 @@ def test_ok_gives_the_admin_email_to_every_empty_list_of_jobs_and_chain(
                                   "Nightly": (admin, admin)}
     users = {row.user for row in AuditLog.select().where(AuditLog.id > audits)}
     assert users == {"Ada Admin"}, "audited as the admin who saved"
+
+
+def test_hints_are_muted_and_readable_on_light_and_dark(
+    qtbot: QtBot, context: Any, autostart: Autostart
+) -> None:
+    dialog = _dialog(qtbot, context, autostart)
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    light = QPalette(qapp.palette())
+    try:
+        for palette in (light, dark_palette()):
+            qapp.setPalette(palette)
+            window = palette.color(QPalette.ColorRole.Window)
+            text = palette.color(QPalette.ColorRole.WindowText)
+            hint = dialog.admin_email_hint
+            hint.ensurePolished()
+            ink = hint.palette().color(hint.foregroundRole())
+            assert contrast(ink, window) >= 4.5, "readable"
+            assert ink.name() != text.name(), "quieter than the labels"
+    finally:
+        qapp.setPalette(light)

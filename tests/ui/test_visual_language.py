@@ -142,11 +142,14 @@ def test_every_tab_and_action_has_an_icon(qtbot: QtBot, app: PxdeskApp) -> None:
     assert [tabs.tabText(i) for i in range(4)] == ["Connectors", "Data", "Adoption", "Logs"]
     assert all(not tabs.tabIcon(i).isNull() for i in range(tabs.count()))
     chain = ChainDialog(ChainService(user="tester"), app.runner, app.window)
-    chain_actions = [chain.save_button, chain.delete_button, chain.run_button]
+    settings = SettingsDialog(app.context.secrets, app.window)
+    chain_actions = [chain.save_button, chain.delete_button, chain.run_button,
+                     settings.test_email_button]
     for button in [*_action_buttons(app), *chain_actions]:
         assert not button.icon().isNull(), button.text()
     assert chain.close_button.icon().isNull(), "a dialog's answer is words only"
     chain.close()
+    settings.close()
     for action in (app.window.settings_action, app.window.quit_action):
         assert not action.icon().isNull(), action.text()
     tray = _tray()

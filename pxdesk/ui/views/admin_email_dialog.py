@@ -20,8 +20,9 @@ from pxdesk.core.errors import ConfigError, StoreError
 from pxdesk.ui.widgets import dialog_buttons, error_label
 
 INTRO = ("pxdesk mails the result of each import. Who should get these notifications? The "
-         "address becomes the Admin email and the success and failure recipient of every "
-         "job that has none yet. You can change it later in File > Settings.")
+         "address becomes the Admin email and fills every empty success and failure "
+         "recipient list of the jobs and the job chain. You can change it later in "
+         "File > Settings.")
 
 
 class AdminEmailDialog(QDialog):

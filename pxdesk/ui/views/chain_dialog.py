@@ -60,6 +60,7 @@ class ChainDialog(QDialog):
         self.schedule_page.enabled_check.setChecked(True)
         self.schedule_page.enabled_check.setVisible(False)  # the chain's own check decides
         self.schedule_page.load(self._config)
+        self.schedule_page.layout().setContentsMargins(0, 0, 0, 0)  # in line with the form
         self.error = error_label(self)
         self.save_button = QPushButton(icon(Icon.SAVE), "Save", self)
         self.delete_button = QPushButton(icon(Icon.DELETE), "Delete Chain", self)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -40,6 +41,7 @@ from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store import settings as st
 from pxdesk.core.store.custom_fields import list_custom_fields
 from pxdesk.core.store.models import STANDARD_FIELDS, TargetObject
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.theme import Tone, set_tone
 from pxdesk.ui.widgets import error_label, ok_cancel_buttons
 
@@ -139,6 +141,7 @@ class SettingsDialog(QDialog):
         form.addRow("Person Resolution Key", self.resolution_list)
         hint = QLabel("Fields that identify a Person across companies (all must match).", box)
         hint.setWordWrap(True)
+        set_tone(hint, Tone.MUTED)
         form.addRow("", hint)
         self.timezone_combo = QComboBox(box)
         self.timezone_combo.setEditable(True)
@@ -151,9 +154,9 @@ class SettingsDialog(QDialog):
         form.addRow("Admin name", self.admin_name_edit)
         form.addRow("Admin email", self.admin_email_edit)
         self.admin_email_hint = QLabel(
-            "Saving it also makes it the recipient of every job and job chain notification "
-            "list that is empty.", box)
+            "Saving it also fills every empty job and job chain recipient list.", box)
         self.admin_email_hint.setWordWrap(True)
+        set_tone(self.admin_email_hint, Tone.MUTED)
         form.addRow("", self.admin_email_hint)
         self.retention_spin = _spin(
             box, 0, 3650, " days", "Runs and their error/success files older than this are "
@@ -186,6 +189,7 @@ class SettingsDialog(QDialog):
             "pxdesk starts minimised in the tray so schedules keep running.", box)
         login_hint.setWordWrap(True)
         login_hint.setIndent(20)
+        set_tone(login_hint, Tone.MUTED)
         self.catch_up_check = QCheckBox(
             "Run missed scheduled jobs when pxdesk starts or the computer wakes", box)
         self.catch_up_check.setToolTip(
@@ -214,7 +218,9 @@ class SettingsDialog(QDialog):
         form.addRow("Security", self.smtp_security_combo)
         form.addRow("User name", self.smtp_user_edit)
         form.addRow("Password", self.smtp_password_edit)
-        self.test_email_button = QPushButton("Send Test Email", box)
+        self.test_email_button = QPushButton(icon(Icon.SEND_TEST_EMAIL), "Send Test Email", box)
+        self.test_email_button.setSizePolicy(QSizePolicy.Policy.Maximum,
+                                             QSizePolicy.Policy.Fixed)  # a button, not a bar
         self.test_email_button.setToolTip(
             "Sends a test message to the Admin email with the settings above, saved or not.")
         self.test_email_button.clicked.connect(self._on_test_email_button_clicked)
