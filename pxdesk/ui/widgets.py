@@ -3,13 +3,17 @@ buttons (OK/Cancel…, in words only), tables."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QTableView,
     QWidget,
 )
@@ -61,9 +65,13 @@ class DialogButtons(QDialogButtonBox):
         super().showEvent(event)
 
     def _plain(self) -> None:
-        for button in self.buttons():
-            if self.standardButton(button) != QDialogButtonBox.StandardButton.NoButton:
-                button.setIcon(QIcon())
+        _plain(b for b in self.buttons()
+               if self.standardButton(b) != QDialogButtonBox.StandardButton.NoButton)
+
+
+def _plain(buttons: Iterable[QAbstractButton]) -> None:
+    for button in buttons:
+        button.setIcon(QIcon())
 
 
 def dialog_buttons(dialog: QDialog, standard: QDialogButtonBox.StandardButton = (
@@ -89,3 +97,13 @@ def select_whole_rows(table: QTableView, resize: QHeaderView.ResizeMode) -> None
     header = table.horizontalHeader()
     header.setSectionResizeMode(resize)
     header.setStretchLastSection(True)
+
+
+def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
+    """A Yes/No question (No the default), its answers in words only like dialog_buttons':
+    QMessageBox.question gets the style's icons on them."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, question,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    _plain(box.buttons())
+    return box.exec() == QMessageBox.StandardButton.Yes

@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QMessageBox,
     QProxyStyle,
     QStyle,
     QStyleHintReturn,
@@ -27,7 +29,7 @@ from pxdesk.ui.views.data_view import RecordDialog
 from pxdesk.ui.views.history_dialog import HistoryDialog, JobVersions
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
 from pxdesk.ui.views.settings_dialog import SettingsDialog
-from pxdesk.ui.widgets import dialog_buttons
+from pxdesk.ui.widgets import ask_yes_no, dialog_buttons
 from pxdesk.ui.wizards.mapping_dialogs import CustomFieldDialog, MappingDialog
 from tests.ui.conftest import COMPANY_JOB, setup_jobs
 
@@ -97,3 +99,23 @@ def test_every_dialog_s_answer_buttons_carry_no_icon(
         icons = _icons(dialog)
         assert icons, type(dialog).__name__
         assert not any(icons.values()), (type(dialog).__name__, icons)
+
+
+@pytest.mark.usefixtures("icon_style")
+@pytest.mark.parametrize("answer", [QMessageBox.StandardButton.Yes,
+                                    QMessageBox.StandardButton.No])
+def test_a_yes_no_question_is_asked_in_words_only(qtbot: QtBot, answer: Any) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    seen: dict[str, bool] = {}
+
+    def answer_it() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.update({b.text().replace("&", ""): not b.icon().isNull() for b in box.buttons()})
+        box.button(answer).click()
+
+    QTimer.singleShot(0, answer_it)
+    assert ask_yes_no(parent, "Restore version 1?", "Save version 1 again?") is (
+        answer == QMessageBox.StandardButton.Yes)
+    assert seen == {"Yes": False, "No": False}

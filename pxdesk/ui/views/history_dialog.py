@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 from pxdesk.core.config.history import Version
 from pxdesk.core.config.job_service import JobService
 from pxdesk.core.errors import PxdeskError
-from pxdesk.ui.widgets import dialog_buttons, error_label
+from pxdesk.ui.widgets import ask_yes_no, dialog_buttons, error_label
 
 HEADERS = ("Version", "Saved", "By", "Action", "Summary")
 # (parent, title, question) -> yes?
@@ -34,8 +33,7 @@ Confirm = Callable[[QWidget, str, str], bool]
 
 
 def ask_confirmation(parent: QWidget, title: str, question: str) -> bool:
-    answer = QMessageBox.question(parent, title, question)
-    return answer == QMessageBox.StandardButton.Yes
+    return ask_yes_no(parent, title, question)
 
 
 class VersionSource(Protocol):
