@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.base import BaseScheduler
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from pxdesk.core.autostart import Autostart, login_argv
 from pxdesk.core.config.connection import ConnectionService
@@ -49,6 +49,7 @@ from pxdesk.ui.views.connectors_view import ConnectorsView
 from pxdesk.ui.views.data_view import DataView
 from pxdesk.ui.views.logs_view import LogsView
 from pxdesk.ui.views.settings_dialog import SettingsDialog
+from pxdesk.ui.widgets import ask_yes_no
 from pxdesk.ui.wizards.job_wizard import JobWizard
 
 log = logging.getLogger("pxdesk")
@@ -222,11 +223,10 @@ class PxdeskApp(QObject, RunListener):
         running = self.runner.running_jobs()
         if not running or self._force_quit:
             return True
-        answer = QMessageBox.question(
+        return ask_yes_no(
             self.window, "Imports are running",
             f"{', '.join(running)} still running. Cancel and quit? The runs end as Cancelled "
             "at the next page; what was written stays consistent.")
-        return answer == QMessageBox.StandardButton.Yes
 
     def _on_window_close_requested(self) -> None:
         set_setting(WINDOW_GEOMETRY_SETTING, self.window.saved_geometry())

@@ -143,7 +143,9 @@ def set_setting(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.value is None:
         raise ConfigError(f"Give the new value: `pxdesk-cli settings set {key} VALUE`",
                           field=key)
-    save_settings({key: parse_value(key, args.value)}, ctx.secrets)  # checks like the dialog
+    filled = save_settings({key: parse_value(key, args.value)}, ctx.secrets)  # as the dialog
     print(f"{label_of(key) if key in admin_keys() else key}: "
           f"{shown(key, current_value(key))}")
+    if filled:  # the Admin email went to every empty recipient list, as in the dialog
+        print(f"Recipients filled with {current_value(key)}: {', '.join(filled)}")
     return EXIT_OK

@@ -44,6 +44,8 @@ class Icon(Enum):
     HISTORY = "mdi6.history"
     LIVE_PREVIEW = "mdi6.table-eye"
     SUPPORT_BUNDLE = "mdi6.lifebuoy"
+    SAVE = "mdi6.content-save-outline"
+    SEND_TEST_EMAIL = "mdi6.email-fast-outline"
 
 
 TAB_ICONS = {"Connectors": Icon.CONNECTORS, "Data": Icon.DATA, "Adoption": Icon.ADOPTION,

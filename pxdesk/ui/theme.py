@@ -1,7 +1,7 @@
 """Theme-aware colours: one light and one dark shade per tone, the one that reads best on the
 current palette picked at paint time, so text stays readable on a dark scheme and follows the
-system when it switches between light and dark; the same for status pills' fills and the
-primary button's accent."""
+system when it switches between light and dark; the same for status pills' fills, the
+primary button's accent and the charts' series."""
 
 from __future__ import annotations
 
@@ -47,6 +47,17 @@ PILL_FILLS = {
     Tone.CANCELLED: ("#efebe9", "#3a2f2b"),
 }
 
+# Chart series, in order: (on a light palette, on a dark one). Each keeps 3:1 against the
+# palette's Base (WCAG's floor for graphics) and differs from its neighbours in hue.
+SERIES = (
+    ("#1f6fb5", "#64b5f6"),  # blue
+    ("#c05600", "#ffb74d"),  # orange
+    ("#2e7d32", "#81c784"),  # green
+    ("#7b1fa2", "#ce93d8"),  # purple
+    ("#00796b", "#4db6ac"),  # teal
+    ("#c62828", "#ef9a9a"),  # red
+)
+
 _TONE_PROPERTY = "pxdeskTone"
 
 
@@ -80,9 +91,19 @@ def status_colour(status: str, palette: QPalette | None = None) -> QColor | None
 def pill_colours(tone: Tone, palette: QPalette | None = None) -> tuple[QColor, QColor]:
     """(fill, text) of a status pill on `palette` (the app's by default): pale on a light
     palette, deep on a dark one, so the pill stands out from the cell and its text reads."""
-    base = (palette or QGuiApplication.palette()).color(QPalette.ColorRole.Base)
-    dark = int(base.lightness() < 128)
+    dark = int(is_dark(palette))
     return QColor(PILL_FILLS[tone][dark]), QColor(tone.value[dark])
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    """True when `palette` (the app's by default) draws content on a dark Base."""
+    return (palette or QGuiApplication.palette()).color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def series_colours(palette: QPalette | None = None) -> list[QColor]:
+    """The chart series' colours, in order, for `palette` (the app's by default)."""
+    dark = int(is_dark(palette))
+    return [QColor(pair[dark]) for pair in SERIES]
 
 
 class _PaletteFollower(QObject):
@@ -109,8 +130,9 @@ class _PaletteFollower(QObject):
         self.apply(self._widget)
 
 
-def _follow(widget: QWidget, apply: Callable[[QWidget], None]) -> None:
-    """`apply` now and again at each palette change (once per widget and function)."""
+def follow_palette(widget: QWidget, apply: Callable[[QWidget], None]) -> None:
+    """`apply(widget)` now and again at each palette change (once per widget and function):
+    for what Qt does not re-tint by itself (style sheets, own palettes, charts)."""
     followers = widget.findChildren(_PaletteFollower,
                                     options=Qt.FindChildOption.FindDirectChildrenOnly)
     if not any(follower.apply is apply for follower in followers):
@@ -133,7 +155,7 @@ def set_tone(widget: QWidget, tone: Tone | None, *, bold: bool = False) -> None:
     if font.bold() != bold:
         font.setBold(bold)
         widget.setFont(font)
-    _follow(widget, _apply)
+    follow_palette(widget, _apply)
 
 
 def _apply_accent(widget: QWidget) -> None:
@@ -152,7 +174,7 @@ def _apply_accent(widget: QWidget) -> None:
 
 def set_accent(button: QWidget) -> None:
     """The page's primary action: filled in the palette's highlight colour, as it changes."""
-    _follow(button, _apply_accent)
+    follow_palette(button, _apply_accent)
 
 
 def dark_palette() -> QPalette:

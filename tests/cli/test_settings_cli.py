@@ -120,3 +120,15 @@ def test_fields_add_refuses_what_the_dialog_refuses(home: Path, args: list[str],
     capsys.readouterr()
     assert _cli(home, "fields", "add", *args) == 1
     assert says in _error(capsys)
+
+
+def test_setting_the_admin_email_fills_empty_recipient_lists_and_says_so(
+        created: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pxdesk.core.store.models import Job
+
+    assert _cli(created, "settings", "set", "admin_email", "admin@example.com") == 0
+    out = capsys.readouterr().out
+    assert "Recipients filled with admin@example.com:" in out
+    for job in Job.select():
+        assert json.loads(job.success_recipients) == ["admin@example.com"], job.name
+        assert job.name in out

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from pxdesk.app import AppOptions, PxdeskApp
+from pxdesk.core.config.chain_service import ChainConfig, ChainService
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.store import settings as st
@@ -124,3 +125,20 @@ def test_an_app_built_without_the_desktop_start_never_asks(
 ) -> None:
     assert launch(ask=False).admin_email_dialog is None
     assert st.get_setting(st.ADMIN_EMAIL_ASKED, False) is False
+
+
+def test_an_answer_fills_the_job_chain_s_empty_lists_too(
+    qtbot: QtBot, context: Any, launch: Callable[..., PxdeskApp]
+) -> None:
+    ConnectionService(context.secrets, user="tester").create(
+        "PX", "k" * 32, base_url="http://127.0.0.1:1/v1")
+    ChainService(user="tester").save(ChainConfig(
+        name="Nightly", members=["Company Sync_PX", "Company Person Sync_PX"],
+        failure_recipients=["ops@example.com"]))
+    dialog = _prompt(qtbot, launch())
+    dialog.email_edit.setText(ADMIN)
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    chain = ChainService(user="tester").config()
+    assert chain is not None
+    assert (chain.success_recipients, chain.failure_recipients) == ([ADMIN], ["ops@example.com"])

@@ -4,12 +4,13 @@ core's; empty states; CSV and PNG exports; a new as-of day or company reads agai
 from __future__ import annotations
 
 import csv
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsTextItem
 
@@ -99,7 +100,8 @@ def test_the_tab_shows_the_core_figures_tables_and_charts(
     ranked = sorted(companies(context.db, AS_OF), key=lambda r: -r.figures.active_30)
     top = view.top_chart.series_values()["Active 30 days"]
     assert sorted(top, reverse=True) == [r.figures.active_30 for r in ranked[:10]]
-    sticky = view.stickiness_chart.series_values()["DAU/MAU %"]
+    sticky = (view.stickiness_chart.series_values()["DAU/MAU %"]
+              + view.low_stickiness_chart.series_values()["DAU/MAU %"])
     assert sorted(sticky) == sorted(round(100 * (r.figures.stickiness or 0), 1)
                                     for r in ranked if r.figures.stickiness is not None)
     assert view.at_risk_model.rowCount() > 0
@@ -285,3 +287,42 @@ def test_the_instances_chart_shows_the_accounts_with_the_most_users(
     assert sorted(users, reverse=True) == sorted(
         (i.figures.users for i in board.instances), reverse=True)[:TOP_INSTANCES]
     assert str(TOP_INSTANCES) in view.instances_chart.chart().title()
+
+
+def test_every_company_bar_is_labelled_whole_at_1366x768(
+        qtbot: Any, context: Any, store: dict[str, str]) -> None:
+    """A category QtCharts cannot give a line's height is drawn as "..." (20 companies in
+    one chart at 1366x768 were)."""
+    view = _view(qtbot)
+    view.resize(1366, 700)  # the tab in a 1366x768 window
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_dashboard(_big_board(view, 300))
+    for chart in (view.top_chart, view.bottom_chart, view.stickiness_chart,
+                  view.low_stickiness_chart):
+        view.charts.setCurrentWidget(chart)
+        QApplication.processEvents()
+        assert len(chart.categories()) == 10
+        drawn = _drawn_labels(chart)
+        assert set(chart.categories()) <= set(drawn), (chart.title, drawn)
+
+
+def test_the_active_chart_labels_distinct_days_and_several_counts(
+        qtbot: Any, context: Any, store: dict[str, str]) -> None:
+    view = _view(qtbot)
+    view.resize(1366, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    board = view.shown
+    assert board is not None
+    for history in (board.history[-1:], board.history):  # one snapshot, then three
+        big = [dataclasses.replace(s, active_30=2_599 + i) for i, s in enumerate(history)]
+        view.show_dashboard(dataclasses.replace(board, history=big))
+        view.charts.setCurrentWidget(view.active_chart)
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the last axes' labels
+        QApplication.processEvents()
+        drawn = _drawn_labels(view.active_chart)
+        days = [text for text in drawn if text[:3].isalpha() and text[-1].isdigit()]
+        assert len(days) == len(set(days)) >= 2, drawn
+        counts = [text for text in drawn if text.replace(",", "").isdigit()]
+        assert len(counts) >= 4, drawn

@@ -15,6 +15,7 @@ from pxdesk.core.config.job_service import JobService
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.workers import JobRunner
+from pxdesk.ui.views import history_dialog
 from pxdesk.ui.views.connectors_view import ConnectorsView
 from pxdesk.ui.views.history_dialog import HistoryDialog
 from tests.ui.conftest import COMPANY_JOB, setup_jobs
@@ -42,11 +43,11 @@ def _select(dialog: HistoryDialog, *rows: int) -> None:
 def _answer(monkeypatch: pytest.MonkeyPatch, answer: QMessageBox.StandardButton) -> list[str]:
     asked: list[str] = []
 
-    def question(_parent: Any, title: str, _text: str) -> QMessageBox.StandardButton:
+    def question(_parent: Any, title: str, _text: str) -> bool:
         asked.append(title)
-        return answer
+        return answer == QMessageBox.StandardButton.Yes
 
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    monkeypatch.setattr(history_dialog, "ask_yes_no", question)  # widgets.ask_yes_no
     return asked
 
 

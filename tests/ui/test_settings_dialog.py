@@ -1,4 +1,5 @@
-"""Settings dialog additions: Start at login, catch-up of missed runs, Send test email."""
+"""Settings dialog additions: Start at login, catch-up of missed runs, Send test email, and an
+Admin email that reaches every empty recipient list."""
 
 from __future__ import annotations
 
@@ -10,10 +11,18 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from pxdesk.core.autostart import Autostart
+from pxdesk.core.config.chain_service import ChainConfig, ChainService
+from pxdesk.core.config.connection import ConnectionService
+from pxdesk.core.config.job_config import load_job_config
 from pxdesk.core.store import settings as st
+from pxdesk.core.store.models import AuditLog, Job
+from pxdesk.ui.theme import contrast, dark_palette
 from pxdesk.ui.views.settings_dialog import SettingsDialog
 from tests.core.notify.conftest import PASSWORD, USER, Inbox
 
@@ -354,3 +363,62 @@ def test_the_dialog_fits_a_1366x768_screen(qtbot: QtBot, context: Any,
     dialog = _dialog(qtbot, context, autostart)
     assert dialog.sizeHint().height() <= 700 and dialog.width() <= 1326
     assert dialog.height() <= 708
+
+
+# ---------------------------------------------------------------- admin email -> recipients
+
+
+def _recipient_lists() -> dict[str, tuple[list[str], list[str]]]:
+    lists = {job.name: (load_job_config(job).success_recipients,
+                        load_job_config(job).failure_recipients)
+             for job in Job.select().order_by(Job.kind)}
+    chain = ChainService(user="tester").config()
+    if chain is not None:
+        lists[chain.name] = (chain.success_recipients, chain.failure_recipients)
+    return lists
+
+
+def test_ok_gives_the_admin_email_to_every_empty_list_of_jobs_and_chain(
+    qtbot: QtBot, context: Any, autostart: Autostart
+) -> None:
+    ConnectionService(context.secrets, user="tester").create(
+        "PX", "k" * 32, base_url="http://127.0.0.1:1/v1")  # no Admin email: empty lists
+    Job.update(success_recipients='["ops@example.com"]').where(
+        Job.name == "Company Sync_PX").execute()
+    ChainService(user="tester").save(ChainConfig(
+        name="Nightly", members=["Company Sync_PX", "Company Person Sync_PX"]))
+    audits = AuditLog.select().count()
+    dialog = _dialog(qtbot, context, autostart)
+    dialog.show()
+    assert "empty" in dialog.admin_email_hint.text(), "the dialog says what saving does"
+    dialog.admin_name_edit.setText("Ada Admin")
+    dialog.admin_email_edit.setText("ada@example.com")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == SettingsDialog.DialogCode.Accepted
+    admin = ["ada@example.com"]
+    assert _recipient_lists() == {"Company Sync_PX": (["ops@example.com"], admin),
+                                  "Company Person Sync_PX": (admin, admin),
+                                  "Nightly": (admin, admin)}
+    users = {row.user for row in AuditLog.select().where(AuditLog.id > audits)}
+    assert users == {"Ada Admin"}, "audited as the admin who saved"
+
+
+def test_hints_are_muted_and_readable_on_light_and_dark(
+    qtbot: QtBot, context: Any, autostart: Autostart
+) -> None:
+    dialog = _dialog(qtbot, context, autostart)
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    light = QPalette(qapp.palette())
+    try:
+        for palette in (light, dark_palette()):
+            qapp.setPalette(palette)
+            window = palette.color(QPalette.ColorRole.Window)
+            text = palette.color(QPalette.ColorRole.WindowText)
+            hint = dialog.admin_email_hint
+            hint.ensurePolished()
+            ink = hint.palette().color(hint.foregroundRole())
+            assert contrast(ink, window) >= 4.5, "readable"
+            assert ink.name() != text.name(), "quieter than the labels"
+    finally:
+        qapp.setPalette(light)

@@ -23,25 +23,31 @@ from pytestqt.qtbot import QtBot
 
 from pxdesk.app import PxdeskApp
 from pxdesk.core.config.chain_service import ChainService
+from pxdesk.core.config.job_service import JobService
 from pxdesk.core.logs.queries import EXECUTION
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.enums import RunStatus
+from pxdesk.core.store.models import ExecutionRun
 from pxdesk.ui.models.jobs_model import STATUS_COLUMN
 from pxdesk.ui.status_pill import StatusPillDelegate
 from pxdesk.ui.theme import STATUS_TONES, contrast, dark_palette, pill_colours
 from pxdesk.ui.tray import TrayController, TrayJobInfo
+from pxdesk.ui.views.admin_email_dialog import AdminEmailDialog
 from pxdesk.ui.views.chain_dialog import ChainDialog
 from pxdesk.ui.views.data_view import RecordDialog
+from pxdesk.ui.views.history_dialog import HistoryDialog, JobVersions
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
+from pxdesk.ui.views.run_details import RequestsDialog
 from pxdesk.ui.views.settings_dialog import SettingsDialog
+from pxdesk.ui.wizards.mapping_dialogs import CustomFieldDialog
 from tests.ui.conftest import COMPANY_JOB, PERSON_JOB, setup_jobs
 
 # Title Case as Gainsight's UI writes it: every word capitalised but these connecting words
 # (lowercase unless first); words that start with no letter ("(00:00)", "#") and the product's
-# own lowercase name are left as they are.
+# own lowercase name and a command's ("curl") are left as they are.
 SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or",
                          "the", "to", "via", "vs"})
-AS_WRITTEN = frozenset({"pxdesk"})
+AS_WRITTEN = frozenset({"pxdesk", "curl"})
 HALF_SCREEN = 960
 
 
@@ -116,7 +122,9 @@ def _action_buttons(app: PxdeskApp) -> list[QAbstractButton]:
             view.check_deleted_button, view.cancel_button, view.chain_button,
             view.first_run.connect_button, view.first_run.demo_button,
             app.logs_view.refresh_button, app.logs_view.export_button,
-            app.data_view.export_button]
+            app.data_view.export_button, app.adoption_view.refresh_button,
+            app.adoption_view.export_companies_button, app.adoption_view.export_at_risk_button,
+            app.adoption_view.export_chart_button]
 
 
 def _ink(icon: QIcon) -> QColor:
@@ -133,8 +141,15 @@ def test_every_tab_and_action_has_an_icon(qtbot: QtBot, app: PxdeskApp) -> None:
     tabs = app.window.tabs
     assert [tabs.tabText(i) for i in range(4)] == ["Connectors", "Data", "Adoption", "Logs"]
     assert all(not tabs.tabIcon(i).isNull() for i in range(tabs.count()))
-    for button in _action_buttons(app):
+    chain = ChainDialog(ChainService(user="tester"), app.runner, app.window)
+    settings = SettingsDialog(app.context.secrets, app.window)
+    chain_actions = [chain.save_button, chain.delete_button, chain.run_button,
+                     settings.test_email_button]
+    for button in [*_action_buttons(app), *chain_actions]:
         assert not button.icon().isNull(), button.text()
+    assert chain.close_button.icon().isNull(), "a dialog's answer is words only"
+    chain.close()
+    settings.close()
     for action in (app.window.settings_action, app.window.quit_action):
         assert not action.icon().isNull(), action.text()
     tray = _tray()
@@ -234,13 +249,17 @@ def _texts(root: QObject, skip: QWidget | None = None) -> dict[str, QObject]:
 def test_buttons_menu_items_and_tabs_are_in_title_case(qtbot: QtBot, app: PxdeskApp,
                                                   context: Any) -> None:
     parent = app.window
-    # The Adoption tab's own buttons are its owner's (issue #12 gives it only its tab icon).
-    texts = _texts(parent, skip=app.adoption_view)
+    texts = _texts(parent)
     dialogs: list[QWidget] = [
         SettingsDialog(context.secrets, parent),
         ImportFromDateDialog(COMPANY_JOB, parent),
         ChainDialog(ChainService(user="tester"), app.runner, parent),
         RecordDialog("Company", [("Name", "Acme")], parent),
+        AdminEmailDialog("tester", parent),
+        HistoryDialog(f"History of {COMPANY_JOB}", JobVersions(JobService(user="tester"),
+                                                               COMPANY_JOB), parent),
+        RequestsDialog(ExecutionRun.select().first().id, None, parent),
+        CustomFieldDialog(["Company"], parent),
         app.connectors.open_connection_wizard(),
         app._make_job_wizard(COMPANY_JOB, parent),
     ]
@@ -255,7 +274,7 @@ def test_buttons_menu_items_and_tabs_are_in_title_case(qtbot: QtBot, app: Pxdesk
     for dialog in dialogs:
         dialog.close()
     assert {"Import Now", "Export CSV…", "Refresh", "&Settings…", "Test Connection", "Logs",
-            "Execution Logs",
+            "Execution Logs", "Export Chart PNG…", "Copy as curl",
             f"Run {COMPANY_JOB} Now", "Send Test Email"} <= set(texts)
     wrong = {text: casing_problems(text) for text in texts if casing_problems(text)}
     assert wrong == {}

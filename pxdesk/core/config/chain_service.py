@@ -87,7 +87,6 @@ def chain_recipients(chain_name: str | None) -> tuple[list[str], list[str]] | No
     return stored_emails(chain.success_recipients), stored_emails(chain.failure_recipients)
 
 
-
 class ChainService:
     """The connection's job chain (at most one): what the dialog and the CLI go through."""
 
@@ -186,6 +185,28 @@ class ChainService:
                 self._audit(set(new.members) | set(old.members if old else []), action,
                             old.summary() if old else None, new.summary())
         return chain
+
+    def fill_empty_recipients(self, recipients: list[str]) -> list[str]:
+        """Give `recipients` to the chain's empty success or failure list (audited on its
+        members, in the caller's transaction if any), as `job_service.fill_empty_recipients`
+        does for the jobs: a chain's runs mail the chain's lists, not the jobs'. A list the
+        admin filled keeps its addresses. Returns the chain's name if it changed."""
+        chain = self.get()
+        if chain is None or not recipients:
+            return []
+        with database().atomic():
+            old = chain_config(chain)
+            success = old.success_recipients or list(recipients)
+            failure = old.failure_recipients or list(recipients)
+            if (success, failure) == (old.success_recipients, old.failure_recipients):
+                return []
+            chain.success_recipients = json.dumps(success)
+            chain.failure_recipients = json.dumps(failure)
+            chain.modified_at = now_ms()
+            chain.save()
+            new = replace(old, success_recipients=success, failure_recipients=failure)
+            self._audit(set(new.members), AuditAction.EDIT, old.summary(), new.summary())
+        return [str(chain.name)]
 
     def delete(self) -> bool:
         """Remove the chain: each job runs on its own schedule again. False if there was none."""

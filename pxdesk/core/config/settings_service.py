@@ -1,14 +1,18 @@
 """Saving the admin's settings: every value checked first, then one transaction with the
-SMTP password rotated beside it, so a save either happens whole or changes nothing."""
+SMTP password rotated beside it, so a save either happens whole or changes nothing. A saved
+Admin email also fills every empty recipient list of the jobs and the job chain, in that
+same transaction."""
 
 from __future__ import annotations
 
 import contextlib
+import getpass
 import uuid
 import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pxdesk.core.config.chain_service import ChainService
 from pxdesk.core.config.job_service import fill_empty_recipients
 from pxdesk.core.config.validation import is_email
 from pxdesk.core.errors import ConfigError
@@ -53,8 +57,12 @@ class SettingsError(ConfigError):
 
 def save_settings(
     changes: Mapping[str, Any], secrets: SecretStore, *, smtp_password: str | None = None,
-) -> None:
+    user: str | None = None,
+) -> list[str]:
     """Store every key of `changes`, and the SMTP password unless it is None ("" clears it).
+    A non-empty Admin email among them is given to every empty recipient list (see
+    `give_admin_email`; `user` signs the audit rows: by default the Admin name, else the OS
+    user). Returns the names of the jobs and chain whose lists it filled.
 
     Order, so that no failure leaves a half-saved state:
     1. every value is checked; SettingsError lists all problems and nothing is written;
@@ -67,7 +75,9 @@ def save_settings(
     password whenever the database write failed. Store failures raise their StoreError.
     """
     check_settings(changes)
-    texts = {key: st.setting_json(key, value) for key, value in changes.items()}
+    admin_email = str(changes.get(st.ADMIN_EMAIL) or "").strip()
+    texts = {key: st.setting_json(key, value.strip() if key == st.ADMIN_EMAIL and isinstance(
+        value, str) else value) for key, value in changes.items()}
     old_ref = str(st.get_setting(st.SMTP_PASSWORD_REF) or "")
     new_ref = old_ref
     if smtp_password is not None:
@@ -78,6 +88,7 @@ def save_settings(
         with store_errors(database().database), database().atomic():
             for key, text in texts.items():
                 Setting.insert(key=key, value=text).on_conflict_replace().execute()
+            filled = give_admin_email(admin_email, user=user or _user(changes))
     except BaseException:
         if new_ref and new_ref != old_ref:
             with contextlib.suppress(Exception):  # the original failure is the one to report
@@ -86,13 +97,32 @@ def save_settings(
     if old_ref and old_ref != new_ref:
         with contextlib.suppress(Exception):  # an orphan secret is harmless, the save stands
             secrets.delete(old_ref)
+    return filled
+
+
+def _user(changes: Mapping[str, Any]) -> str:
+    """Who saves: the Admin name being saved or saved before, else the OS user (as the app
+    and the CLI name the audit's user)."""
+    name = str(changes.get(st.ADMIN_NAME) or st.get_setting(st.ADMIN_NAME) or "").strip()
+    return name or getpass.getuser()
+
+
+def give_admin_email(email: str, *, user: str) -> list[str]:
+    """The one rule for an Admin email being saved (here, by Settings or by the first-launch
+    question): every *empty* success or failure list of every job and of the job chain gets
+    it, audited under `user`, in the caller's transaction; lists the admin filled keep their
+    addresses. Returns the names of the jobs, then the chain, that changed."""
+    if not email:
+        return []
+    return fill_empty_recipients([email], user) + ChainService(user=user).fill_empty_recipients(
+        [email])
 
 
 def default_recipients() -> list[str]:
     """Who hears of a job's runs until the admin says otherwise: the Admin email, when set.
 
     The one rule for recipients: the seeded jobs start with it, and saving an Admin email
-    gives it to every list still empty (`save_admin_email`).
+    gives it to every list still empty (`give_admin_email`).
     """
     admin = str(st.get_setting(st.ADMIN_EMAIL) or "").strip()
     return [admin] if admin else []
@@ -112,7 +142,8 @@ def skip_admin_email() -> None:
 
 def save_admin_email(email: str, *, user: str) -> list[str]:
     """Save the Admin email (checked like Settings does) and give it to every empty recipient
-    list, in one transaction; returns the names of the jobs whose lists it filled.
+    list of the jobs and the chain, in one transaction; returns the names of the jobs, then
+    the chain, whose lists it filled.
 
     SettingsError for an empty or invalid address: nothing is written then.
     """
@@ -123,7 +154,7 @@ def save_admin_email(email: str, *, user: str) -> list[str]:
     with store_errors(database().database), database().atomic():
         st.set_setting(st.ADMIN_EMAIL, email)
         st.set_setting(st.ADMIN_EMAIL_ASKED, True)
-        return fill_empty_recipients([email], user)
+        return give_admin_email(email, user=user)
 
 
 def check_settings(changes: Mapping[str, Any]) -> None:

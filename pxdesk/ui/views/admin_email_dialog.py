@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (
 from pxdesk.core.config.settings_service import save_admin_email, skip_admin_email
 from pxdesk.core.config.validation import is_email
 from pxdesk.core.errors import ConfigError, StoreError
-from pxdesk.ui.widgets import error_label
+from pxdesk.ui.widgets import dialog_buttons, error_label
 
 INTRO = ("pxdesk mails the result of each import. Who should get these notifications? The "
-         "address becomes the Admin email and the success and failure recipient of every "
-         "job that has none yet. You can change it later in File > Settings.")
+         "address becomes the Admin email and fills every empty success and failure "
+         "recipient list of the jobs and the job chain. You can change it later in "
+         "File > Settings.")
 
 
 class AdminEmailDialog(QDialog):
@@ -38,14 +39,12 @@ class AdminEmailDialog(QDialog):
         self.email_edit.setPlaceholderText("admin@example.com")
         self.email_edit.textChanged.connect(self._on_email_edit_text_changed)
         self.error_label = error_label(self)
-        self.buttons = QDialogButtonBox(self)
+        self.buttons = dialog_buttons(self)
         self.save_button = self.buttons.addButton(
             "&Save", QDialogButtonBox.ButtonRole.AcceptRole)
         self.skip_button = self.buttons.addButton(
             "S&kip", QDialogButtonBox.ButtonRole.RejectRole)
         self.save_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("&Admin email", self.email_edit)
         layout = QVBoxLayout(self)

@@ -1,11 +1,12 @@
 """The Adoption tab's charts (QtCharts: painted with QPainter, so they render offscreen too):
-one ChartPanel per chart, hover tooltips, PNG export by grabbing the view."""
+one ChartPanel per chart, hover tooltips, PNG export by grabbing the view, colours taken from
+the app palette (and taken again when it changes) rather than a QtCharts theme."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -19,12 +20,26 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QDateTime, QPointF, QRectF, Qt, QTime
-from PySide6.QtGui import QCursor, QFontMetricsF, QPainter, QPalette
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QCursor,
+    QFontMetricsF,
+    QGuiApplication,
+    QPainter,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QToolTip, QWidget
+
+from pxdesk.ui.theme import follow_palette, series_colours
 
 # QtCharts gives a category label its share of the plot width less its padding and the text
 # item's margins (about 16 px), and elides what does not fit ("09-...").
 LABEL_MARGIN = 16.0
+GRID_SHARE = 0.16  # of the text colour in the grid lines' (the rest is the background's)
+AXIS_SHARE = 0.55  # in the axis lines'
+COUNT_TICKS = 5  # on an axis of counts or of days
 
 
 def _ms(day: date) -> float:
@@ -40,13 +55,68 @@ def count_axis(top: float) -> QValueAxis:
     return axis
 
 
+def _blend(ink: QColor, paper: QColor, share: float) -> QColor:
+    """`share` of `ink` over `paper`: a quiet line that stays quiet on light and dark."""
+    return QColor.fromRgbF(*(share * a + (1 - share) * b for a, b in (
+        (ink.redF(), paper.redF()), (ink.greenF(), paper.greenF()),
+        (ink.blueF(), paper.blueF()))))
+
+
+def tint(view: QWidget) -> None:
+    """A chart in the app palette's colours: Base behind, Text for the title, labels and
+    legend, quiet grid lines, series from theme.series_colours."""
+    if not isinstance(view, QChartView):
+        return
+    palette = QGuiApplication.palette()
+    paper = palette.color(QPalette.ColorRole.Base)
+    ink = palette.color(QPalette.ColorRole.Text)
+    chart = view.chart()
+    view.setBackgroundBrush(QBrush(paper))
+    chart.setBackgroundBrush(QBrush(paper))
+    chart.setBackgroundPen(QPen(palette.color(QPalette.ColorRole.Mid)))
+    chart.setTitleBrush(QBrush(ink))
+    chart.legend().setLabelColor(ink)
+    for axis in chart.axes():
+        axis.setLabelsBrush(QBrush(ink))
+        axis.setTitleBrush(QBrush(ink))
+        axis.setGridLineColor(_blend(ink, paper, GRID_SHARE))
+        axis.setLinePenColor(_blend(ink, paper, AXIS_SHARE))
+        axis.setMinorGridLineColor(_blend(ink, paper, GRID_SHARE / 2))
+    colours = iter(series_colours(palette) * 4)  # never runs out: a chart has a few series
+    for series in chart.series():
+        if isinstance(series, QBarSeries | QHorizontalBarSeries):
+            for bar_set in series.barSets():
+                colour = next(colours)
+                bar_set.setColor(colour)
+                bar_set.setBorderColor(colour)
+        elif isinstance(series, QLineSeries):
+            pen = QPen(next(colours))
+            pen.setWidthF(2.0)
+            series.setPen(pen)
+
+
 def _fit_counts(axis: QValueAxis, top: float) -> None:
     high = max(1, math.ceil(top))
     axis.setRange(0, high)
     if high <= 5:
         axis.setTickCount(high + 1)  # one tick per whole number
     else:
+        axis.setTickCount(COUNT_TICKS)  # from a smaller top's few ticks: "0 5000" alone
         axis.applyNiceNumbers()  # steps of 1, 2 or 5 times a power of ten
+
+
+def _fit_days(axis: QDateTimeAxis, first: date, last: date) -> None:
+    """Ticks on whole days, each labelled once ("Dec 5 Dec 5 Dec 6" otherwise): one day is
+    shown with the days around it, up to four days each day, more in steps of whole days."""
+    span = (last - first).days
+    if span == 0:
+        first, span = first - timedelta(days=1), 2
+    step = max(1, math.ceil(span / (COUNT_TICKS - 1)))
+    ticks = min(span, COUNT_TICKS - 1) + 1
+    end = first + timedelta(days=step * (ticks - 1))
+    axis.setTickCount(ticks)
+    axis.setRange(QDateTime.fromMSecsSinceEpoch(int(_ms(first))),
+                  QDateTime.fromMSecsSinceEpoch(int(_ms(end))))
 
 
 class ChartPanel(QChartView):
@@ -60,16 +130,10 @@ class ChartPanel(QChartView):
         self.setMinimumHeight(220)
         self.chart().setTitle(title)
         self.chart().legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        self.follow_palette()
+        follow_palette(self, tint)
         self._labels: list[str] = []
         self._bottom_categories: QBarCategoryAxis | None = None
         self.chart().plotAreaChanged.connect(self._on_chart_plot_area_changed)
-
-    def follow_palette(self) -> None:
-        """A dark theme under a dark palette."""
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        self.chart().setTheme(QChart.ChartTheme.ChartThemeDark if dark
-                              else QChart.ChartTheme.ChartThemeLight)
 
     def _clear(self) -> None:
         chart = self.chart()
@@ -103,6 +167,7 @@ class ChartPanel(QChartView):
         series.attachAxis(categories)
         series.attachAxis(values_axis)
         chart.legend().setVisible(len(sets) > 1)
+        tint(self)
         if not horizontal:
             self._bottom_categories = categories
             self._fit_labels(chart.plotArea().width())
@@ -114,7 +179,6 @@ class ChartPanel(QChartView):
         chart = self.chart()
         x_axis = QDateTimeAxis()
         x_axis.setFormat("MMM d")
-        x_axis.setTickCount(5)
         y_axis = count_axis(0)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
@@ -131,11 +195,10 @@ class ChartPanel(QChartView):
             series.attachAxis(x_axis)
             series.attachAxis(y_axis)
         if days:
-            first, last = _ms(days[0]), _ms(days[-1])
-            x_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(first)),
-                            QDateTime.fromMSecsSinceEpoch(int(max(last, first + 86_400_000))))
+            _fit_days(x_axis, days[0], days[-1])
         _fit_counts(y_axis, float(top))
         chart.legend().setVisible(True)
+        tint(self)
 
     def _on_chart_plot_area_changed(self, area: QRectF) -> None:
         self._fit_labels(area.width())

@@ -39,6 +39,7 @@ from pxdesk.core.logs.csv_export import write_csv
 from pxdesk.core.store.base import database_proxy
 from pxdesk.core.sync.results import RunOutcome
 from pxdesk.core.workers import RunListener
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.adoption_model import CSV_HEADER, CompaniesModel, CompaniesProxy
 from pxdesk.ui.views.adoption_charts import ChartPanel
 from pxdesk.ui.widgets import select_whole_rows
@@ -109,7 +110,7 @@ class AdoptionView(QWidget, RunListener):
         day = (today or (lambda: datetime.now(UTC).date()))()
         self.as_of_edit.setDate(QDate(day.year, day.month, day.day))
         self.as_of_edit.setToolTip("The day the last 1 / 7 / 30 days end on (UTC)")
-        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button = QPushButton(icon(Icon.REFRESH), "Refresh", self)
         self.busy_bar = QProgressBar(self)
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setMaximumWidth(120)
@@ -154,12 +155,12 @@ class AdoptionView(QWidget, RunListener):
         self.companies_table.setSortingEnabled(True)
         self.companies_table.setAccessibleName("Companies")
         self.companies_table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
-        self.export_companies_button = QPushButton("Export CSV…", self)
+        self.export_companies_button = QPushButton(icon(Icon.EXPORT), "Export CSV…", self)
         self.export_companies_button.setAccessibleName("Export companies as CSV")
         self.at_risk_model = CompaniesModel(self)
         self.at_risk_table = self._table(self.at_risk_model)
         self.at_risk_table.setAccessibleName("At-risk companies")
-        self.export_at_risk_button = QPushButton("Export CSV…", self)
+        self.export_at_risk_button = QPushButton(icon(Icon.EXPORT), "Export CSV…", self)
         self.export_at_risk_button.setAccessibleName("Export at-risk companies as CSV")
 
         tables = QWidget(self)
@@ -182,16 +183,20 @@ class AdoptionView(QWidget, RunListener):
         self.active_chart = ChartPanel("Active users over time (daily snapshots)", self)
         self.top_chart = ChartPanel("Top 10 companies by 30-day active users", self)
         self.bottom_chart = ChartPanel("Bottom 10 companies by 30-day active users", self)
-        self.stickiness_chart = ChartPanel("Top and bottom 10 companies by DAU/MAU (%)", self)
+        # Top and bottom DAU/MAU apart: 20 bars in one chart get too little height at 1366x768
+        # and QtCharts draws their names as "...".
+        self.stickiness_chart = ChartPanel("Top 10 companies by DAU/MAU (%)", self)
+        self.low_stickiness_chart = ChartPanel("Bottom 10 companies by DAU/MAU (%)", self)
         self.instances_chart = ChartPanel(INSTANCES_TITLE, self)
         self.charts = QTabWidget(self)
         self.charts.setAccessibleName("Adoption charts")
         for chart, title in ((self.sign_ups_chart, "Sign-ups"), (self.active_chart, "Active"),
                              (self.top_chart, "Top 10"), (self.bottom_chart, "Bottom 10"),
-                             (self.stickiness_chart, "DAU/MAU"),
+                             (self.stickiness_chart, "Top DAU/MAU"),
+                             (self.low_stickiness_chart, "Bottom DAU/MAU"),
                              (self.instances_chart, "Instances")):
             self.charts.addTab(chart, title)
-        self.export_chart_button = QPushButton("Export chart PNG…", self)
+        self.export_chart_button = QPushButton(icon(Icon.EXPORT), "Export Chart PNG…", self)
         charts_box = QWidget(self)
         charts_layout = QVBoxLayout(charts_box)
         charts_layout.setContentsMargins(0, 0, 0, 0)
@@ -335,11 +340,12 @@ class AdoptionView(QWidget, RunListener):
                            [("Active 30 days", [r.figures.active_30 for r in shown])],
                            horizontal=True)
         sticky, loose = dashboard.by_stickiness(board.companies)
-        shown = list(reversed(sticky + loose))
-        self.stickiness_chart.set_bars(
-            [_name(r) for r in shown],
-            [("DAU/MAU %", [round(100 * (r.figures.stickiness or 0.0), 1) for r in shown])],
-            horizontal=True)
+        for chart, rows in ((self.stickiness_chart, sticky), (self.low_stickiness_chart, loose)):
+            shown = list(reversed(rows))
+            chart.set_bars(
+                [_name(r) for r in shown],
+                [("DAU/MAU %", [round(100 * (r.figures.stickiness or 0.0), 1) for r in shown])],
+                horizontal=True)
         instances = sorted(board.instances or [], key=lambda i: -i.figures.users)
         self.charts.setTabVisible(self.charts.indexOf(self.instances_chart),
                                   board.instances is not None)

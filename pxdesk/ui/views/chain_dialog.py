@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from pxdesk.core.config.chain_service import ChainConfig, ChainService
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.workers import JobRunner
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.widgets import button_row, error_label
 from pxdesk.ui.wizards.schedule_page import SchedulePage
 
@@ -59,10 +60,11 @@ class ChainDialog(QDialog):
         self.schedule_page.enabled_check.setChecked(True)
         self.schedule_page.enabled_check.setVisible(False)  # the chain's own check decides
         self.schedule_page.load(self._config)
+        self.schedule_page.layout().setContentsMargins(0, 0, 0, 0)  # in line with the form
         self.error = error_label(self)
-        self.save_button = QPushButton("Save", self)
-        self.delete_button = QPushButton("Delete Chain", self)
-        self.run_button = QPushButton("Run Chain Now", self)
+        self.save_button = QPushButton(icon(Icon.SAVE), "Save", self)
+        self.delete_button = QPushButton(icon(Icon.DELETE), "Delete Chain", self)
+        self.run_button = QPushButton(icon(Icon.IMPORT_NOW), "Run Chain Now", self)
         self.close_button = QPushButton("Close", self)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)

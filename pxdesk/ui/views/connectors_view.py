@@ -40,7 +40,7 @@ from pxdesk.ui.views.dry_run_dialog import DryRunDialog, DryRunner
 from pxdesk.ui.views.history_dialog import HistoryDialog, JobVersions, VersionSource
 from pxdesk.ui.views.import_dialog import ImportFromDateDialog
 from pxdesk.ui.views.run_progress import RunProgressPanel
-from pxdesk.ui.widgets import button_row, select_whole_rows
+from pxdesk.ui.widgets import ask_yes_no, button_row, select_whole_rows
 from pxdesk.ui.wizards.connection_wizard import ConnectionWizard
 
 JobWizardFactory = Callable[[str, QWidget], Any]
@@ -358,9 +358,7 @@ class ConnectorsView(QWidget, RunListener):
     def _on_delete_button_clicked(self) -> None:
         if self._runs_block("deleting"):
             return
-        answer = QMessageBox.question(self, "Delete the PX connection?",
-                                      self._service.describe_delete())
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask_yes_no(self, "Delete the PX connection?", self._service.describe_delete()):
             return
         try:
             self._service.delete()

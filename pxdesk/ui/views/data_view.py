@@ -35,6 +35,7 @@ from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.records_model import RecordsTableModel
 from pxdesk.ui.theme import set_accent
 from pxdesk.ui.views.lineage_panel import LineagePanel
+from pxdesk.ui.widgets import dialog_buttons
 
 SEARCH_DELAY_MS = 250
 # A column sized to its content stops here (a long URL or JSON value must not take the row);
@@ -76,8 +77,7 @@ class RecordDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, QDialogButtonBox.StandardButton.Close)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.table, "Fields")

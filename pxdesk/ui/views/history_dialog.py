@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
@@ -26,8 +25,7 @@ from PySide6.QtWidgets import (
 from pxdesk.core.config.history import Version
 from pxdesk.core.config.job_service import JobService
 from pxdesk.core.errors import PxdeskError
-from pxdesk.ui.icons import Icon, icon
-from pxdesk.ui.widgets import error_label
+from pxdesk.ui.widgets import ask_yes_no, dialog_buttons, error_label
 
 HEADERS = ("Version", "Saved", "By", "Action", "Summary")
 # (parent, title, question) -> yes?
@@ -35,8 +33,7 @@ Confirm = Callable[[QWidget, str, str], bool]
 
 
 def ask_confirmation(parent: QWidget, title: str, question: str) -> bool:
-    answer = QMessageBox.question(parent, title, question)
-    return answer == QMessageBox.StandardButton.Yes
+    return ask_yes_no(parent, title, question)
 
 
 class VersionSource(Protocol):
@@ -100,12 +97,11 @@ class HistoryDialog(QDialog):
         self.diff_view.setReadOnly(True)
         self.diff_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.message_label = error_label(self)
-        self.restore_button = QPushButton(icon(Icon.HISTORY), "Restore…", self)
+        self.restore_button = QPushButton("Restore…", self)
         self.restore_button.setToolTip("Save the selected version again: the change is "
                                        "audited and becomes the newest version")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons = dialog_buttons(self, QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
         self.restore_button.clicked.connect(self._on_restore_button_clicked)
         self.versions_table.itemSelectionChanged.connect(
             self._on_versions_table_item_selection_changed)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -39,6 +41,7 @@ from pxdesk.core.secrets import SecretStore
 from pxdesk.core.store import settings as st
 from pxdesk.core.store.custom_fields import list_custom_fields
 from pxdesk.core.store.models import STANDARD_FIELDS, TargetObject
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.theme import Tone, set_tone
 from pxdesk.ui.widgets import error_label, ok_cancel_buttons
 
@@ -88,6 +91,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("pxdesk settings")
         self.error_label = error_label(self)
         buttons = ok_cancel_buttons(self)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         # Two columns fit a 1366x768 screen; the scroll area keeps every field reachable on a
         # smaller one.
         columns = QWidget(self)
@@ -137,6 +141,7 @@ class SettingsDialog(QDialog):
         form.addRow("Person Resolution Key", self.resolution_list)
         hint = QLabel("Fields that identify a Person across companies (all must match).", box)
         hint.setWordWrap(True)
+        set_tone(hint, Tone.MUTED)
         form.addRow("", hint)
         self.timezone_combo = QComboBox(box)
         self.timezone_combo.setEditable(True)
@@ -148,6 +153,11 @@ class SettingsDialog(QDialog):
         self.admin_email_edit = QLineEdit(box)
         form.addRow("Admin name", self.admin_name_edit)
         form.addRow("Admin email", self.admin_email_edit)
+        self.admin_email_hint = QLabel(
+            "Saving it also fills every empty job and job chain recipient list.", box)
+        self.admin_email_hint.setWordWrap(True)
+        set_tone(self.admin_email_hint, Tone.MUTED)
+        form.addRow("", self.admin_email_hint)
         self.retention_spin = _spin(
             box, 0, 3650, " days", "Runs and their error/success files older than this are "
             "deleted at start-up; the last run of each job is always kept.",
@@ -179,6 +189,7 @@ class SettingsDialog(QDialog):
             "pxdesk starts minimised in the tray so schedules keep running.", box)
         login_hint.setWordWrap(True)
         login_hint.setIndent(20)
+        set_tone(login_hint, Tone.MUTED)
         self.catch_up_check = QCheckBox(
             "Run missed scheduled jobs when pxdesk starts or the computer wakes", box)
         self.catch_up_check.setToolTip(
@@ -207,7 +218,9 @@ class SettingsDialog(QDialog):
         form.addRow("Security", self.smtp_security_combo)
         form.addRow("User name", self.smtp_user_edit)
         form.addRow("Password", self.smtp_password_edit)
-        self.test_email_button = QPushButton("Send Test Email", box)
+        self.test_email_button = QPushButton(icon(Icon.SEND_TEST_EMAIL), "Send Test Email", box)
+        self.test_email_button.setSizePolicy(QSizePolicy.Policy.Maximum,
+                                             QSizePolicy.Policy.Fixed)  # a button, not a bar
         self.test_email_button.setToolTip(
             "Sends a test message to the Admin email with the settings above, saved or not.")
         self.test_email_button.clicked.connect(self._on_test_email_button_clicked)

@@ -22,7 +22,7 @@ from pxdesk.core.config.validation import ConfigIssue
 from pxdesk.core.errors import ConfigError, PxdeskError
 from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.views.dry_run_dialog import DryRunDialog, DryRunner
-from pxdesk.ui.widgets import button_row
+from pxdesk.ui.widgets import button_row, plain_buttons
 from pxdesk.ui.wizards.derived_page import DerivedPage
 from pxdesk.ui.wizards.filters_page import FiltersPage
 from pxdesk.ui.wizards.job_config_page import JobConfigPage
@@ -181,6 +181,7 @@ class JobWizard(QWizard):
                               | QMessageBox.StandardButton.Cancel, self)
             box.setDefaultButton(QMessageBox.StandardButton.Cancel)
             box.button(QMessageBox.StandardButton.Cancel).setText("Keep Editing")
+            plain_buttons(box.buttons())
             box.finished.connect(self._on_discard_box_finished)
             self.discard_box = box
         self.discard_box.open()
