@@ -39,6 +39,7 @@ from pxdesk.app import PxdeskApp
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.context import open_context
 from pxdesk.core.store.models import ExecutionRun, FieldMapping, Job, RecordError
+from pxdesk.core.sync.results import RunResult
 
 TICK_MS = 10
 STEP_MAX_STALL_MS = 50.0
@@ -275,6 +276,8 @@ def run(users: int, accounts: int, deadline_s: float, failures: int) -> dict[str
             qapp = QApplication.instance() or QApplication(sys.argv[:1])
             app = PxdeskApp(ctx, qapp)  # type: ignore[arg-type]
             app.show()
+            app.window.grab()  # its first paint (fonts, icons) is start-up's, not the run's:
+            qapp.processEvents()  # the admin clicks Import Now in a window already drawn
             probe = LoopProbe(qapp, deadline_s)  # type: ignore[arg-type]
             app.runner.run_progress.connect(probe.on_run_progress)
             app.runner.run_finished.connect(probe.on_run_finished)
@@ -299,13 +302,14 @@ def run(users: int, accounts: int, deadline_s: float, failures: int) -> dict[str
 def report(probe: LoopProbe, users: int) -> dict[str, Any]:
     secs = (probe.ended or time.perf_counter()) - probe.started
     stalls = [max(0.0, gap - TICK_MS) for gap in probe.gaps_ms]
-    result = probe.result
-    status = getattr(result, "status", "not finished")
-    deps = getattr(result, "dependencies", [])
+    result = probe.result if isinstance(probe.result, RunResult) else None
     return {
-        "users": users, "status": str(status), "secs": secs,
-        "success": getattr(result, "success", 0), "failure": getattr(result, "failure", 0),
-        "dep_status": ", ".join(f"{d.job_name} {d.status}" for d in deps),
+        "users": users, "status": str(result.status if result else "not finished"),
+        "secs": secs,
+        "success": result.counts.success if result else 0,
+        "failure": result.counts.failure if result else 0,
+        "dep_status": ", ".join(f"{d.job_name} {d.status}"
+                                for d in (result.dependencies if result else [])),
         "ticks": len(probe.gaps_ms), "max": max(stalls, default=0.0),
         "p99": percentile(stalls, 0.99), "p50": statistics.median(stalls) if stalls else 0.0,
         "progress_per_s": probe.progress / secs if secs else 0.0,
