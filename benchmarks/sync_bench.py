@@ -82,6 +82,13 @@ def timed(engine: SyncEngine, job: str) -> tuple[object, float]:
     return result, time.perf_counter() - started
 
 
+def cpu_seconds() -> float:
+    """User + system CPU of this process, all its threads: steadier than wall time on a
+    shared machine, and it counts the work helper threads do beside the sync."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=1_000_000)
@@ -94,7 +101,9 @@ def main() -> int:
             setup_jobs(ctx, url)
             engine = SyncEngine(ctx.secrets, user="bench", runs_dir=ctx.paths.runs_dir)
             company, c_secs = timed(engine, "Company Sync_PX")
+            cpu_before = cpu_seconds()
             people, p_secs = timed(engine, "Company Person Sync_PX")
+            p_cpu = cpu_seconds() - cpu_before
             ctx.close()
             base_count, b_secs = baseline(url, Path(tmp))
     finally:
@@ -108,7 +117,7 @@ def main() -> int:
           f"{company.counts.failure:,} failed in {c_secs:.1f} s = {c_rate:,.0f} accounts/s")
     print(f"Company Person Sync: {people.status} {people.counts.success:,} ok "
           f"{people.counts.failure:,} failed {people.counts.filtered:,} filtered in {p_secs:.1f} s "
-          f"= {p_rate:,.0f} users/s")
+          f"= {p_rate:,.0f} users/s, CPU {p_cpu:.1f} s ({p_cpu / args.users * 1e6:.0f} µs a user)")
     print(f"Baseline (httpx+json+sqlite3 upsert): {base_count:,} users in {b_secs:.1f} s "
           f"= {b_rate:,.0f} users/s")
     print(f"Engine / baseline (users): {p_rate / b_rate:.2f}")
