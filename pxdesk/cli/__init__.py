@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--home", help="keep all data, config and logs under this folder "
                         "(default: $PXDESK_HOME, else the platform's folders)")
+    parser.add_argument("--store", metavar="URL", help="the store: sqlite:///path/file or "
+                        "postgresql://user@host/db (default: $PXDESK_STORE, else the SQLite "
+                        "file in the home)")
     parser.add_argument("--version", action="version", version=f"pxdesk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
@@ -54,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with store_errors(AppPaths.resolve(args.home).db_path):
             if args.command in STORELESS_COMMANDS:
                 return int(args.handler(args))
-            with open_context(args.home) as ctx:
+            with open_context(args.home, args.store) as ctx:
                 close_interrupted_runs(ctx)
                 return int(args.handler(args, ctx))
     except PxdeskError as exc:  # a store failure too: one line, never a traceback

@@ -1,4 +1,4 @@
-"""Open the SQLite store (pragmas, migrations, backup) and bind it to the models' proxy."""
+"""Open the store (SQLite: pragmas, backup; PostgreSQL), migrate it, bind it to the proxy."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from peewee import Database, DatabaseError, SqliteDatabase
+from peewee import Database, DatabaseError, PostgresqlDatabase, SqliteDatabase
 
 from pxdesk.core.errors import StoreError
 from pxdesk.core.paths import PRIVATE_FILE_MODE, private_file
 from pxdesk.core.store.base import BaseModel, database_proxy
 from pxdesk.core.store.errors import store_errors
 from pxdesk.core.store.migrations import migrate
+from pxdesk.core.store.store_url import StoreUrl
 
 # Applied by peewee to every new connection, i.e. once per thread: a QThread worker writing
 # and the GUI thread reading each get their own connection with the same settings. WAL lets
@@ -34,7 +35,38 @@ BULK_WAL_PAGES = 16384
 
 __all__ = [
     "PRAGMAS", "BaseModel", "bulk_writes", "close_database", "database_proxy", "open_database",
+    "open_store",
 ]
+
+
+def open_store(url: StoreUrl, *, backup_dir: Path | None = None) -> Database:
+    """Open and migrate the store `url` names (see store_url.py) and bind the models to it."""
+    if url.sqlite_path is not None:
+        return open_database(url.sqlite_path, backup_dir=backup_dir)
+    return open_postgres(url)
+
+
+def open_postgres(url: StoreUrl) -> PostgresqlDatabase:
+    """Open and migrate a PostgreSQL store; StoreError (one line, no password) if it fails."""
+    try:
+        from pxdesk.core.store.dialect import PostgresStore
+    except ImportError as exc:  # psycopg is the optional 'postgres' extra
+        raise StoreError("A postgresql:// store needs psycopg: pip install "
+                         "'pxdesk[postgres]' (or psycopg[binary])") from exc
+    db = PostgresStore(url.url)
+    try:
+        db.connect()
+        migrate(db)
+    except StoreError:
+        db.close()
+        raise
+    except DatabaseError as exc:
+        db.close()
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreError(f"Cannot open the store {url.display}: {detail}. Check that the "
+                         "server runs and the URL, user and database are right.") from exc
+    database_proxy.initialize(db)
+    return db
 
 
 def open_database(path: Path | str, *, backup_dir: Path | None = None) -> SqliteDatabase:
@@ -98,9 +130,13 @@ def temporary_pragmas(db: Database, values: Mapping[str, int]) -> Iterator[None]
 
 
 @contextmanager
-def bulk_writes(db: SqliteDatabase) -> Iterator[None]:
+def bulk_writes(db: Database) -> Iterator[None]:
     """Checkpoint less often on this thread's connection while a long run writes; the WAL
-    file is cut back to the same size at its next reset. Restores the settings after."""
+    file is cut back to the same size at its next reset. Restores the settings after.
+    A no-op on PostgreSQL (the server tunes its own checkpoints)."""
+    if not isinstance(db, SqliteDatabase):
+        yield
+        return
     page_size = db.execute_sql("PRAGMA page_size").fetchone()[0]
     with temporary_pragmas(db, {"wal_autocheckpoint": BULK_WAL_PAGES,
                                 "journal_size_limit": BULK_WAL_PAGES * page_size}):
