@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -56,23 +57,49 @@ def pg_cluster() -> Iterator[Path | None]:
     pgcluster.stop(folder)
 
 
+@pytest.fixture(scope="session")
+def any_pg_cluster(pg_cluster: Path | None) -> Iterator[Path]:
+    """A PostgreSQL cluster also in an SQLite session (copy tests); skips without one."""
+    if pg_cluster is not None:
+        yield pg_cluster
+        return
+    if not pgcluster.available():
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not installed")
+    folder = pgcluster.start()
+    yield folder
+    pgcluster.stop(folder)
+
+
+@contextmanager
+def _fresh_database(cluster: Path) -> Iterator[str]:
+    import psycopg
+
+    name = f"t{uuid4().hex[:16]}"
+    with psycopg.connect(pgcluster.base_url(cluster), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield pgcluster.database_url(cluster, name)
+    from pxdesk.core.store.db import close_database
+
+    close_database()  # a test that left its store open must not keep the database busy
+    with psycopg.connect(pgcluster.base_url(cluster), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def store_url(pg_cluster: Path | None) -> Iterator[str | None]:
     """A fresh, empty PostgreSQL database for this test, or None on SQLite."""
     if pg_cluster is None:
         yield None
         return
-    import psycopg
+    with _fresh_database(pg_cluster) as url:
+        yield url
 
-    name = f"t{uuid4().hex[:16]}"
-    with psycopg.connect(pgcluster.base_url(pg_cluster), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield pgcluster.database_url(pg_cluster, name)
-    from pxdesk.core.store.db import close_database
 
-    close_database()  # a test that left its store open must not keep the database busy
-    with psycopg.connect(pgcluster.base_url(pg_cluster), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+@pytest.fixture
+def postgres_url(any_pg_cluster: Path) -> Iterator[str]:
+    """Another fresh, empty PostgreSQL database, whatever the session's store."""
+    with _fresh_database(any_pg_cluster) as url:
+        yield url
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from pxdesk.cli import (
     logs,
     run,
     simulate,
+    store,
     support,
 )
 from pxdesk.cli.output import EXIT_INTERRUPTED, print_error, silence_broken_pipe
@@ -27,7 +28,7 @@ from pxdesk.core.store.errors import store_errors
 
 # Each command module exposes register(subparsers); its handlers return an exit code.
 COMMAND_MODULES = (simulate, connection, jobs, run, chain, logs, data, adoption, desktop_entry,
-                   support)
+                   support, store)
 # Commands that never open the store: handler(args). Every other one is handler(args, ctx) on
 # the one store this process opens, after the runs a dead process left are closed.
 STORELESS_COMMANDS = frozenset({"simulate", "install-desktop-entry"})
