@@ -102,12 +102,12 @@ def _copy_table(source: Database, target: Database, table: str) -> int:
     keys = [columns.index(k) for k in target.get_primary_keys(table)] if own else []
     order = ROWID if ROWID in columns else (
         ", ".join(f'"{k}"' for k in source.get_primary_keys(table)) or "1")
-    cursor = source.execute_sql(f'SELECT {quoted} FROM "{table}" ORDER BY {order}')
+    select = f'SELECT {quoted} FROM "{table}" ORDER BY {order}'
     insert = (f'INSERT INTO "{table}" ({quoted}) VALUES '
               f"({', '.join('?' * len(columns))})")
     later: list[tuple[Any, ...]] = []
     count = 0
-    for batch in _batches(cursor):
+    for batch in _read(source, select):
         if flags:
             batch = [_with_flags(row, flags) for row in batch]
         if own:
@@ -132,6 +132,24 @@ def _with_flags(row: tuple[Any, ...], flags: list[int]) -> tuple[Any, ...]:
     for i in flags:
         values[i] = None if values[i] is None else bool(values[i])
     return tuple(values)
+
+
+def _read(source: Database, sql: str) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of `sql` in batches; from PostgreSQL through a server-side cursor (psycopg's
+    client cursor would hold the whole table in memory: 1 GB at a million users)."""
+    if not isinstance(source, PostgresqlDatabase):
+        yield from _batches(source.execute_sql(sql))
+        return
+    from pxdesk.core.store.dialect import PostgresStore
+
+    if not isinstance(source, PostgresStore):
+        raise StoreError("copy from PostgreSQL needs a store opened by pxdesk")
+    with source.atomic():
+        cursor = source.stream(sql)
+        try:
+            yield from _batches(cursor)
+        finally:
+            cursor.close()
 
 
 def _batches(cursor: Any) -> Iterator[list[tuple[Any, ...]]]:

@@ -173,6 +173,13 @@ class PostgresStore(PostgresqlDatabase):
         conn.adapters.register_loader("jsonb", _JsonAsText)
         return conn
 
+    def stream(self, sql: str) -> Any:
+        """A server-side cursor over `sql` (inside a transaction): rows come in as they are
+        fetched instead of all at once, so copying a million rows keeps memory flat."""
+        cursor = super().connection().cursor(name="pxdesk_stream")  # type: ignore[no-untyped-call]
+        cursor.execute(to_postgres(sql, False))
+        return cursor
+
     def connection(self) -> Any:
         return _Connection(super().connection())  # type: ignore[no-untyped-call]
 
