@@ -16,13 +16,13 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from pxdesk.core.adoption.activity import write_activity
 from pxdesk.core.adoption.figures import DAY_MS, at_risk, companies, instances, overview
 from pxdesk.core.adoption.snapshots import write_snapshot
-from pxdesk.core.store.db import close_database, open_database
+from pxdesk.core.store.db import close_database, open_store
+from pxdesk.core.store.store_url import parse_store_url
 
 COMPANY_SQL = ('INSERT INTO "company" (gsid, created_at, modified_at, created_by, modified_by, '
                "name) VALUES (?, 0, 0, 'bench', 'bench', ?)")
@@ -61,10 +61,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=1_000_000)
     parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--store", metavar="URL", help="an empty store to fill, e.g. "
+                        "postgresql://pxdesk@/bench?host=/tmp/pxpg… (default: a temp SQLite file)")
     args = parser.parse_args()
     now = int(datetime.now(UTC).timestamp() * 1000)
     with tempfile.TemporaryDirectory() as tmp:
-        db = open_database(Path(tmp) / "bench.sqlite3")
+        db = open_store(parse_store_url(args.store or f"sqlite:///{tmp}/bench.sqlite3"))
         t0 = time.perf_counter()
         gsids = _generate(db, args.users, args.accounts, now)
         print(f"generated {args.users:,} activity rows, {args.accounts:,} companies in "

@@ -20,6 +20,7 @@ from pxdesk.cli import (
     scheduler,
     settings,
     simulate,
+    store,
     support,
 )
 from pxdesk.cli.output import EXIT_INTERRUPTED, flushed, print_error, silence_broken_pipe
@@ -30,7 +31,7 @@ from pxdesk.core.store.errors import store_errors
 
 # Each command module exposes register(subparsers); its handlers return an exit code.
 COMMAND_MODULES = (simulate, connection, jobs, run, chain, logs, data, adoption, desktop_entry,
-                   support, settings, fields, scheduler)
+                   support, settings, fields, scheduler, store)
 # Commands that never open the store: handler(args). Every other one is handler(args, ctx) on
 # the one store this process opens, after the runs a dead process left are closed.
 STORELESS_COMMANDS = frozenset({"simulate", "install-desktop-entry"})
@@ -43,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--home", help="keep all data, config and logs under this folder "
                         "(default: $PXDESK_HOME, else the platform's folders)")
+    parser.add_argument("--store", metavar="URL", help="the store: sqlite:///path/file or "
+                        "postgresql://user@host/db (default: $PXDESK_STORE, else the SQLite "
+                        "file in the home)")
     parser.add_argument("--version", action="version", version=f"pxdesk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
@@ -57,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with store_errors(AppPaths.resolve(args.home).db_path):
             if args.command in STORELESS_COMMANDS:
                 return flushed(int(args.handler(args)))
-            with open_context(args.home) as ctx:
+            with open_context(args.home, args.store) as ctx:
                 close_interrupted_runs(ctx)
                 return flushed(int(args.handler(args, ctx)))
     except PxdeskError as exc:  # a store failure too: one line, never a traceback

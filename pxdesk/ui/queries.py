@@ -110,7 +110,7 @@ def _schedule_text(schedule: Schedule | None, job: Job) -> tuple[str, datetime |
 def job_rows() -> list[JobRow]:
     """Every job of the connection with its latest run, in a stable order."""
     rows: list[JobRow] = []
-    held = JobLeases().holders()
+    held = JobLeases().held_elsewhere()
     for job in Job.select().order_by(Job.kind):
         last = (ExecutionRun.select().where(ExecutionRun.job == job)
                 .order_by(ExecutionRun.queued_at.desc(), ExecutionRun.id.desc()).first())

@@ -20,14 +20,14 @@ from pxdesk.core.store.models import ConnectionLog
 
 def test_a_command_opens_the_store_once_and_closes_it(home: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    opened: list[Path] = []
-    real_open = context_module.open_database
+    opened: list[object] = []
+    real_open = context_module.open_store
 
-    def counting_open(path, **kwargs):  # type: ignore[no-untyped-def]
-        opened.append(path)
-        return real_open(path, **kwargs)
+    def counting_open(url, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(url)
+        return real_open(url, **kwargs)
 
-    monkeypatch.setattr(context_module, "open_database", counting_open)
+    monkeypatch.setattr(context_module, "open_store", counting_open)
     assert main(["--home", str(home), "logs", "connection", "--csv", "-"]) == 0
     assert len(opened) == 1
     assert database_proxy.obj is None

@@ -12,6 +12,7 @@ import pytest
 from pxdesk.cli import main
 from pxdesk.core.context import open_context
 from pxdesk.core.store import db as db_module
+from pxdesk.core.store.db import index_names
 from pxdesk.core.store.enums import Trigger
 from pxdesk.core.store.models import ExecutionRun, Job, RunStatus
 from tests.core.engine.conftest import COMPANY_JOB, PERSON_JOB
@@ -35,11 +36,10 @@ def test_logs_closes_a_killed_run_and_builds_its_indexes(connect, context, home,
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [row["Status"] for row in rows] == ["Failure"]
     assert ExecutionRun.get_by_id(killed.id).status == RunStatus.FAILURE
-    names = {r[0] for r in context.db.execute_sql(
-        "SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert LINK_INDEX in names
+    assert LINK_INDEX in index_names(context.db)
 
 
+@pytest.mark.sqlite_only("a second sqlite3 connection holds the file's write lock")
 def test_busy_database_is_one_line(connect, context, home, capsys, monkeypatch):
     connect()
     monkeypatch.setitem(db_module.PRAGMAS, "busy_timeout", 50)
@@ -57,6 +57,7 @@ def test_busy_database_is_one_line(connect, context, home, capsys, monkeypatch):
                           "writing to it") and err.count("\n") == 1
 
 
+@pytest.mark.sqlite_only("damages the store file")
 @pytest.mark.parametrize("command", [["logs", "execution"], ["run", COMPANY_JOB]])
 def test_damaged_database_is_one_line(home, capsys, command):
     data = home / "data"

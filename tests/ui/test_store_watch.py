@@ -120,3 +120,21 @@ def test_a_job_running_elsewhere_cannot_be_started_here_and_says_where(
     jobs.refresh()
     assert [b.isEnabled() for b in starts] == [True, True, True]
     assert all("Running on" not in b.toolTip() for b in starts)
+
+
+def test_a_run_of_this_process_is_not_shown_as_running_elsewhere(
+    qtbot: QtBot, context: Any, sim: PxSimulator, runner: JobRunner
+) -> None:
+    """A dependency's lease outlives its row's end by a moment: its row must not flash
+    "Running on <this machine>" (this window shows its own runs live)."""
+    from pxdesk.core.sync.run_lease import JobLeases, Lease
+    from pxdesk.ui import queries
+
+    setup_jobs(context, sim)
+    lease = JobLeases().acquire(Job.get(Job.name == COMPANY_JOB))
+    assert isinstance(lease, Lease)
+    try:
+        rows = {row.name: row for row in queries.job_rows()}
+        assert rows[COMPANY_JOB].running is None
+    finally:
+        lease.release()

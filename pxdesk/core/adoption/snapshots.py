@@ -16,9 +16,9 @@ HISTORY_DAYS = 180
 _SNAPSHOT_SQL = """INSERT INTO "adoption_snapshot" (day, company_gsid, users, active_1,
     active_7, active_30)
     SELECT :day, {company}, count(*),
-        total(last_seen_date >= :s1 AND last_seen_date < :end),
-        total(last_seen_date >= :s7 AND last_seen_date < :end),
-        total(last_seen_date >= :s30 AND last_seen_date < :end)
+        count(CASE WHEN last_seen_date >= :s1 AND last_seen_date < :end THEN 1 END),
+        count(CASE WHEN last_seen_date >= :s7 AND last_seen_date < :end THEN 1 END),
+        count(CASE WHEN last_seen_date >= :s30 AND last_seen_date < :end THEN 1 END)
     FROM "user_activity" {where}"""
 
 

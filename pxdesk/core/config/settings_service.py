@@ -87,7 +87,8 @@ def save_settings(
     try:
         with store_errors(database().database), database().atomic():
             for key, text in texts.items():
-                Setting.insert(key=key, value=text).on_conflict_replace().execute()
+                Setting.insert(key=key, value=text).on_conflict(
+                    conflict_target=[Setting.key], update={Setting.value: text}).execute()
             filled = give_admin_email(admin_email, user=user or _user(changes))
     except BaseException:
         if new_ref and new_ref != old_ref:

@@ -63,7 +63,8 @@ def store_error(exc: BaseException, path: str | os.PathLike[str] | None = None,
     transaction back itself, and peewee's clean-up then fails with "no such savepoint" or
     "cannot rollback" errors that would hide the real cause.
     """
-    where = Path(path) if path else None
+    # A PostgreSQL store is named by a URL, no file: file advice must not point into it.
+    where = Path(path) if path and "://" not in str(path) else None
     for link in _chain(exc):
         error: StoreError | None = None
         if isinstance(link, StoreError):
@@ -73,6 +74,8 @@ def store_error(exc: BaseException, path: str | os.PathLike[str] | None = None,
             error = _for_sqlite(code, str(link), where) if code is not None else None
         elif isinstance(link, OSError) and link.errno is not None:
             error = _for_os_error(link, where)
+        elif _is_postgres_error(link):
+            error = _for_postgres(link)
         if error is not None:
             return error
     return None
@@ -103,6 +106,32 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(link))
         yield link
         link = link.__cause__ or link.__context__
+
+
+def _is_postgres_error(exc: BaseException) -> bool:
+    # psycopg is optional (the 'postgres' extra): recognised by module, never imported here.
+    return type(exc).__module__.split(".")[0] == "psycopg"
+
+
+# SQLSTATE classes and codes an admin can act on (PostgreSQL appendix A).
+_PG_DISK_FULL, _PG_LOCK_TIMEOUT, _PG_PRIVILEGE = "53100", "55P03", "42501"
+
+
+def _for_postgres(exc: BaseException) -> StoreError | None:
+    state = str(vars(exc).get("sqlstate") or getattr(type(exc), "sqlstate", "") or "")
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if state == _PG_DISK_FULL:
+        return DiskFullError(f"the PostgreSQL server's disk is full ({detail}): free space "
+                             "on the server and run again")
+    if state == _PG_LOCK_TIMEOUT:
+        return DatabaseBusyError(f"the PostgreSQL store is busy ({detail}); try again")
+    if state == _PG_PRIVILEGE:
+        return StoreAccessError(f"permission denied on the PostgreSQL store ({detail}): grant "
+                                "the pxdesk user rights on its database")
+    if state.startswith("08") or (not state and type(exc).__name__ == "OperationalError"):
+        return StoreError(f"cannot reach the PostgreSQL store ({detail}): check that the "
+                          "server runs and the store URL is right, then try again")
+    return None
 
 
 def _sqlite_code(exc: sqlite3.Error) -> int | None:

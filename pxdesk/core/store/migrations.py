@@ -1,4 +1,5 @@
-"""Numbered schema migrations on PRAGMA user_version, with a backup before upgrading a database."""
+"""Numbered schema migrations (version in PRAGMA user_version on SQLite, a table on PostgreSQL),
+with a backup before upgrading an SQLite database."""
 
 from __future__ import annotations
 
@@ -8,36 +9,37 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from peewee import SqliteDatabase
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
 from pxdesk.core.errors import StoreError
 from pxdesk.core.paths import private_dir, private_file
 from pxdesk.core.store.schema_v1 import SCHEMA_V1_SQL
+from pxdesk.core.store.store_url import database_name
 
 
 class Migration(NamedTuple):
     version: int
     description: str
-    apply: Callable[[SqliteDatabase], None]
+    apply: Callable[[Database], None]
 
 
-def _run_script(db: SqliteDatabase, script: str) -> None:
+def _run_script(db: Database, script: str) -> None:
     """Run ';'-separated DDL one statement at a time (executescript would COMMIT our txn)."""
     for statement in script.split(";"):
         if statement.strip():
             db.execute_sql(statement)
 
 
-def _m1_create_schema(db: SqliteDatabase) -> None:
+def _m1_create_schema(db: Database) -> None:
     _run_script(db, SCHEMA_V1_SQL)
 
 
-def _m2_person_email_index(db: SqliteDatabase) -> None:
+def _m2_person_email_index(db: Database) -> None:
     # Person resolution by email is case-insensitive; the engine queries lower(email) = lower(?).
     db.execute_sql('CREATE INDEX "person_email_lower" ON "person" (lower(email))')
 
 
-def _m3_unchanged_count(db: SqliteDatabase) -> None:
+def _m3_unchanged_count(db: Database) -> None:
     # Records a run read again (the window's lookback) without a change: not rewritten.
     db.execute_sql('ALTER TABLE "execution_run" ADD COLUMN "unchanged_count" INTEGER NOT NULL '
                    "DEFAULT 0")
@@ -78,7 +80,7 @@ _M4_AUDIT_LOG = """CREATE TABLE "audit_log_new" ("id" INTEGER NOT NULL PRIMARY K
     FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE SET NULL)"""
 
 
-def _m4_identity_retries_deletions(db: SqliteDatabase) -> None:
+def _m4_identity_retries_deletions(db: Database) -> None:
     # Which PX record wrote which row (reconcile, identity), failed records to fetch again,
     # "Deleted in PX" on every target row, and each job's deletion and alert policy.
     for table, column in _M4_COLUMNS:
@@ -118,7 +120,7 @@ _M5_STATEMENTS = (
 )
 
 
-def _m5_job_chain(db: SqliteDatabase) -> None:
+def _m5_job_chain(db: Database) -> None:
     # The optional job chain (its own schedule and recipients) and, on each run, the chain it
     # ran in: the trigger CHECK stays as it is (changing it would rebuild execution_run).
     for statement in _M5_STATEMENTS:
@@ -141,7 +143,7 @@ _M6_STATEMENTS = (
 )
 
 
-def _m6_adoption(db: SqliteDatabase) -> None:
+def _m6_adoption(db: Database) -> None:
     # Adoption insight: each PX user's activity (whatever the job maps) and a daily snapshot
     # per company ('' = all) written at the end of each Company Person Sync run.
     for statement in _M6_STATEMENTS:
@@ -156,7 +158,7 @@ _M7_COLUMNS = (
 )
 
 
-def _m7_stale_alerts(db: SqliteDatabase) -> None:
+def _m7_stale_alerts(db: Database) -> None:
     # Per job: warn after N hours without a successful run, or a run longer than M minutes
     # (0 = off), and which episode was already alerted, so a restart does not mail it again.
     for column in _M7_COLUMNS:
@@ -168,14 +170,14 @@ ACTIVITY_ACCOUNT_INDEX_SQL = (
     '"last_seen_date", "first_visit_date", "sign_up_date", "number_of_visits")')
 
 
-def _m8_adoption_per_account(db: SqliteDatabase) -> None:
+def _m8_adoption_per_account(db: Database) -> None:
     # Covering, in PX account order: the figures per PX account (Multi Instance) of all
     # companies and of one account read this index alone instead of scanning and sorting
     # the table (benchmarks/adoption_bench.py; docs/decisions.md).
     db.execute_sql(ACTIVITY_ACCOUNT_INDEX_SQL)
 
 
-def _m9_run_quality(db: SqliteDatabase) -> None:
+def _m9_run_quality(db: Database) -> None:
     # A run's quality report (failures by kind and field, lookup misses, filter removals,
     # received vs totalHits): a few hundred bytes of JSON, read with its run only.
     db.execute_sql('ALTER TABLE "execution_run" ADD COLUMN "quality" TEXT')
@@ -200,7 +202,7 @@ _M10_STATEMENTS = (
 )
 
 
-def _m10_history_and_lineage(db: SqliteDatabase) -> None:
+def _m10_history_and_lineage(db: Database) -> None:
     # Config history (every saved version of a job or the connection) and record lineage
     # (the raw PX record of each source link, the fields runs changed on each row).
     for statement in _M10_STATEMENTS:
@@ -213,7 +215,7 @@ _M11_JOB_LEASE = """CREATE TABLE "job_lease" ("job_id" INTEGER NOT NULL PRIMARY 
     FOREIGN KEY ("job_id") REFERENCES "job" ("id") ON DELETE CASCADE)"""
 
 
-def _m11_job_lease(db: SqliteDatabase) -> None:
+def _m11_job_lease(db: Database) -> None:
     # One run of a job at a time across processes and machines on one store: the lease of
     # the run going on (holder, host, pid, heartbeat, expiry); see core/store/leases.py.
     db.execute_sql(_M11_JOB_LEASE)
@@ -236,18 +238,41 @@ MIGRATIONS: tuple[Migration, ...] = (
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 
 
-def user_version(db: SqliteDatabase) -> int:
-    """The schema version recorded in the database file header (0 = never migrated)."""
+# PostgreSQL has no user_version: the version lives in a one-row table of its own.
+VERSION_TABLE = "pxdesk_schema_version"
+
+
+def user_version(db: Database) -> int:
+    """The schema version recorded in the database (0 = never migrated)."""
+    if isinstance(db, PostgresqlDatabase):
+        if not db.table_exists(VERSION_TABLE):
+            return 0
+        row = db.execute_sql(f'SELECT max(version) FROM "{VERSION_TABLE}"').fetchone()
+        return int(row[0] or 0)
     row = db.execute_sql("PRAGMA user_version").fetchone()
     return int(row[0])
 
 
-def _has_tables(db: SqliteDatabase) -> bool:
+def _set_version(db: Database, version: int) -> None:
+    """Record `version` in the step's own transaction: a failed step leaves the old one."""
+    if isinstance(db, PostgresqlDatabase):
+        db.execute_sql(f'CREATE TABLE IF NOT EXISTS "{VERSION_TABLE}" (version INTEGER NOT NULL)')
+        db.execute_sql(f'DELETE FROM "{VERSION_TABLE}"')
+        db.execute_sql(f'INSERT INTO "{VERSION_TABLE}" (version) VALUES ({int(version)})')
+    else:  # PRAGMA user_version is transactional
+        db.execute_sql(f"PRAGMA user_version = {int(version)}")
+
+
+def _has_tables(db: Database) -> bool:
+    if isinstance(db, PostgresqlDatabase):
+        return bool(db.get_tables())
     sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     return bool(db.execute_sql(sql).fetchone()[0])
 
 
-def _is_file_db(db: SqliteDatabase) -> bool:
+def _is_file_db(db: Database) -> bool:
+    if not isinstance(db, SqliteDatabase):
+        return False  # a PostgreSQL server keeps its own backups (pg_dump), not pxdesk
     name = str(db.database)
     return bool(name) and name != ":memory:" and not name.startswith("file::memory:")
 
@@ -272,21 +297,22 @@ def backup_database(
     return target
 
 
-def check_version(db: SqliteDatabase) -> int:
+def check_version(db: Database) -> int:
     """The current version, refusing databases this code cannot safely open."""
     current = user_version(db)
     if current > SCHEMA_VERSION:
         raise StoreError(
-            f"The database {db.database} has schema version {current}, newer than this pxdesk "
-            f"knows ({SCHEMA_VERSION}). Install a newer pxdesk or open a backup."
+            f"The database {database_name(db)} has schema version {current}, newer than this "
+            f"pxdesk knows ({SCHEMA_VERSION}). Install a newer pxdesk or open a backup."
         )
     if current == 0 and _has_tables(db):
-        raise StoreError(f"{db.database} is not a pxdesk database (it has tables but no version).")
+        raise StoreError(f"{database_name(db)} is not a pxdesk database (it has tables but no "
+                         "version).")
     return current
 
 
 def migrate(
-    db: SqliteDatabase, backup_dir: Path | None = None, *, target: int = SCHEMA_VERSION
+    db: Database, backup_dir: Path | None = None, *, target: int = SCHEMA_VERSION
 ) -> Path | None:
     """Bring the schema to `target`, each step in its own transaction with its version bump.
 
@@ -299,13 +325,12 @@ def migrate(
     if current == target:
         return None
     backup: Path | None = None
-    if current > 0 and _is_file_db(db):
+    if current > 0 and isinstance(db, SqliteDatabase) and _is_file_db(db):
         folder = backup_dir or Path(str(db.database)).parent / "backups"
         backup = backup_database(db, folder, current)
     for step in MIGRATIONS:
         if current < step.version <= target:
             with db.atomic():
                 step.apply(db)
-                # PRAGMA user_version is transactional: a failed step leaves the old version.
-                db.execute_sql(f"PRAGMA user_version = {int(step.version)}")
+                _set_version(db, step.version)
     return backup

@@ -117,7 +117,8 @@ def setting_json(key: str, value: Any) -> str:
 def set_setting(key: str, value: Any) -> None:
     """Store `value` (any JSON-serialisable value) under `key`, replacing the old one."""
     text = setting_json(key, value)
-    Setting.insert(key=key, value=text).on_conflict_replace().execute()
+    Setting.insert(key=key, value=text).on_conflict(
+        conflict_target=[Setting.key], update={Setting.value: text}).execute()
 
 
 def delete_setting(key: str) -> None:

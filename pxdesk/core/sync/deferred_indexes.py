@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from peewee import Database
 
 from pxdesk.core.store.custom_fields import index_name, index_sql, list_custom_fields, table_for
-from pxdesk.core.store.db import temporary_pragmas
+from pxdesk.core.store.db import index_exists, temporary_pragmas
 from pxdesk.core.store.enums import TargetObject
 from pxdesk.core.store.migrations import ACTIVITY_ACCOUNT_INDEX_SQL
 
@@ -62,17 +62,12 @@ def deferrable_indexes(objects: Iterable[str]) -> list[DeferrableIndex]:
 
 def restore_indexes(db: Database, objects: Iterable[str]) -> None:
     """Build any deferrable index of `objects` that is missing (a no-op when none is)."""
-    missing = [i for i in deferrable_indexes(objects) if not _exists(db, i.name)]
+    missing = [i for i in deferrable_indexes(objects) if not index_exists(db, i.name)]
     if not missing:
         return
     with _lean_sorter(db), db.atomic():
         for index in missing:
             db.execute_sql(index.create_sql)
-
-
-def _exists(db: Database, name: str) -> bool:
-    sql = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"
-    return db.execute_sql(sql, (name,)).fetchone() is not None
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from pxdesk.core.logs.run_files import ErrorSampler, RunFiles, safe_text, value_
 from pxdesk.core.px.client import PxClient, RequestEvent
 from pxdesk.core.px.paging import Listing
 from pxdesk.core.store.base import database
-from pxdesk.core.store.db import bulk_writes
+from pxdesk.core.store.db import bulk_writes, transaction_open
 from pxdesk.core.store.enums import JobKind, RunStatus
 from pxdesk.core.store.errors import failure_reason
 from pxdesk.core.store.models import ExecutionRun, Job
@@ -347,8 +347,8 @@ class JobRun:
                             page = next(pages, None)
                     except Exception as exc:  # the pages before it still commit
                         stop, page = exc, None
-                if stop is not None and not self.db.connection().in_transaction:
-                    raise stop  # SQLite rolled it all back itself (disk full, I/O error)
+                if stop is not None and not transaction_open(self.db):
+                    raise stop  # rolled back by SQLite (disk full) or aborted on PostgreSQL
                 requests.flush()
                 self.settings.log.progress(self.run, self.counts)
             self._write_files(batch, files)  # only what is committed goes to the files

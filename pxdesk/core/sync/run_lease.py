@@ -106,6 +106,15 @@ class JobLeases:
         """Job name -> the live lease of the run going on now, on any machine."""
         return live_leases(self._clock(), stale=self._stale)
 
+    def held_elsewhere(self) -> dict[str, LeaseInfo]:
+        """`holders` but this process's own runs (a window shows those live itself)."""
+        return {name: info for name, info in self.holders().items()
+                if not self._is_mine(info)}
+
+    def _is_mine(self, info: LeaseInfo) -> bool:
+        return (info.host == self.host and info.pid == self.pid
+                and info.holder.startswith(f"{self.machine}-"))
+
     def holder_of(self, job_name: str) -> LeaseInfo | None:
         return self.holders().get(job_name)
 

@@ -264,7 +264,7 @@ class JobMemory:
             still: list[str] = []
             for chunk in _chunks(gsids):
                 marks = ", ".join("?" * len(chunk))
-                guard = unreferenced.get(obj, "1")
+                guard = unreferenced.get(obj, "TRUE")
                 table = _TABLES[obj]
                 cursor = self.db.execute_sql(
                     f'DELETE FROM "{table}" WHERE gsid IN ({marks}) AND {guard}', tuple(chunk))

@@ -15,6 +15,9 @@ from pxdesk.core.adoption.figures import companies, instances, overview
 AS_OF = date(2026, 3, 10)
 
 
+pytestmark = pytest.mark.sqlite_only("reads SQLite's EXPLAIN QUERY PLAN")
+
+
 @contextmanager
 def _statements(db: Any) -> Iterator[list[str]]:
     """The SQL the block runs, with its values in place."""

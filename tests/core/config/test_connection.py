@@ -84,6 +84,7 @@ def _db_bytes(context: Any) -> bytes:
     return b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
 
 
+@pytest.mark.sqlite_only("greps the SQLite file and its WAL for the key")
 def test_the_key_lives_only_in_the_secret_store(created: ConnectionService,
                                                 context: Any) -> None:
     conn = created.get()

@@ -127,6 +127,7 @@ def fail_on_key(context: Any) -> Iterator[Any]:
     db.execute_sql("DROP TRIGGER IF EXISTS temp.fail_setting")
 
 
+@pytest.mark.sqlite_only("an SQLite temp trigger fails the write")
 def test_a_store_failure_midway_saves_nothing_and_drops_the_new_secret(
     context: Any, saved: dict[str, Any], fail_on_key: Any
 ) -> None:
@@ -139,6 +140,7 @@ def test_a_store_failure_midway_saves_nothing_and_drops_the_new_secret(
     assert context.secrets.get("smtp-password") == OLD_PASSWORD, "mail still works"
 
 
+@pytest.mark.sqlite_only("a second sqlite3 connection holds the file's write lock")
 def test_a_busy_store_saves_nothing_and_says_why(
     context: Any, saved: dict[str, Any], busy_store: Callable[[], None]
 ) -> None:

@@ -76,6 +76,7 @@ def success_rows(result: Any) -> list[list[str]]:
         return list(csv.reader(stream))[1:]
 
 
+@pytest.mark.sqlite_only("reads the store file with a second sqlite3 connection")
 def test_a_transaction_never_waits_for_the_next_page(connect, context, sim):
     """Page 1 must be committed (visible to another connection) while page 2 is still being
     fetched: the write lock is never held across a PX request."""

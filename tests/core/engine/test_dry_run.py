@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from peewee import SqliteDatabase
 
 from pxdesk.core.errors import ConfigError
 from pxdesk.core.store.models import Job, RecordError, RunStatus
@@ -21,7 +22,18 @@ _ACTIONS = {"Inserted": WOULD_INSERT, "Updated": WOULD_UPDATE, "Unchanged": WOUL
 
 
 def store_digest(context: Any) -> str:
-    """sha256 of the database file once the WAL is checkpointed into it."""
+    """sha256 of the database file once the WAL is checkpointed into it; on PostgreSQL (no
+    file to hash) of every row of every table, sequences included."""
+    if not isinstance(context.db, SqliteDatabase):
+        digest = hashlib.sha256()
+        for table in sorted(context.db.get_tables()):
+            rows = context.db.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+            digest.update(repr((table, rows)).encode())
+        for (name,) in context.db.execute_sql("SELECT sequencename FROM pg_sequences "
+                                               "ORDER BY 1").fetchall():
+            digest.update(repr(context.db.execute_sql(
+                f'SELECT last_value, is_called FROM "{name}"').fetchone()).encode())
+        return digest.hexdigest()
     context.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return hashlib.sha256(Path(context.paths.db_path).read_bytes()).hexdigest()
 

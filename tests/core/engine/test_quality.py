@@ -59,8 +59,9 @@ def test_each_condition_counts_the_records_it_removed(connect, engine, sim):
     conditions = ('[{"alias": "A", "field": "name", "field_type": "STRING", "operator": '
                   '"starts_with", "value": "zzz-none"}, {"alias": "B", "field": "id", '
                   '"field_type": "STRING", "operator": "not_equals", "value": "acct-000001"}]')
-    JobFilter.insert(job=job, conditions=conditions, expression="A OR B").on_conflict_replace(
-    ).execute()
+    JobFilter.insert(job=job, conditions=conditions, expression="A OR B").on_conflict(
+        conflict_target=[JobFilter.job],
+        update={JobFilter.conditions: conditions, JobFilter.expression: "A OR B"}).execute()
     result = engine.run_job(COMPANY_JOB)
     report = result.quality
     assert report is not None and result.counts.filtered == 1

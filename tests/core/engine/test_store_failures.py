@@ -19,6 +19,10 @@ from tests.core.engine.conftest import COMPANY_JOB, PERSON_JOB
 from tests.core.engine.test_batches import success_rows
 from tests.core.logs.test_run_files import FullDiskStream
 
+# SQLite's own failures: SQLITE_FULL via max_page_count, sqlite3 errors and a second sqlite3
+# connection holding the file's write lock.
+pytestmark = pytest.mark.sqlite_only("simulates SQLite file failures (SQLITE_FULL, locks)")
+
 
 def _engine(context: Any) -> SyncEngine:
     """Pages of 50 from the simulator: 6 pages of users."""

@@ -138,6 +138,7 @@ def test_single_field_upsert_key_matches_the_general_key(context):
         assert (reason is None) == (general is not None) and (empty == -1) == (key is not None)
 
 
+@pytest.mark.sqlite_only("WAL checkpoint PRAGMAs")
 def test_bulk_writes_checkpoint_less_often_and_restore_the_settings(context):
     from pxdesk.core.store.db import BULK_WAL_PAGES, bulk_writes
 

@@ -124,6 +124,7 @@ def test_a_renamed_connection_keeps_the_requests_its_runs_made_today(
     assert requests_today("Prod", NOON) == 2
 
 
+@pytest.mark.sqlite_only("a second sqlite3 connection holds the file's write lock")
 def test_a_busy_store_never_breaks_the_call_it_counts(
         context: Any, service: ConnectionService) -> None:
     with PxSimulator(accounts=1, users=1) as sim:

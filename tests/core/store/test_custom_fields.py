@@ -55,6 +55,7 @@ def test_unknown_object_is_rejected() -> None:
         custom_field_expr("account", "X__gc")
 
 
+@pytest.mark.sqlite_only("reads SQLite's EXPLAIN QUERY PLAN")
 def test_lookup_by_custom_field_uses_its_index(store_db: SqliteDatabase) -> None:
     field = create_custom_field("company", "PX Account ID", "String", "admin")
     assert field.api_name == "PX_Account_ID__gc"
@@ -71,6 +72,7 @@ def test_lookup_by_custom_field_uses_its_index(store_db: SqliteDatabase) -> None
     assert index_name("company", field.api_name) in _plan(store_db, sql, "acc-7")
 
 
+@pytest.mark.sqlite_only("reads SQLite's EXPLAIN QUERY PLAN")
 def test_email_lookup_is_case_insensitive_and_indexed(store_db: SqliteDatabase) -> None:
     Person.create(email="Ann@Example.COM")
     sql = f"SELECT gsid FROM person WHERE {person_email_expr()} = lower(?)"
@@ -98,6 +100,7 @@ def test_bad_type_and_standard_name_are_refused(store_db: SqliteDatabase) -> Non
     assert list_custom_fields() == []
 
 
+@pytest.mark.sqlite_only("reads sqlite_master")
 def test_indexes_can_be_recreated(store_db: SqliteDatabase) -> None:
     field = create_custom_field("person", "Plan", "Picklist", "admin")
     name = index_name("person", field.api_name)

@@ -65,6 +65,7 @@ def test_reopen_keeps_data_and_version(tmp_path: Path) -> None:
         close_database()
 
 
+@pytest.mark.sqlite_only("per-connection PRAGMAs and WAL readers")
 def test_worker_thread_writes_while_main_reads(store_db: SqliteDatabase) -> None:
     """Each thread gets its own connection (with the same pragmas); WAL lets both proceed."""
     seen: dict[str, object] = {}
