@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from pytestqt.qtbot import QtBot
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.sync.results import RunProgress
@@ -46,3 +47,31 @@ def test_run_progress_text_is_whole_at_1366(
         assert f"{records:,} of {total:,} records" in detail.text()
         assert _whole(detail), (detail.width(), detail.text())
 
+
+
+def _form_rows_bottom(page: Any) -> int:
+    """The bottom of the schedule stack's visible kind panel, in the stack's coordinates."""
+    panel = page.stack.currentWidget()
+    return max(child.geometry().bottom() for child in panel.findChildren(QWidget)
+               if child.isVisible())
+
+
+def test_schedule_kind_panel_has_no_gap_under_it(qtbot: QtBot, context: Any,
+                                                 sim: PxSimulator) -> None:
+    from pxdesk.core.config.chain_service import ChainService
+    from pxdesk.core.store.enums import ScheduleKind
+    from pxdesk.ui.wizards.schedule_page import SchedulePage
+    setup_jobs(context, sim)
+    page = SchedulePage()
+    qtbot.addWidget(page)
+    page.load(ChainService(user="tester").proposal())
+    page.resize(900, 640)
+    page.show()
+    for kind in (ScheduleKind.HOURLY, ScheduleKind.DAILY_ONCE):
+        page.kind_combo.setCurrentIndex(page.kind_combo.findData(kind.value))
+        qtbot.wait(10)
+        gap = page.stack.height() - _form_rows_bottom(page)
+        # the "Time zone" row follows right under the last field, not 3 rows further down
+        assert gap <= page.style().layoutSpacing(
+            QSizePolicy.ControlType.DefaultType, QSizePolicy.ControlType.DefaultType,
+            Qt.Orientation.Vertical) + 8, (kind, gap)
