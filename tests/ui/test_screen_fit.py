@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from pytestqt.qtbot import QtBot
 
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.sync.results import RunProgress
@@ -75,3 +75,27 @@ def test_schedule_kind_panel_has_no_gap_under_it(qtbot: QtBot, context: Any,
         assert gap <= page.style().layoutSpacing(
             QSizePolicy.ControlType.DefaultType, QSizePolicy.ControlType.DefaultType,
             Qt.Orientation.Vertical) + 8, (kind, gap)
+
+
+def test_wizard_action_buttons_carry_icons(qtbot: QtBot, context: Any,
+                                           sim: PxSimulator) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox, QPushButton, QWizard
+
+    from pxdesk.core.px.client import PxClient
+    from pxdesk.ui.wizards.job_wizard import JobWizard
+    from tests.ui.conftest import COMPANY_JOB
+    setup_jobs(context, sim)
+    wizard = JobWizard(COMPANY_JOB, user="tester", db=context.db,
+                       client_factory=lambda: PxClient(sim.base_url, sim.api_key))
+    qtbot.addWidget(wizard)
+    answers = {wizard.button(which) for which in (
+        QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton,
+        QWizard.WizardButton.FinishButton, QWizard.WizardButton.CancelButton,
+        QWizard.WizardButton.CommitButton, QWizard.WizardButton.HelpButton)}
+    actions = [button for button in wizard.findChildren(QPushButton)
+               if button not in answers and not isinstance(button.parent(), QDialogButtonBox)]
+    texts = {button.text() for button in actions}
+    assert {"Add Mapping…", "Edit…", "Remove", "Add Custom Field…", "Live Preview…"} <= texts
+    assert [b.text() for b in actions if b.icon().isNull()] == []
+    assert all(wizard.button(which).icon().isNull() for which in (
+        QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton)), "words only"
