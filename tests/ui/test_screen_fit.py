@@ -99,3 +99,32 @@ def test_wizard_action_buttons_carry_icons(qtbot: QtBot, context: Any,
     assert [b.text() for b in actions if b.icon().isNull()] == []
     assert all(wizard.button(which).icon().isNull() for which in (
         QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton)), "words only"
+
+
+def test_one_arrow_for_source_to_target_everywhere(
+    qtbot: QtBot, context: Any, runner: JobRunner, sim: PxSimulator
+) -> None:
+    from pxdesk.core.config.changes import mapping_text
+    from pxdesk.core.config.job_config import MappingConfig
+    from pxdesk.ui.models.jobs_model import COLUMNS
+    from pxdesk.ui.wizards.job_wizard import JobWizard
+    from tests.ui.conftest import COMPANY_JOB
+    setup_jobs(context, sim)
+    assert COLUMNS[1].title == "Source \u2192 Target"
+    view = ConnectorsView(StoredConnection(), runner, None)
+    qtbot.addWidget(view)
+    model = view.jobs_model
+    assert model.data(model.index(model.row_of(COMPANY_JOB), 1)) == "PX Account \u2192 Company"
+    wizard = JobWizard(COMPANY_JOB, user="tester", db=context.db)
+    qtbot.addWidget(wizard)
+    config_page = wizard.config_page
+    assert config_page.source_label.text() == "PX Account \u2192 Company"
+    shown = [label.text() for label in wizard.findChildren(QLabel)]
+    assert not [text for text in shown if "->" in text]
+    assert "->" not in wizard.mapping_page.subTitle()
+    mapping = MappingConfig(source_path="id", source_type="string", target_object="company",
+                            target_field="px_id", target_type="String")
+    assert "id \u2192 " in mapping_text(mapping)
+    from pxdesk.core.config.chain_service import ChainService
+    chain = ChainService(user="tester").proposal()
+    assert "->" not in chain.name and "->" not in chain.summary()

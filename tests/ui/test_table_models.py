@@ -51,7 +51,7 @@ def test_list_model_reads_cells_through_its_column_spec(qtbot: QtBot) -> None:
 def test_jobs_model_overlays_the_live_status_until_cleared(qtbot: QtBot) -> None:
     model = JobsTableModel()
     model.set_rows([_job("Company Sync_PX"), _job("Company Person Sync_PX", "Failure")])
-    assert _texts(model, 0)[:3] == ["Company Sync_PX", "PX Account -> Company", "Upsert"]
+    assert _texts(model, 0)[:3] == ["Company Sync_PX", "PX Account → Company", "Upsert"]
     assert _texts(model, 0)[5:] == ["3 / 1", "Every hour"]
     model.set_running("Company Person Sync_PX", "In Progress")
     model.set_rows([_job("Company Sync_PX"), _job("Company Person Sync_PX", "Failure")])

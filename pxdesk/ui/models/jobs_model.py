@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor
 
 from pxdesk.core.notify.stale_notifier import StaleCheck
-from pxdesk.core.store.enums import RunStatus
+from pxdesk.core.store.enums import JobKind, RunStatus
 from pxdesk.ui.icons import Icon, icon, status_icon
 from pxdesk.ui.models.table_model import STATUS_ROLE, AnyIndex, Column, ListTableModel
 from pxdesk.ui.queries import JobRow
@@ -24,6 +24,16 @@ SCHEDULE_COLUMN = 6
 LAST_RUN_COLUMN = 4
 AGEING_MS = 60_000
 TRANSPARENT = QColor(0, 0, 0, 0)
+
+
+ARROW = "→"  # the one arrow the UI draws from a source to its target (issue 12)
+
+
+def flow_text(kind: str) -> str:
+    """What a job reads and writes, e.g. "PX Account → Company" (JobKind.flow keeps its ASCII
+    arrow for the CLI; the UI writes the arrow the chain dialog and run details use)."""
+    job_kind = JobKind(kind)
+    return f"{job_kind.source.label} {ARROW} {', '.join(t.label for t in job_kind.targets)}"
 
 
 def _ran_at(row: JobRow) -> datetime | None:
@@ -58,7 +68,7 @@ def _schedule(row: JobRow) -> str:
 
 COLUMNS: tuple[Column[JobRow], ...] = (
     Column("Job Name", attrgetter("name")),
-    Column("Source -> Target", attrgetter("source_target")),
+    Column(f"Source {ARROW} Target", lambda row: flow_text(row.kind)),
     Column("Data Modification Type", attrgetter("modification_type")),
     Column("Last Run Status"),  # the live status overlays the last run's: see cell()
     Column("Last Run On", _when),

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.config.validation import MAX_ALERT_PERCENT, MAX_RECONCILE_DAYS
-from pxdesk.core.store.enums import DeletionPolicy, JobKind
+from pxdesk.core.store.enums import DeletionPolicy
+from pxdesk.ui.models.jobs_model import ARROW, flow_text
 from pxdesk.ui.wizards.stage_page import StagePage
 
 DELETION_LABEL = "When a record is gone from PX"
@@ -87,7 +88,7 @@ class JobConfigPage(StagePage):
         form = QFormLayout()
         form.addRow("Connection", self.connection_label)
         form.addRow("Connector", self.connector_label)
-        form.addRow("Source -> Target", self.source_label)
+        form.addRow(f"Source {ARROW} Target", self.source_label)
         form.addRow("Job Na&me", self.name_edit)  # Alt+N is Next
         form.addRow("", self.error_label("name"))
         form.addRow("Data Modification Type", modes)
@@ -111,7 +112,7 @@ class JobConfigPage(StagePage):
         layout.addStretch(1)
 
     def load(self, config: Any) -> None:
-        self.source_label.setText(JobKind(config.kind).flow)
+        self.source_label.setText(flow_text(config.kind))
         self.name_edit.setText(config.name)
         upsert = str(config.modification_type) == "upsert"
         (self.upsert_radio if upsert else self.update_radio).setChecked(True)

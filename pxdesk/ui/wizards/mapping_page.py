@@ -34,7 +34,7 @@ from pxdesk.ui.wizards.stage_page import StagePage
 ClientFactory = Callable[[], Any]
 SOURCE_MIN = 160  # px the source path keeps when even the short columns fill the page
 COMPANY_UPSERT_HELP = ("Tick the upsert key: the field that identifies a Company (normally "
-                       "id -> PX Account ID). Without one the job can neither run nor be "
+                       "id → PX Account ID). Without one the job can neither run nor be "
                        "scheduled.")
 PERSON_UPSERT_HELP = ("Upsert keys are fixed for Company Person Sync: the Person is matched on "
                       "the Person Resolution Key ({keys}, from Settings) and the Company Person "
