@@ -16,6 +16,7 @@ from pxdesk.ui.views.connectors_view import ConnectorsView
 from tests.ui.conftest import PERSON_JOB, StoredConnection, setup_jobs
 
 SCREEN = (1366, 700)  # 1366x768 less the title bar, menu and status bar
+LOGS_TAB_HEIGHT = 650  # and less the tab bar and its frame
 
 
 def _whole(label: QLabel) -> bool:
@@ -128,3 +129,49 @@ def test_one_arrow_for_source_to_target_everywhere(
     from pxdesk.core.config.chain_service import ChainService
     chain = ChainService(user="tester").proposal()
     assert "->" not in chain.name and "->" not in chain.summary()
+
+
+def _logs_view(qtbot: QtBot, context: Any, tmp_path: Any) -> Any:
+    from pathlib import Path
+
+    from pxdesk.ui.views.logs_view import LogsView
+    view = LogsView(Path(context.paths.runs_dir), ask_save_path=lambda *_a: None)
+    qtbot.addWidget(view)
+    view.resize(SCREEN[0], LOGS_TAB_HEIGHT)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_no_run_selected_says_so_instead_of_an_empty_clipped_form(
+    qtbot: QtBot, context: Any, tmp_path: Any
+) -> None:
+    view = _logs_view(qtbot, context, tmp_path)
+    details = view.details
+    assert details.placeholder_label.isVisible()
+    assert details.placeholder_label.text() == "Select a run to see its details"
+    assert _whole(details.placeholder_label)
+    assert not details.fields_area.isVisible()
+
+
+def test_a_selected_runs_quality_lines_show_without_scrolling_at_1366x768(
+    qtbot: QtBot, context: Any, sim: PxSimulator, engine: Any, tmp_path: Any
+) -> None:
+    setup_jobs(context, sim)
+    result = engine.run_job(PERSON_JOB)
+    view = _logs_view(qtbot, context, tmp_path)
+    view.select_job(PERSON_JOB)
+    view.refresh()
+    view.tables["execution"].selectRow(0)
+    details = view.details
+    assert details.run_id == result.run_id
+    assert details.fields_area.isVisible() and not details.placeholder_label.isVisible()
+    quality = details.value_labels["Quality"]
+    assert quality.text().count("\n") >= 2
+    area = details.fields_area
+    qtbot.waitUntil(lambda: quality.height() >= quality.heightForWidth(quality.width()),
+                    timeout=2000)
+    qtbot.wait(50)
+    bottom = quality.mapTo(area.widget(), quality.rect().bottomLeft()).y()
+    assert area.verticalScrollBar().value() == 0
+    assert bottom <= area.viewport().height(), (bottom, area.viewport().height())
