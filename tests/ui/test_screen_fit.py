@@ -175,3 +175,24 @@ def test_a_selected_runs_quality_lines_show_without_scrolling_at_1366x768(
     bottom = quality.mapTo(area.widget(), quality.rect().bottomLeft()).y()
     assert area.verticalScrollBar().value() == 0
     assert bottom <= area.viewport().height(), (bottom, area.viewport().height())
+
+
+def test_chain_dialog_form_and_schedule_share_one_label_column(
+    qtbot: QtBot, context: Any, runner: JobRunner, sim: PxSimulator
+) -> None:
+    from pxdesk.core.config.chain_service import ChainService
+    from pxdesk.ui.views.chain_dialog import ChainDialog
+    setup_jobs(context, sim)
+    dialog = ChainDialog(ChainService(user="tester"), runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    page = dialog.schedule_page
+
+    def left(widget: QWidget) -> int:
+        return widget.mapTo(dialog, widget.rect().topLeft()).x()
+
+    fields = [dialog.name_edit, dialog.success_edit, page.kind_combo, page.timezone_combo,
+              page.preview_list]
+    assert {left(field) for field in fields} == {left(dialog.name_edit)}, \
+        [(type(f).__name__, left(f)) for f in fields]

@@ -91,7 +91,7 @@ class SchedulePage(StagePage):
         self.preview_list.setObjectName("next_runs_list")
         self.preview_list.setMaximumHeight(120)
         self.preview_status = error_label(self)
-        form = QFormLayout()
+        self.form = form = QFormLayout()  # the chain dialog lines its own form up with it
         form.addRow("", self.enabled_check)
         form.addRow("Frequency", self.kind_combo)
         form.addRow("", self.stack)
