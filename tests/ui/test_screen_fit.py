@@ -196,3 +196,20 @@ def test_chain_dialog_form_and_schedule_share_one_label_column(
               page.preview_list]
     assert {left(field) for field in fields} == {left(dialog.name_edit)}, \
         [(type(f).__name__, left(f)) for f in fields]
+
+
+def test_stale_hours_read_one_hour_not_one_hours(qtbot: QtBot) -> None:
+    from pxdesk.ui.wizards.stale_alerts_box import StaleAlertsBox
+    box = StaleAlertsBox(lambda: None)
+    qtbot.addWidget(box)
+    spin = box.stale_hours_spin
+    spin.setValue(1)
+    assert spin.text() == "1 hour"
+    spin.setValue(12)
+    assert spin.text() == "12 hours"
+    box.long_run_spin.setValue(1)
+    assert box.long_run_spin.text() == "1 minute"
+    spin.setEnabled(True)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, "12")
+    assert spin.value() == 12 and spin.text() == "12 hours"
