@@ -46,6 +46,13 @@ class Icon(Enum):
     SUPPORT_BUNDLE = "mdi6.lifebuoy"
     SAVE = "mdi6.content-save-outline"
     SEND_TEST_EMAIL = "mdi6.email-fast-outline"
+    ADD = "mdi6.plus"
+    REMOVE = "mdi6.minus"
+    ADD_CUSTOM_FIELD = "mdi6.text-box-plus-outline"
+    ADD_PAIR = "mdi6.plus-box-multiple-outline"
+    REMOVE_PAIR = "mdi6.minus-box-multiple-outline"
+    ADD_CONDITION = "mdi6.filter-plus-outline"
+    REMOVE_CONDITION = "mdi6.filter-minus-outline"
 
 
 TAB_ICONS = {"Connectors": Icon.CONNECTORS, "Data": Icon.DATA, "Adoption": Icon.ADOPTION,

@@ -23,7 +23,7 @@ def _texts(model: Any, row: int) -> list[Any]:
 
 
 def _job(name: str, status: str = "Success") -> JobRow:
-    return JobRow(name=name, kind="company", source_target="PX Account -> Company",
+    return JobRow(name=name, kind="company", source_target="PX Account → Company",
                   modification_type="Upsert", last_status=status, last_run_at=None,
                   success=3, failure=1, schedule="Every hour", next_run=None)
 
@@ -51,7 +51,7 @@ def test_list_model_reads_cells_through_its_column_spec(qtbot: QtBot) -> None:
 def test_jobs_model_overlays_the_live_status_until_cleared(qtbot: QtBot) -> None:
     model = JobsTableModel()
     model.set_rows([_job("Company Sync_PX"), _job("Company Person Sync_PX", "Failure")])
-    assert _texts(model, 0)[:3] == ["Company Sync_PX", "PX Account -> Company", "Upsert"]
+    assert _texts(model, 0)[:3] == ["Company Sync_PX", "PX Account → Company", "Upsert"]
     assert _texts(model, 0)[5:] == ["3 / 1", "Every hour"]
     model.set_running("Company Person Sync_PX", "In Progress")
     model.set_rows([_job("Company Sync_PX"), _job("Company Person Sync_PX", "Failure")])

@@ -23,7 +23,7 @@ from pxdesk.core.store.models import Connection, Job, JobChain, JobChainMember, 
 from pxdesk.core.sync.engine import chain_jobs
 
 AUDIT_SUB_ATTRIBUTE = "Job Chain"
-DEFAULT_CHAIN_NAME = "Company Sync -> Company Person Sync"
+DEFAULT_CHAIN_NAME = "Company Sync → Company Person Sync"
 # A chain writes companies before the people who point to them, as dependencies do.
 KIND_ORDER = (JobKind.COMPANY, JobKind.COMPANY_PERSON)
 
@@ -44,7 +44,7 @@ class ChainConfig:
         state = "enabled" if self.enabled else "disabled"
         when = describe(replace(self.schedule, enabled=True)) if not validate_schedule(
             self.schedule) else "invalid schedule"
-        return (f"{self.name}: {' -> '.join(self.members)}; {state}; {when}; success mail "
+        return (f"{self.name}: {' → '.join(self.members)}; {state}; {when}; success mail "
                 f"{', '.join(self.success_recipients) or 'nobody'}; failure mail "
                 f"{', '.join(self.failure_recipients) or 'nobody'}")
 

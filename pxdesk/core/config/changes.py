@@ -82,9 +82,10 @@ _VALUE_TEXTS: dict[str, Callable[[Any], str]] = {
 
 
 def mapping_text(m: MappingConfig) -> str:
-    """e.g. "id -> PX Account ID (String), upsert key"."""
+    """e.g. "id → PX Account ID (String), upsert key" (the UI's arrow: the history dialog
+    shows it)."""
     key = ", upsert key" if m.upsert_key else ""
-    return f"{m.source_path} -> {field_label(m.target_object, m.target_field)} " \
+    return f"{m.source_path} → {field_label(m.target_object, m.target_field)} " \
            f"({m.target_type}){key}"
 
 

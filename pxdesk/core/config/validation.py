@@ -205,7 +205,7 @@ class Validator:
         path = _cycle_from(self.job.id, graph)
         if path:
             by_id = {v: k for k, v in jobs.items()} | {self.job.id: self.config.name}
-            chain = " -> ".join(by_id.get(i, str(i)) for i in path)
+            chain = " → ".join(by_id.get(i, str(i)) for i in path)
             self.add(stage, "dependencies", f"These dependencies form a cycle ({chain}): remove "
                      "one of them")
 
@@ -384,7 +384,7 @@ class Validator:
         self.stale_alerts()
         if s.enabled and self.kind == JobKind.COMPANY and not self.config.upsert_keys():
             self.add(Stage.SCHEDULE, "schedule.enabled", "Company Sync cannot be scheduled without "
-                     "an upsert key: mark a mapping (normally id -> PX Account ID) as the upsert "
+                     "an upsert key: mark a mapping (normally id → PX Account ID) as the upsert "
                      "key, or disable the schedule")
 
     def stale_alerts(self) -> None:

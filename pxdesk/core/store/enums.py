@@ -63,6 +63,9 @@ class LookupObject(LabelledEnum):
     SELF = "self", "Same object (self lookup)"
 
 
+ARROW = "→"  # the one arrow shown from a source to its target
+
+
 class JobKind(LabelledEnum):
     COMPANY = "company", "Company Sync"
     COMPANY_PERSON = "company_person", "Company Person Sync"
@@ -81,8 +84,8 @@ class JobKind(LabelledEnum):
 
     @property
     def flow(self) -> str:
-        """What the job reads and writes, e.g. "PX Account -> Company"."""
-        return f"{self.source.label} -> {', '.join(t.label for t in self.targets)}"
+        """What the job reads and writes, e.g. "PX Account → Company"."""
+        return f"{self.source.label} {ARROW} {', '.join(t.label for t in self.targets)}"
 
 
 class FieldType(StrEnum):

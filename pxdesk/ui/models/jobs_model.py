@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor
 
 from pxdesk.core.notify.stale_notifier import StaleCheck
-from pxdesk.core.store.enums import RunStatus
+from pxdesk.core.store.enums import ARROW, RunStatus
 from pxdesk.ui.icons import Icon, icon, status_icon
 from pxdesk.ui.models.table_model import STATUS_ROLE, AnyIndex, Column, ListTableModel
 from pxdesk.ui.queries import JobRow
@@ -58,7 +58,7 @@ def _schedule(row: JobRow) -> str:
 
 COLUMNS: tuple[Column[JobRow], ...] = (
     Column("Job Name", attrgetter("name")),
-    Column("Source -> Target", attrgetter("source_target")),
+    Column(f"Source {ARROW} Target", lambda row: row.source_target),
     Column("Data Modification Type", attrgetter("modification_type")),
     Column("Last Run Status"),  # the live status overlays the last run's: see cell()
     Column("Last Run On", _when),

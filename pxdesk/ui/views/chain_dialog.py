@@ -33,6 +33,17 @@ def _addresses(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
 
 
+def _align_label_columns(*forms: QFormLayout) -> None:
+    """One label column for several forms stacked in a dialog: each label as wide as the
+    widest, so every field starts at the same x."""
+    labels = [item.widget() for form in forms for row in range(form.rowCount())
+              if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
+              and item.widget() is not None]
+    width = max((label.sizeHint().width() for label in labels), default=0)
+    for label in labels:
+        label.setMinimumWidth(width)
+
+
 class ChainDialog(QDialog):
     """Create, edit, delete or run the connection's job chain."""
 
@@ -76,6 +87,7 @@ class ChainDialog(QDialog):
         form.addRow("", self.enabled_check)
         form.addRow("Success recipients", self.success_edit)
         form.addRow("Failure recipients", self.failure_edit)
+        _align_label_columns(form, self.schedule_page.form)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status_label)
         layout.addLayout(form)

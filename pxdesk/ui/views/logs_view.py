@@ -179,7 +179,9 @@ class LogsView(QWidget, RunListener):
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(table)
         splitter.addWidget(self.details)
-        splitter.setStretchFactor(0, 3)
+        # Half each: at 1366x768 the details show a run down to its Quality lines unscrolled,
+        # and the log still shows about ten runs (a quarter cut the form at "Trigger:").
+        splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         return splitter
 

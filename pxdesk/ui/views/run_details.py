@@ -46,6 +46,7 @@ AskSavePath = Callable[[QWidget, str, str], Path | None]
 _FIELDS = ("Job", "Status", "Alert", "Reason", "Records", "Fetched", "Quality", "Trigger",
            "Window", "Started", "Ended", "Duration")
 _REASON_HEADER = ["Error reason", "Records"]
+PLACEHOLDER = "Select a run to see its details"
 _KIND_HEADER = ["Failure kind [field]", "Records"]
 
 
@@ -170,6 +171,10 @@ class RunDetailsPanel(QWidget):
         self.fields_area.setWidget(fields)
         self.fields_area.setWidgetResizable(True)
         self.fields_area.setFrameShape(QFrame.Shape.NoFrame)
+        # With no run, a line that says what to do, not an empty form cut off at "Trigger:".
+        self.placeholder_label = QLabel(PLACEHOLDER, self)
+        self.placeholder_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder_label.setWordWrap(True)
         self.summary_table = QTableWidget(0, 2, self)
         self.summary_table.setObjectName("error_summary_table")
         self.summary_table.setAccessibleName("Error summary")
@@ -192,6 +197,7 @@ class RunDetailsPanel(QWidget):
                              self.requests_button)
         left = QVBoxLayout()
         left.addWidget(self.fields_area, 1)
+        left.addWidget(self.placeholder_label, 1)
         left.addLayout(buttons)
         left.addWidget(self.message_label)
         layout = QHBoxLayout(self)
@@ -210,6 +216,8 @@ class RunDetailsPanel(QWidget):
             except PxError as exc:
                 self.message_label.setText(str(exc))
         self.requests_button.setEnabled(run is not None)
+        self.fields_area.setVisible(run is not None)
+        self.placeholder_label.setVisible(run is None)
         if run is None:
             self._can_save = {"error": False, "success": False}
             self._set_saving(self._saving)

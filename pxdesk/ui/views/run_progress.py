@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
@@ -18,6 +19,13 @@ def progress_text(progress: Any) -> str:
         left = int((total - records) / progress.rate_per_s)
         parts.append(f"ETA {left // 60}:{left % 60:02d}")
     return " · ".join(parts)
+
+
+# The widest line a run of up to tens of millions of records shows.
+_WIDEST = progress_text(SimpleNamespace(total_hits=88_888_888, records=88_888_888,
+                                        success=88_888_888, failure=88_888_888,
+                                        rate_per_s=88_888.0))
+_WIDEST_ETA = _WIDEST + " · ETA 8888:88"
 
 
 class RunProgressPanel(QWidget):
@@ -48,6 +56,9 @@ class RunProgressPanel(QWidget):
         bar.setObjectName(f"progress:{job_name}")
         bar.setRange(0, 0)  # busy until totalHits is known
         detail = QLabel("Starting…", self)
+        # Wide enough from the start: a column that grows with each page's text lags a
+        # re-layout behind it (the text was cut to "1,000 of 5") and makes the bar jitter.
+        detail.setMinimumWidth(detail.fontMetrics().horizontalAdvance(_WIDEST_ETA))
         line = self._grid.rowCount()
         self._grid.addWidget(name, line, 0)
         self._grid.addWidget(bar, line, 1)

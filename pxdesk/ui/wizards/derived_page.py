@@ -25,6 +25,7 @@ from pxdesk.core.config.stages import Stage
 from pxdesk.core.store.custom_fields import list_custom_fields
 from pxdesk.core.store.enums import JobKind, LookupObject, TargetObject
 from pxdesk.core.store.models import STANDARD_FIELDS, SYSTEM_FIELDS
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.widgets import button_row
 from pxdesk.ui.wizards.stage_page import StagePage
 
@@ -55,8 +56,8 @@ class DerivedPage(StagePage):
         self.list.setObjectName("derived_list")
         self.list.setAccessibleName("Derived mappings")
         self.list.currentRowChanged.connect(self._on_list_current_row_changed)
-        self.add_button = QPushButton("Add", self)
-        self.remove_button = QPushButton("Remove", self)
+        self.add_button = QPushButton(icon(Icon.ADD), "Add", self)
+        self.remove_button = QPushButton(icon(Icon.REMOVE), "Remove", self)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
         side = QVBoxLayout()
@@ -88,8 +89,8 @@ class DerivedPage(StagePage):
         self.pairs_table.setHorizontalHeaderLabels(["PX source field", "Lookup object field"])
         self.pairs_table.horizontalHeader().setStretchLastSection(True)
         self.pairs_table.setTabKeyNavigation(False)  # Tab goes to the pair's own combo boxes
-        self.add_pair_button = QPushButton("Add Pair", box)
-        self.remove_pair_button = QPushButton("Remove Pair", box)
+        self.add_pair_button = QPushButton(icon(Icon.ADD_PAIR), "Add Pair", box)
+        self.remove_pair_button = QPushButton(icon(Icon.REMOVE_PAIR), "Remove Pair", box)
         self.add_pair_button.clicked.connect(self._on_add_pair_button_clicked)
         self.remove_pair_button.clicked.connect(self._on_remove_pair_button_clicked)
         self.use_any_radio = QRadioButton("Use any one match (the oldest record)", box)

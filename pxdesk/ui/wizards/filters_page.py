@@ -30,6 +30,7 @@ from pxdesk.core.sync.filters import (
     operators_for,
     validate,
 )
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.widgets import button_row, error_label
 from pxdesk.ui.wizards.stage_page import StagePage
 
@@ -76,8 +77,9 @@ class FiltersPage(StagePage):
         self.setSubTitle("Only PX records matching the filter are synced. Conditions are named "
                          "A, B, C…; the expression combines them (empty = all ANDed).")
         # Made in reading order, which is Tab's order: the buttons sit above the table.
-        self.add_button = QPushButton("Add Condition", self)
-        self.remove_button = QPushButton("Remove Condition", self)
+        self.add_button = QPushButton(icon(Icon.ADD_CONDITION), "Add Condition", self)
+        self.remove_button = QPushButton(icon(Icon.REMOVE_CONDITION), "Remove Condition",
+                                         self)
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("conditions_table")
         self.table.setAccessibleName("Conditions")

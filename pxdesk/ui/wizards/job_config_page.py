@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.config.validation import MAX_ALERT_PERCENT, MAX_RECONCILE_DAYS
-from pxdesk.core.store.enums import DeletionPolicy, JobKind
+from pxdesk.core.store.enums import ARROW, DeletionPolicy, JobKind
 from pxdesk.ui.wizards.stage_page import StagePage
 
 DELETION_LABEL = "When a record is gone from PX"
@@ -87,7 +87,7 @@ class JobConfigPage(StagePage):
         form = QFormLayout()
         form.addRow("Connection", self.connection_label)
         form.addRow("Connector", self.connector_label)
-        form.addRow("Source -> Target", self.source_label)
+        form.addRow(f"Source {ARROW} Target", self.source_label)
         form.addRow("Job Na&me", self.name_edit)  # Alt+N is Next
         form.addRow("", self.error_label("name"))
         form.addRow("Data Modification Type", modes)

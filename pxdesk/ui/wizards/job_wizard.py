@@ -82,6 +82,7 @@ class JobWizard(QWizard):
         if client_factory is not None:  # the preview reads its sample from PX
             self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
             self.setButtonText(QWizard.WizardButton.CustomButton1, "Live Preview…")
+            self.button(QWizard.WizardButton.CustomButton1).setIcon(icon(Icon.LIVE_PREVIEW))
             self.customButtonClicked.connect(self._on_custom_button_clicked)
         self.discard_box: QMessageBox | None = None
 

@@ -25,6 +25,7 @@ from pxdesk.core.px.fields import SourceField, source_fields, standard_fields
 from pxdesk.core.store.enums import JobKind
 from pxdesk.core.store.settings import person_resolution_key
 from pxdesk.ui.column_fit import ColumnFitter
+from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.mappings_model import MappingsTableModel
 from pxdesk.ui.widgets import button_row, select_whole_rows
 from pxdesk.ui.wizards.mapping_dialogs import CustomFieldDialog, MappingDialog, target_fields
@@ -33,7 +34,7 @@ from pxdesk.ui.wizards.stage_page import StagePage
 ClientFactory = Callable[[], Any]
 SOURCE_MIN = 160  # px the source path keeps when even the short columns fill the page
 COMPANY_UPSERT_HELP = ("Tick the upsert key: the field that identifies a Company (normally "
-                       "id -> PX Account ID). Without one the job can neither run nor be "
+                       "id → PX Account ID). Without one the job can neither run nor be "
                        "scheduled.")
 PERSON_UPSERT_HELP = ("Upsert keys are fixed for Company Person Sync: the Person is matched on "
                       "the Person Resolution Key ({keys}, from Settings) and the Company Person "
@@ -66,10 +67,11 @@ class MappingPage(StagePage):
         self.setSubTitle(f"Source object: {job_kind.source.label} (fixed). "
                          f"Target object: {target} (fixed).")
         # Made in reading order, which is Tab's order: the buttons sit above the table.
-        self.add_button = QPushButton("Add Mapping…", self)
-        self.edit_button = QPushButton("Edit…", self)
-        self.remove_button = QPushButton("Remove", self)
-        self.custom_field_button = QPushButton("Add Custom Field…", self)
+        self.add_button = QPushButton(icon(Icon.ADD), "Add Mapping…", self)
+        self.edit_button = QPushButton(icon(Icon.EDIT), "Edit…", self)
+        self.remove_button = QPushButton(icon(Icon.REMOVE), "Remove", self)
+        self.custom_field_button = QPushButton(icon(Icon.ADD_CUSTOM_FIELD), "Add Custom Field…",
+                                               self)
         self.model = MappingsTableModel(self)
         self.model.upsert_locked = kind == "company_person"
         self.table = QTableView(self)

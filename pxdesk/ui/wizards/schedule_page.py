@@ -7,6 +7,7 @@ import zoneinfo
 from datetime import datetime
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -51,6 +52,19 @@ def _set_hhmm(edit: QLineEdit, text: str | None, default: str) -> None:
     edit.setText(text or default)
 
 
+class _CurrentPanelStack(QStackedWidget):
+    """As tall as the kind panel shown, not the tallest one: one "Every N hours" row would
+    otherwise sit above the empty height of Daily Repeat's four."""
+
+    def sizeHint(self) -> QSize:
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
+
+
 class SchedulePage(StagePage):
     STAGE = Stage.SCHEDULE
 
@@ -63,7 +77,8 @@ class SchedulePage(StagePage):
         self.kind_combo = QComboBox(self)
         for kind in ScheduleKind:
             self.kind_combo.addItem(kind.label, kind.value)
-        self.stack = QStackedWidget(self)
+        self.stack = _CurrentPanelStack(self)
+        self.stack.currentChanged.connect(self._on_stack_current_changed)
         self.stack.addWidget(self._hourly())
         self.stack.addWidget(self._daily_once())
         self.stack.addWidget(self._daily_repeat())
@@ -76,7 +91,7 @@ class SchedulePage(StagePage):
         self.preview_list.setObjectName("next_runs_list")
         self.preview_list.setMaximumHeight(120)
         self.preview_status = error_label(self)
-        form = QFormLayout()
+        self.form = form = QFormLayout()  # the chain dialog lines its own form up with it
         form.addRow("", self.enabled_check)
         form.addRow("Frequency", self.kind_combo)
         form.addRow("", self.stack)
@@ -195,6 +210,9 @@ class SchedulePage(StagePage):
 
     def _edited_schedule(self) -> Any:
         return self.schedule(self._config.schedule) if self._config is not None else None
+
+    def _on_stack_current_changed(self, _index: int) -> None:
+        self.stack.updateGeometry()  # its size hint is the new panel's
 
     def _on_kind_combo_changed(self, index: int) -> None:
         self.stack.setCurrentIndex(index)

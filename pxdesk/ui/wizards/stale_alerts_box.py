@@ -42,9 +42,19 @@ class StaleAlertsBox(QGroupBox):
             spin.setEnabled(False)
             check.toggled.connect(spin.setEnabled)
         self.stale_check.toggled.connect(self._on_stale_check_toggled)
+        self.stale_hours_spin.valueChanged.connect(self._on_stale_hours_spin_changed)
+        self.long_run_spin.valueChanged.connect(self._on_long_run_spin_changed)
+        self._on_stale_hours_spin_changed(self.stale_hours_spin.value())
+        self._on_long_run_spin_changed(self.long_run_spin.value())
         form = QFormLayout(self)
         form.addRow(self.stale_check, self.stale_hours_spin)
         form.addRow(self.long_run_check, self.long_run_spin)
+
+    def _on_stale_hours_spin_changed(self, value: int) -> None:
+        self.stale_hours_spin.setSuffix(" hour" if value == 1 else " hours")  # not "1 hours"
+
+    def _on_long_run_spin_changed(self, value: int) -> None:
+        self.long_run_spin.setSuffix(" minute" if value == 1 else " minutes")
 
     def _on_stale_check_toggled(self, checked: bool) -> None:
         if checked and not self._loading:

@@ -233,11 +233,11 @@ def test_each_kind_of_change_is_audited(jobs: JobService) -> None:
     jobs.save(j, config)
     rows = _audit(mark)
     assert ("Job Configuration", "Data Modification Type", "Edit", "Upsert", "Update") in rows
-    assert ("Mapping", "PX Account ID", "Edit", "id -> PX Account ID (String)",
-            "id -> PX Account ID (String), upsert key") in rows
+    assert ("Mapping", "PX Account ID", "Edit", "id → PX Account ID (String)",
+            "id → PX Account ID (String), upsert key") in rows
     assert ("Mapping", "Number of Users", "Delete",
-            "numberOfUsers -> Number of Users (Number)", None) in rows
-    assert ("Mapping", "Industry", "Create", None, "industry -> Industry (Picklist)") in rows
+            "numberOfUsers → Number of Users (Number)", None) in rows
+    assert ("Mapping", "Industry", "Create", None, "industry → Industry (Picklist)") in rows
     assert ("Filter", "Condition A", "Create", None, "name starts with 'A'") in rows
     assert ("Filter", "Expression", "Create", None, "(all conditions ANDed)") in rows
     assert ("Schedule", "Enabled", "Edit", "No", "Yes") in rows

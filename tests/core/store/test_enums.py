@@ -38,6 +38,6 @@ def test_label_of_a_value_that_is_no_member_falls_back() -> None:
 
 def test_a_job_kind_names_what_it_reads_and_writes() -> None:
     assert JobKind.COMPANY.label == "Company Sync"
-    assert JobKind.COMPANY.flow == "PX Account -> Company"
-    assert JobKind.COMPANY_PERSON.flow == "PX User -> Person, Company Person"
+    assert JobKind.COMPANY.flow == "PX Account → Company"
+    assert JobKind.COMPANY_PERSON.flow == "PX User → Person, Company Person"
     assert JobKind.COMPANY_PERSON.source is SourceObject.USER
