@@ -65,6 +65,7 @@ def grab(widget: QWidget, name: str) -> None:
 def main() -> int:
     from pxdesk.app import PxdeskApp
     from pxdesk.core.context import open_context
+    from pxdesk.core.pxsim.faults import Fault
 
     home = Path(tempfile.mkdtemp(prefix="pxdesk-shots-"))
     context = open_context(home)
@@ -113,10 +114,12 @@ def main() -> int:
 
     person_job = app.connectors.jobs_model.row_at(1).name
     app.connectors.select_job(person_job)
+    sim.inject(Fault("latency", delay=0.4, times=3, path="/v1/users"))  # a run to watch
     app.connectors.import_now_button.click()
-    wait_until(lambda: bool(app.connectors.progress_panel.detail(person_job))
-               or not app.runner.is_running(person_job))
+    wait_until(lambda: " of " in app.connectors.progress_panel.detail(person_job)
+               or not app.runner.is_running(person_job))  # counts, not "Starting…"
     grab(app.window, "10_run_in_progress")
+    sim.clear_faults()
     wait_until(lambda: not app.runner.running_jobs(), 300)
     app.connectors.select_job(person_job)
     grab(app.window, "11_main_window_after_sync")

@@ -30,14 +30,14 @@ from pxdesk.core.background import BackgroundCall
 from pxdesk.core.sync.dry_records import DryRecord
 from pxdesk.core.sync.dry_run import OUTCOMES, DryRunResult, write_dry_run_csv
 from pxdesk.core.sync.results import RunProgress
+from pxdesk.ui.column_fit import ColumnFitter
 from pxdesk.ui.icons import Icon, icon
-from pxdesk.ui.models.dry_run_model import ALL_OUTCOMES, DryRunModel
+from pxdesk.ui.models.dry_run_model import ALL_OUTCOMES, COLUMNS, DryRunModel
 from pxdesk.ui.widgets import button_row, error_label, select_whole_rows, warning_label
 
 # job name, progress, cancel -> the prediction (SyncEngine.dry_run, run in a worker thread)
 DryRunner = Callable[..., DryRunResult]
 PROGRESS_POLL_MS = 200
-RESIZE_ROWS = 50
 
 
 class _ExportCancelledError(Exception):
@@ -86,8 +86,10 @@ class DryRunDialog(QDialog):
         self.table = QTableView(self)
         self.table.setModel(self.model)
         select_whole_rows(self.table, QHeaderView.ResizeMode.Interactive)
-        # Sized from the first rows only: a window of long details would cost the GUI thread.
-        self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_ROWS)
+        self.table.setWordWrap(False)  # one line a record: the tooltip holds the rest
+        # Sized from the first rows of each filter only (the fitter measures a sample): a
+        # window of long details would cost the GUI thread.
+        self.column_fitter = ColumnFitter(self.table, fill_column=len(COLUMNS) - 1)
         self.export_button = QPushButton(icon(Icon.EXPORT), "Export CSV…", self)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.cancel_button = QPushButton(icon(Icon.CANCEL_RUN), "Cancel", self)
@@ -154,7 +156,6 @@ class DryRunDialog(QDialog):
         if result.error:
             self.error_label.setText(f"Could not finish: {result.error}")
         self.model.set_records(result.records)
-        self.table.resizeColumnsToContents()
         self.outcome_combo.setEnabled(True)
         self.export_button.setEnabled(bool(result.records))
 

@@ -107,6 +107,7 @@ class LivePreviewDialog(QDialog):
         self.table = QTableView(self)
         self.table.setModel(self.model)
         select_whole_rows(self.table, QHeaderView.ResizeMode.Interactive)
+        self.table.setWordWrap(False)  # one line a record: the tooltip holds the rest
         self.column_fitter = ColumnFitter(self.table, fill_column=len(COLUMNS) - 1)
         self.refresh_button = QPushButton(icon(Icon.REFRESH), "Read a New Sample", self)
         self.refresh_button.setToolTip("Fetch the first page from PX again")
