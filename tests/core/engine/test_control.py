@@ -64,15 +64,20 @@ def test_second_concurrent_run_is_skipped(connect, engine, context, sim):
     assert engine.run_job(COMPANY_JOB).status == RunStatus.SUCCESS
 
 
+def _paged_engine(context, clock) -> tuple[SyncEngine, int | None]:
+    """An engine of 50-record pages after Company Sync, and Company Person Sync's window."""
+    engine = SyncEngine(context.secrets, runs_dir=context.paths.runs_dir, clock=clock,
+                        page_size=50)
+    engine.run_job(COMPANY_JOB)
+    return engine, Job.get(Job.name == PERSON_JOB).window_end
+
+
 def test_a_run_that_loses_its_lease_stops_at_the_next_page_and_its_window_stays(
         connect, context, clock, sim):
     """Its heartbeat found the lease taken (it was thought dead): another pxdesk may run the
     job now, so this run stops writing at the next page, as a Failure that says why."""
     connect()
-    engine = SyncEngine(context.secrets, runs_dir=context.paths.runs_dir, clock=clock,
-                        page_size=50)
-    engine.run_job(COMPANY_JOB)
-    window_end = Job.get(Job.name == PERSON_JOB).window_end
+    engine, window_end = _paged_engine(context, clock)
     pages = []
 
     def taken_by_another(progress):
@@ -90,10 +95,7 @@ def test_a_run_that_loses_its_lease_stops_at_the_next_page_and_its_window_stays(
 
 def test_cancel_stops_at_page_boundary(connect, context, clock, sim):
     connect()
-    engine = SyncEngine(context.secrets, runs_dir=context.paths.runs_dir, clock=clock,
-                        page_size=50)
-    engine.run_job(COMPANY_JOB)
-    window_end = Job.get(Job.name == PERSON_JOB).window_end
+    engine, window_end = _paged_engine(context, clock)
     pages = []
     result = engine.run_job(PERSON_JOB, progress=pages.append, cancel=lambda: len(pages) >= 2)
     assert result.status == RunStatus.CANCELLED
