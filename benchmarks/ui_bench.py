@@ -148,6 +148,8 @@ class Steps(QObject):
 
     def start(self) -> None:
         self.prepare()
+        run = ExecutionRun.select().order_by(ExecutionRun.failure_count.desc()).first()
+        self.largest = (run.id, RecordError.select().where(RecordError.run == run.id).count())
         self.probe.skip_gap()  # the preparation blocks on purpose: not a stall of the app
         self._next()
 
@@ -174,13 +176,12 @@ class Steps(QObject):
     # ---- the steps --------------------------------------------------------------------
 
     def _open_run(self) -> None:
-        run = ExecutionRun.select().order_by(ExecutionRun.failure_count.desc()).first()
-        self.largest = (run.id, RecordError.select().where(RecordError.run == run.id).count())
+        run_id = self.largest[0]  # found (and its errors counted) before the clock started
         logs = self.app.logs_view
         self.app.window.tabs.setCurrentWidget(logs)
         logs.refresh()
         model = logs.models["execution"]
-        row = next(r for r in range(model.rowCount()) if model.row_id(r) == run.id)
+        row = next(r for r in range(model.rowCount()) if model.row_id(r) == run_id)
         logs.tables["execution"].selectRow(row)
 
     def _summary_shown(self) -> bool:

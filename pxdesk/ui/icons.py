@@ -92,6 +92,10 @@ def _palette_colour(mode: QIcon.Mode, on_accent: bool) -> QColor:
     return palette.color(QPalette.ColorRole.WindowText)
 
 
+PIXMAP_CACHE_SIZE = 512  # glyph pixmaps (a few KB each): every icon in a few sizes and tones
+_PIXMAPS: dict[tuple[str, int, int, int, int], QPixmap] = {}
+
+
 class _PaletteGlyphEngine(QIconEngine):
     """Paints a glyph in the application palette's text colour of the moment: widgets repaint
     on a palette change, so no icon has to be set again."""
@@ -107,14 +111,26 @@ class _PaletteGlyphEngine(QIconEngine):
             painter, rect, Qt.AlignmentFlag.AlignCenter, QIcon.Mode.Normal, state)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        """Drawn once per glyph, size and colour of the moment: buttons repaint at every
+        enable/disable of a run, and drawing a glyph from the font each time cost the GUI
+        thread. A palette change gives other colours, hence other entries."""
         if size.isEmpty():
             return QPixmap()
-        pixmap = QPixmap(size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
-        painter.end()
-        return pixmap
+        colour = _palette_colour(mode, self._on_accent)
+        key = (self._name, colour.rgba(), size.width(), size.height(), state.value)
+        cached = _PIXMAPS.get(key)
+        if cached is None:
+            cached = QPixmap(size)
+            cached.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(cached)
+            _glyph(self._name, colour).paint(painter, QRect(QPoint(0, 0), size),
+                                             Qt.AlignmentFlag.AlignCenter, QIcon.Mode.Normal,
+                                             state)
+            painter.end()
+            if len(_PIXMAPS) >= PIXMAP_CACHE_SIZE:
+                _PIXMAPS.pop(next(iter(_PIXMAPS)))  # the oldest: a bounded cache
+            _PIXMAPS[key] = cached
+        return QPixmap(cached)  # implicitly shared: a copy costs nothing
 
     def clone(self) -> QIconEngine:
         return _PaletteGlyphEngine(self._name, self._on_accent)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QSize
 from PySide6.QtGui import QAction, QColor, QIcon, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -298,3 +298,34 @@ def test_the_window_fits_half_a_screen_on_every_tab(
             qtbot.waitUntil(button.isVisible)
             right = button.mapTo(window, button.rect().topRight()).x()
             assert right < window.width(), button.text()
+
+
+def test_an_icon_is_drawn_once_per_size_and_colour(qtbot: QtBot, monkeypatch: Any) -> None:
+    """Buttons repaint at every enable/disable during a run: the glyph is rendered once per
+    size, colour and mode, not on every paint (it cost the GUI thread on each repaint)."""
+    from pxdesk.ui import icons
+
+    drawn: list[str] = []
+    real = icons._glyph
+
+    def counting(name: str, colour: QColor) -> QIcon:
+        drawn.append(name)
+        return real(name, colour)
+
+    monkeypatch.setattr(icons, "_glyph", counting)
+    button_icon = icons.icon(icons.Icon.JOB_CHAIN)
+    first = button_icon.pixmap(QSize(17, 17))
+    again = button_icon.pixmap(QSize(17, 17))
+    assert drawn == [icons.Icon.JOB_CHAIN.value]
+    assert first.toImage() == again.toImage()
+    button_icon.pixmap(QSize(17, 17), QIcon.Mode.Disabled)
+    assert len(drawn) == 2, "another mode is another colour"
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    light = QPalette(qapp.palette())
+    qapp.setPalette(dark_palette())
+    try:
+        dark = button_icon.pixmap(QSize(17, 17))
+    finally:
+        qapp.setPalette(light)
+    assert len(drawn) == 3 and dark.toImage() != first.toImage(), "re-tinted, not cached"
