@@ -107,8 +107,12 @@ class _PaletteGlyphEngine(QIconEngine):
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
               state: QIcon.State) -> None:
-        _glyph(self._name, _palette_colour(mode, self._on_accent)).paint(
-            painter, rect, Qt.AlignmentFlag.AlignCenter, QIcon.Mode.Normal, state)
+        """The cached pixmap at the device's pixel ratio (tabs and delegates paint here)."""
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        pixmap = self.pixmap(rect.size() * ratio, mode, state)
+        pixmap.setDevicePixelRatio(ratio)
+        painter.drawPixmap(rect.topLeft(), pixmap)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         """Drawn once per glyph, size and colour of the moment: buttons repaint at every

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
@@ -109,25 +110,53 @@ def series_colours(palette: QPalette | None = None) -> list[QColor]:
 class _PaletteFollower(QObject):
     """Re-applies what `apply` sets on its widget when the application palette or the system's
     colour scheme changes (a widget with a style sheet or a palette of its own is not sent
-    the application's palette events)."""
+    the application's palette events). A child of its widget: it goes with it."""
 
     def __init__(self, widget: QWidget, apply: Callable[[QWidget], None]) -> None:
         super().__init__(widget)
         self._widget = widget
         self.apply = apply
+        _PaletteWatch.of_app().add(self)
+
+    def reapply(self) -> None:
+        self.apply(self._widget)
+
+
+class _PaletteWatch(QObject):
+    """The one application event filter behind every follower: an event filter on the
+    application sees every event of every object, so one Python call per event, not one
+    per follower (hundreds of pills and labels during a run)."""
+
+    def __init__(self, app: QGuiApplication) -> None:
+        super().__init__(app)
+        self.setObjectName("pxdesk_palette_watch")
+        self._followers: list[_PaletteFollower] = []
+        app.installEventFilter(self)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._reapply_all)
+
+    @staticmethod
+    def of_app() -> _PaletteWatch:
         app = QGuiApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-        QGuiApplication.styleHints().colorSchemeChanged.connect(self._reapply)
+        assert isinstance(app, QGuiApplication), "a palette follower needs the application"
+        watch = app.findChild(_PaletteWatch, "pxdesk_palette_watch",
+                              Qt.FindChildOption.FindDirectChildrenOnly)
+        return watch if isinstance(watch, _PaletteWatch) else _PaletteWatch(app)
+
+    def add(self, follower: _PaletteFollower) -> None:
+        self._followers.append(follower)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is QGuiApplication.instance() and event.type() in (
-                QEvent.Type.ApplicationPaletteChange, QEvent.Type.ThemeChange):
-            self._reapply()
+        if event.type() in _PALETTE_EVENTS and watched is self.parent():
+            self._reapply_all()
         return False
 
-    def _reapply(self) -> None:
-        self.apply(self._widget)
+    def _reapply_all(self) -> None:
+        self._followers = [f for f in self._followers if shiboken6.isValid(f)]
+        for follower in list(self._followers):
+            follower.reapply()
+
+
+_PALETTE_EVENTS = (QEvent.Type.ApplicationPaletteChange, QEvent.Type.ThemeChange)
 
 
 def follow_palette(widget: QWidget, apply: Callable[[QWidget], None]) -> None:

@@ -329,3 +329,27 @@ def test_an_icon_is_drawn_once_per_size_and_colour(qtbot: QtBot, monkeypatch: An
     finally:
         qapp.setPalette(light)
     assert len(drawn) == 3 and dark.toImage() != first.toImage(), "re-tinted, not cached"
+
+
+def test_one_application_filter_serves_every_palette_follower(qtbot: QtBot) -> None:
+    """An application event filter sees every event: one for all followers, not one each
+    (each was a Python call per event of the whole app during a run)."""
+    from PySide6.QtWidgets import QLabel
+
+    from pxdesk.ui import theme
+
+    labels = [QLabel("x") for _ in range(5)]
+    for label in labels:
+        qtbot.addWidget(label)
+        theme.set_tone(label, theme.Tone.ERROR)
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    assert len(qapp.findChildren(theme._PaletteWatch)) == 1
+    light = QPalette(qapp.palette())
+    qapp.setPalette(dark_palette())
+    try:  # every follower still re-tints: its colour is the dark palette's failure tone
+        dark_failure = theme.colour(theme.Tone.ERROR)
+        assert all(dark_failure.name() in label.styleSheet() for label in labels)
+    finally:
+        qapp.setPalette(light)
+    assert all(theme.colour(theme.Tone.ERROR).name() in label.styleSheet() for label in labels)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
@@ -86,3 +88,31 @@ def test_a_click_selects_one_whole_row(qtbot: QtBot) -> None:
     header = table.horizontalHeader()
     assert header.sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive
     assert header.stretchLastSection()
+
+
+def test_a_button_row_measures_a_width_once_until_a_button_changes(
+        qtbot: QtBot, monkeypatch: Any) -> None:
+    """Layouts ask heightForWidth many times a pass (status text changes during a run):
+    one measure per width, again only when the row changes (as QBoxLayout caches)."""
+    from pxdesk.ui.flow_layout import FlowLayout
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    first, second = QPushButton("Import Now", parent), QPushButton("Cancel Run", parent)
+    row = button_row(first, second)
+    parent.setLayout(row)
+    placed: list[bool] = []
+    real = FlowLayout._place
+
+    def counting(self: FlowLayout, rect: Any, *, move: bool) -> int:
+        placed.append(move)
+        return real(self, rect, move=move)
+
+    monkeypatch.setattr(FlowLayout, "_place", counting)
+    narrow = row.heightForWidth(first.sizeHint().width() + 10)
+    assert row.heightForWidth(first.sizeHint().width() + 10) == narrow
+    assert placed == [False], "measured once for that width"
+    wide = row.heightForWidth(2000)
+    assert wide < narrow and placed == [False, False]
+    second.setText("Cancel the Run That Is Going On Now, Please")  # its size hint grows
+    assert row.heightForWidth(2000) == wide and len(placed) == 3, "measured again"
