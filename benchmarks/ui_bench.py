@@ -6,7 +6,7 @@ and Logs tabs wired to its JobRunner) runs offscreen on a temporary PXDESK_HOME 
 and jobs are created through ConnectionService. Import Now of Company Person Sync (it runs
 Company Sync first) is clicked in the Connectors tab while a 10 ms timer records the gap
 between its ticks. Prints the stalls (gap beyond the interval), the progress signals the GUI
-received per second and the users/s. Target: no stall over 100 ms, p99 under 50 ms.
+received per second and the users/s. Target: no stall over 50 ms.
 
 After the sync, the same timer runs through these steps, each until its work is on screen:
 the run with the most failures selected in the Logs tab (its error summary), its error file
@@ -45,8 +45,7 @@ TICK_MS = 10
 STEP_MAX_STALL_MS = 50.0
 COMPANY_JOB = "Company Sync_PX"
 PERSON_JOB = "Company Person Sync_PX"
-MAX_STALL_MS = 100.0
-P99_STALL_MS = 50.0
+MAX_STALL_MS = 50.0  # the target: no GUI-thread stall over 50 ms, in the sync too
 
 
 class LoopProbe(QObject):
@@ -312,7 +311,8 @@ def report(probe: LoopProbe, users: int) -> dict[str, Any]:
         "dep_status": ", ".join(f"{d.job_name} {d.status}"
                                 for d in (result.dependencies if result else [])),
         "ticks": len(probe.gaps_ms), "max": max(stalls, default=0.0),
-        "p99": percentile(stalls, 0.99), "p50": statistics.median(stalls) if stalls else 0.0,
+        "p99": percentile(stalls, 0.99), "over": sum(s > MAX_STALL_MS for s in stalls),
+        "p50": statistics.median(stalls) if stalls else 0.0,
         "progress_per_s": probe.progress / secs if secs else 0.0,
         "users_per_s": users / secs if secs else 0.0,
         "worst": sorted(probe.worst, reverse=True)[:5],
@@ -323,13 +323,13 @@ def report(probe: LoopProbe, users: int) -> dict[str, Any]:
 
 
 def print_report(r: dict[str, Any]) -> None:
-    verdict = "PASS" if r["max"] <= MAX_STALL_MS and r["p99"] <= P99_STALL_MS else "MISS"
+    verdict = "PASS" if r["max"] <= MAX_STALL_MS else "MISS"
     print(f"{r['users']:,} users: Company Person Sync {r['status']} "
           f"({r['success']:,} ok / {r['failure']:,} failed; {r['dep_status']}) "
           f"in {r['secs']:.1f} s = {r['users_per_s']:,.0f} users/s (both jobs)")
     print(f"  event-loop stall beyond the {TICK_MS} ms tick over {r['ticks']:,} ticks: "
-          f"max {r['max']:.1f} ms, p99 {r['p99']:.1f} ms, p50 {r['p50']:.1f} ms  [{verdict}: "
-          f"max <= {MAX_STALL_MS:.0f}, p99 <= {P99_STALL_MS:.0f}]")
+          f"max {r['max']:.1f} ms, p99 {r['p99']:.1f} ms, p50 {r['p50']:.1f} ms, "
+          f"{r['over']} over {MAX_STALL_MS:.0f} ms  [{verdict}: max <= {MAX_STALL_MS:.0f}]")
     print(f"  progress signals delivered to the GUI: {r['progress_per_s']:.1f}/s")
     worst = ", ".join(f"{gap:.0f} ms at {at:.1f} s" for gap, at in r["worst"])
     print(f"  longest gaps: {worst or 'none over ' + str(3 * TICK_MS) + ' ms'}")

@@ -103,7 +103,7 @@ class PxdeskApp(QObject, RunListener):
         self.logs_view = LogsView(context.paths.runs_dir, self.window)
         self._build_scheduling()
         # Runs of other pxdesk processes on this store (headless scheduler, CLI, machines)
-        self.store_watch = StoreWatch(self)
+        self.store_watch = StoreWatch(self, is_own=self.runner.started_here)
         self.store_watch.changed.connect(self.connectors.refresh)
         self.store_watch.run_seen.connect(self.logs_view.on_run_started)
         self.window.add_tab(self.connectors, "Connectors")

@@ -85,11 +85,12 @@ class RunListener:
 
 def _freeze_long_lived_objects() -> None:
     """Move what is alive now (widgets, modules, the store: the app's long-lived objects) out
-    of the cyclic collector's reach. During a big sync a full collection comes every second or
-    so; rescanning those objects held the GIL for 30-80 ms each time, stalling the GUI thread.
-    Collecting first means no garbage is frozen; frozen objects are still freed when their
-    last reference goes. Cheap when repeated: only objects new since the last freeze move."""
-    gc.collect()
+    of the cyclic collector's reach while runs go on. During a big sync a full collection
+    comes every second or so; rescanning those objects held the GIL for 30-80 ms each time,
+    stalling the GUI thread. Only the young generations are collected first: a full pass
+    here would be that very stall, on the click that starts the run. `gc.freeze` itself only
+    moves lists; the last run's end unfreezes, so garbage frozen here is collected then."""
+    gc.collect(1)
     gc.freeze()
 
 
@@ -226,6 +227,7 @@ class JobRunner(QObject):
         self._idle_switch_interval = sys.getswitchinterval()
         self._workers: dict[str, tuple[SyncWorker, QThread]] = {}
         self._live: dict[int, tuple[str, str]] = {}  # run id -> (job name, top job name)
+        self._started_here: set[int] = set()  # every run id this runner announced
 
     def start(
         self, job_name: str, trigger: str = "manual", date_range: DateRange | None = None,
@@ -314,7 +316,12 @@ class JobRunner(QObject):
         top = self._top_of(self.sender())
         if top is not None and start.run_id not in self._live:
             self._live[start.run_id] = (start.job_name, top)
+            self._started_here.add(start.run_id)
             self.run_started.emit(start)
+
+    def started_here(self, run_id: int) -> bool:
+        """Whether this runner ran `run_id` (its listeners saw it live, start to end)."""
+        return run_id in self._started_here
 
     @Slot(object)
     def _on_worker_progressed(self, progress: RunProgress) -> None:
@@ -349,8 +356,10 @@ class JobRunner(QObject):
                                                RunStatus.CANCELLED)
         self._end_left_open(job_name, result)
         del self._workers[job_name]
-        if not self._workers and sys.getswitchinterval() == RUN_SWITCH_INTERVAL_S:
-            sys.setswitchinterval(self._idle_switch_interval)  # still ours to give back
+        if not self._workers:
+            gc.unfreeze()  # frozen garbage is collectable again, at idle
+            if sys.getswitchinterval() == RUN_SWITCH_INTERVAL_S:
+                sys.setswitchinterval(self._idle_switch_interval)  # still ours to give back
         thread.quit()
         thread.wait(THREAD_WAIT_MS)
         worker.deleteLater()

@@ -8,7 +8,10 @@ touches a column the admin resized.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
 
 SAMPLE_ROWS = 40  # rows measured when a table fills from empty (the first screenful or two)
@@ -18,6 +21,20 @@ _CELL_PADDING = 14  # the delegate's margins and focus frame around the text
 _ICON_GAP = 8
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+_HEADER_EXTRA = 28  # a header section's margins and sort arrow around its title
+
+
+def cell_width(metrics: QFontMetrics, texts: Iterable[str], *, longest: int = 3) -> int:
+    """The width a cell needs for the widest of `texts`. Only the few longest (in characters)
+    are measured: each measure is a call into Qt, and while a sync runs every such call waits
+    for the GIL."""
+    candidates = sorted(texts, key=len, reverse=True)[:longest]
+    return max((metrics.horizontalAdvance(t) for t in candidates), default=0) + _CELL_PADDING
+
+
+def header_width(metrics: QFontMetrics, title: str) -> int:
+    """The width a header section needs for `title` and its sort arrow."""
+    return metrics.horizontalAdvance(title) + _HEADER_EXTRA
 
 
 class ColumnFitter(QObject):

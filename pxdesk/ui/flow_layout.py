@@ -15,11 +15,13 @@ class FlowLayout(QLayout):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._height_for: tuple[int, int] | None = None  # (width, height) measured last
+        self._placed_in: QRect | None = None  # the rect the items were last placed in
         self.setContentsMargins(0, 0, 0, 0)
 
     def invalidate(self) -> None:
         """An item changed (text, visibility, added): measure again."""
         self._height_for = None
+        self._placed_in = None
         super().invalidate()
 
     def addItem(self, item: QLayoutItem) -> None:
@@ -52,8 +54,12 @@ class FlowLayout(QLayout):
         return self._height_for[1]
 
     def setGeometry(self, rect: QRect) -> None:
+        """Placed again only in a new rect or after a change: each status text change of a
+        run re-lays the window out, and Qt sets the same rect here again and again."""
         super().setGeometry(rect)
-        self._place(rect, move=True)
+        if self._placed_in != rect:
+            self._place(rect, move=True)
+            self._placed_in = QRect(rect)
 
     def sizeHint(self) -> QSize:
         """Everything on one line."""

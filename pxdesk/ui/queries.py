@@ -6,6 +6,8 @@ gathers what the tables display, in the desktop's wording, so widgets never buil
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -133,9 +135,11 @@ def job_rows() -> list[JobRow]:
 
 def store_stamp() -> tuple[int, int, int]:
     """(newest run id, lease rows, newest heartbeat): changes when any process on the store
-    starts or logs a run, or takes, renews or releases a lease. Two index lookups."""
+    starts or logs a run, or another process takes, renews or releases a lease. Two index
+    lookups."""
     row = ExecutionRun.select(ExecutionRun.id).order_by(ExecutionRun.id.desc()).first()
-    return (int(row.id) if row is not None else 0, *lease_stamp())
+    this_process = (socket.gethostname(), os.getpid())
+    return (int(row.id) if row is not None else 0, *lease_stamp(besides=this_process))
 
 
 def open_run_ids() -> set[int]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from enum import Enum
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -123,15 +123,17 @@ class _PaletteFollower(QObject):
 
 
 class _PaletteWatch(QObject):
-    """The one application event filter behind every follower: an event filter on the
-    application sees every event of every object, so one Python call per event, not one
-    per follower (hundreds of pills and labels during a run)."""
+    """Tells every follower of a palette change, through the application's signals only: an
+    application event filter is a Python call on every event of every object, and while a
+    sync thread is busy each such call waits for the GIL (measured: a stalled window).
+    `paletteChanged` is marked deprecated in Qt 6 in favour of that very event filter; it is
+    still emitted for every application palette change, which is what followers need."""
 
     def __init__(self, app: QGuiApplication) -> None:
         super().__init__(app)
         self.setObjectName("pxdesk_palette_watch")
         self._followers: list[_PaletteFollower] = []
-        app.installEventFilter(self)
+        app.paletteChanged.connect(self._reapply_all)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._reapply_all)
 
     @staticmethod
@@ -145,18 +147,12 @@ class _PaletteWatch(QObject):
     def add(self, follower: _PaletteFollower) -> None:
         self._followers.append(follower)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _PALETTE_EVENTS and watched is self.parent():
-            self._reapply_all()
-        return False
-
-    def _reapply_all(self) -> None:
+    def _reapply_all(self, *_args: object) -> None:
         self._followers = [f for f in self._followers if shiboken6.isValid(f)]
         for follower in list(self._followers):
             follower.reapply()
 
 
-_PALETTE_EVENTS = (QEvent.Type.ApplicationPaletteChange, QEvent.Type.ThemeChange)
 
 
 def follow_palette(widget: QWidget, apply: Callable[[QWidget], None]) -> None:

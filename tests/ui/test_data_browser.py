@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,34 @@ def test_columns_are_sized_to_their_content(qtbot: QtBot, context: object) -> No
     assert header.sectionSize(_column(view, "Created Date")) >= metrics.horizontalAdvance(created)
     empty = header.sectionSize(_column(view, "LinkedIn URL"))
     assert empty < header.sectionSize(_column(view, "Email")) / 2, "an empty column is narrow"
+
+
+def test_sizing_the_columns_reads_the_rows_not_the_models_qt_roles(
+    qtbot: QtBot, context: object
+) -> None:
+    """Sizing comes as a run ends (the Data tab reloads): asking the model every role of every
+    visible cell was a Python call each, each a turn at the GIL a sync holds (70-90 ms)."""
+    long_email = "someone.with.a.rather.long.address@example-company.com"
+    Person.insert_many([{"email": long_email, "name": "Long"}]
+                       + [{"email": f"p{i}@x.io", "name": f"P {i}"} for i in range(60)]).execute()
+    view = _view(qtbot, "person")
+    view.resize(1366, 600)
+    asked: list[str] = []
+
+    def count(frame: Any, event: str, _arg: Any) -> None:
+        if event == "call" and frame.f_code.co_name in ("data", "headerData"):
+            asked.append(frame.f_code.co_name)
+
+    sys.setprofile(count)
+    try:
+        view.size_columns()
+    finally:
+        sys.setprofile(None)
+    assert asked == []
+    header = view.table.horizontalHeader()
+    metrics = view.table.fontMetrics()
+    assert header.sectionSize(_column(view, "Email")) >= metrics.horizontalAdvance(long_email)
+    assert header.sectionSize(_column(view, "Name")) >= metrics.horizontalAdvance("Name")
 
 
 def test_export_writes_what_is_shown_to_csv_and_xlsx_in_a_worker(

@@ -20,7 +20,7 @@ from pxdesk.ui.models.table_model import STATUS_ROLE
 from pxdesk.ui.store_watch import StoreWatch
 from pxdesk.ui.views.connectors_view import ConnectorsView
 from pxdesk.ui.views.logs_view import EXECUTION, LogsView
-from tests.ui.conftest import COMPANY_JOB, StoredConnection, setup_jobs
+from tests.ui.conftest import COMPANY_JOB, PERSON_JOB, StoredConnection, setup_jobs
 
 
 def _other_process_starts(job_name: str) -> tuple[ExecutionRun, int]:
@@ -136,5 +136,43 @@ def test_a_run_of_this_process_is_not_shown_as_running_elsewhere(
     try:
         rows = {row.name: row for row in queries.job_rows()}
         assert rows[COMPANY_JOB].running is None
+    finally:
+        lease.release()
+
+
+def test_this_processs_own_runs_and_heartbeats_do_not_refresh_the_window(
+    qtbot: QtBot, context: Any, sim: PxSimulator
+) -> None:
+    """The window shows its own runs live through the runner's signals: the watch re-reading
+    them (its run row, its lease's heartbeat every 30 s) only cost the GUI thread a jobs
+    query during the run. A run of another process is still seen at once."""
+    import socket
+
+    from pxdesk.core.store.leases import renew_lease
+    from pxdesk.core.sync.run_lease import JobLeases, Lease
+
+    setup_jobs(context, sim)
+    own_runs: set[int] = set()
+    watch = StoreWatch(is_own=own_runs.__contains__)
+    watch.start()
+    seen: list[Any] = []
+    watch.run_seen.connect(seen.append)
+    job = Job.get(Job.name == COMPANY_JOB)
+    lease = JobLeases(host=socket.gethostname()).acquire(job)
+    assert isinstance(lease, Lease)
+    try:
+        run = ExecutionRun.create(job=job, job_name=job.name, trigger=Trigger.MANUAL,
+                                  status=RunStatus.IN_PROGRESS, queued_at=now_ms())
+        own_runs.add(int(run.id))
+        with qtbot.assertNotEmitted(watch.changed):
+            watch.poll()
+        assert renew_lease(int(job.id), lease.token, now_ms() + 30_000, 120_000)
+        with qtbot.assertNotEmitted(watch.changed):
+            watch.poll()
+        assert seen == []
+        other, _taken = _other_process_starts(PERSON_JOB)
+        with qtbot.waitSignal(watch.changed, timeout=1000):
+            watch.poll()
+        assert [s.run_id for s in seen] == [other.id]
     finally:
         lease.release()

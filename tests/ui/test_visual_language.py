@@ -331,9 +331,13 @@ def test_an_icon_is_drawn_once_per_size_and_colour(qtbot: QtBot, monkeypatch: An
     assert len(drawn) == 3 and dark.toImage() != first.toImage(), "re-tinted, not cached"
 
 
-def test_one_application_filter_serves_every_palette_follower(qtbot: QtBot) -> None:
-    """An application event filter sees every event: one for all followers, not one each
-    (each was a Python call per event of the whole app during a run)."""
+def test_palette_followers_cost_no_python_call_per_event(qtbot: QtBot) -> None:
+    """Palette followers hear of a palette change without any Python call on the other
+    events of the app: an application event filter ran one per event of every object, and
+    under a busy sync thread each of those waited for the GIL (a stalled window)."""
+    import sys
+
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject
     from PySide6.QtWidgets import QLabel
 
     from pxdesk.ui import theme
@@ -344,7 +348,21 @@ def test_one_application_filter_serves_every_palette_follower(qtbot: QtBot) -> N
         theme.set_tone(label, theme.Tone.ERROR)
     qapp = QApplication.instance()
     assert isinstance(qapp, QApplication)
-    assert len(qapp.findChildren(theme._PaletteWatch)) == 1
+    bystander = QObject()
+    calls: list[str] = []
+
+    def count(frame, event, _arg):  # type: ignore[no-untyped-def]
+        if event == "call":
+            calls.append(frame.f_code.co_qualname)
+
+    sys.setprofile(count)
+    try:
+        for _ in range(20):
+            QCoreApplication.sendEvent(bystander, QEvent(QEvent.Type.User))
+            QCoreApplication.sendEvent(labels[0], QEvent(QEvent.Type.User))
+    finally:
+        sys.setprofile(None)
+    assert [c for c in calls if "Palette" in c] == []
     light = QPalette(qapp.palette())
     qapp.setPalette(dark_palette())
     try:  # every follower still re-tints: its colour is the dark palette's failure tone

@@ -116,3 +116,35 @@ def test_a_button_row_measures_a_width_once_until_a_button_changes(
     assert wide < narrow and placed == [False, False]
     second.setText("Cancel the Run That Is Going On Now, Please")  # its size hint grows
     assert row.heightForWidth(2000) == wide and len(placed) == 3, "measured again"
+
+
+def test_a_button_row_places_its_buttons_again_only_when_its_rect_or_a_button_changes(
+        qtbot: QtBot, monkeypatch: Any) -> None:
+    """Every status text change during a run re-lays the window out, and Qt then sets each
+    row's geometry again, most often to the same rect: placing is skipped then."""
+    from PySide6.QtCore import QRect
+
+    from pxdesk.ui.flow_layout import FlowLayout
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    first, second = QPushButton("Import Now", parent), QPushButton("Cancel Run", parent)
+    row = button_row(first, second)
+    parent.setLayout(row)
+    placed: list[bool] = []
+    real = FlowLayout._place
+
+    def counting(self: FlowLayout, rect: Any, *, move: bool) -> int:
+        placed.append(move)
+        return real(self, rect, move=move)
+
+    monkeypatch.setattr(FlowLayout, "_place", counting)
+    rect = QRect(0, 0, 600, 40)
+    row.setGeometry(rect)
+    row.setGeometry(rect)
+    assert placed == [True], "the same rect: the buttons are where they were"
+    row.setGeometry(QRect(0, 0, 500, 40))
+    assert placed == [True, True]
+    second.setText("Cancel the Run That Is Going On Now, Please")  # invalidates the row
+    row.setGeometry(QRect(0, 0, 500, 40))
+    assert placed == [True, True, True] and second.x() > first.x(), "placed again"

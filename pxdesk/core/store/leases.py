@@ -115,11 +115,16 @@ def live_leases(now: int, *, stale: StaleCheck = _never_stale) -> dict[str, Leas
     return {info.job_name: info for info in infos if not stale(info)}
 
 
-def lease_stamp() -> tuple[int, int]:
-    """(count, newest heartbeat) of all lease rows: cheap, and changes when any lease is
-    taken, renewed or released, so a watcher knows when to refresh."""
+def lease_stamp(*, besides: tuple[str, int] | None = None) -> tuple[int, int]:
+    """(count, newest heartbeat) of the lease rows, but those held by the process `besides`
+    (host, pid) names: cheap, and changes when another process takes, renews or releases a
+    lease, so a watcher knows when to refresh (it knows its own runs already)."""
+    where, params = "", []
+    if besides is not None:
+        where, params = 'WHERE NOT ("host" = ? AND "pid" = ?)', [besides[0], besides[1]]
     row = database().execute_sql(
-        'SELECT count(*), coalesce(max("heartbeat_at"), 0) FROM "job_lease"').fetchone()
+        f'SELECT count(*), coalesce(max("heartbeat_at"), 0) FROM "job_lease" {where}',
+        params).fetchone()
     return int(row[0]), int(row[1])
 
 

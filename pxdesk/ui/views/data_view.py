@@ -31,6 +31,7 @@ from pxdesk.core.store.base import database_proxy
 from pxdesk.core.store.enums import TargetObject
 from pxdesk.core.store.record_export import export_records
 from pxdesk.core.store.records import RecordQuery, record_details
+from pxdesk.ui.column_fit import cell_width, header_width
 from pxdesk.ui.icons import Icon, icon
 from pxdesk.ui.models.records_model import RecordsTableModel
 from pxdesk.ui.theme import set_accent
@@ -41,6 +42,7 @@ SEARCH_DELAY_MS = 250
 # A column sized to its content stops here (a long URL or JSON value must not take the row);
 # an empty one stays as narrow as its title. Key columns, what a row is found by, get more.
 MAX_COLUMN_WIDTH = 320
+SIZE_ROWS = 40  # rows a column's width is fitted to (the first screenful or two)
 MAX_KEY_COLUMN_WIDTH = 480
 KEY_COLUMNS = frozenset({"email", "name", "person_email", "person_name", "company_name",
                          "px_account_id", "gsid"})
@@ -213,16 +215,21 @@ class DataView(QWidget):
         self.message_label.setText(f"Could not read the records: {message}")
 
     def size_columns(self) -> None:
-        """Each column as wide as its title and the loaded rows need, up to a limit."""
+        """Each column as wide as its title and the first rows need, up to a limit. Read
+        from the rows: resizeColumnsToContents asked the model every role of every visible
+        cell, a Python call each, which a running sync made wait for the GIL (70-90 ms)."""
         query = self.model.query
         if query is None:
             return
-        self.table.resizeColumnsToContents()
+        metrics = self.table.fontMetrics()
         header = self.table.horizontalHeader()
+        rows = [self.model.row_at(r) for r in range(min(self.model.rowCount(), SIZE_ROWS))]
         for column, spec in enumerate(query.columns):
+            texts = [str(self.model.cell(row, column) or "") for row in rows if row is not None]
             limit = MAX_KEY_COLUMN_WIDTH if spec.key in KEY_COLUMNS else MAX_COLUMN_WIDTH
-            if header.sectionSize(column) > limit:
-                header.resizeSection(column, limit)
+            wanted = max(cell_width(metrics, texts),
+                         header_width(header.fontMetrics(), self.model.titles[column]))
+            header.resizeSection(column, min(wanted, limit))
 
     def _on_object_combo_changed(self, _index: int) -> None:
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
