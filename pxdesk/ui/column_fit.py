@@ -53,6 +53,7 @@ class ColumnFitter(QObject):
         self._fill_cap = fill_cap
         self._sample = sample
         self._applying = False
+        self._chars: dict[int, int] = {}  # column -> longest text (characters) measured
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setResizeContentsPrecision(sample)  # sizeHintForColumn measures no more rows
@@ -68,31 +69,51 @@ class ColumnFitter(QObject):
         table.horizontalScrollBar().rangeChanged.connect(self._on_scroll_range_changed)
         self.fit()
 
+    def _icon_width(self) -> int:
+        size = self.table.iconSize()
+        return (size.width() if size.isValid() else self.table.style().pixelMetric(
+            QStyle.PixelMetric.PM_SmallIconSize)) + _ICON_GAP
+
     def fit(self) -> None:
         """Size every column the admin has not resized from the header and the top rows."""
         header = self.table.horizontalHeader()
         widths = {col: min(self._max, max(header.sectionSizeHint(col),
                                           self.table.sizeHintForColumn(col)))
                   for col in range(header.count()) if col not in self.user_sized}
+        self._chars = self._longest_texts()
         self._apply(widths)
 
+    def _longest_texts(self) -> dict[int, int]:
+        """Column -> characters of its longest text among the rows `fit` measured (known
+        only when the model reads its texts in Python)."""
+        model = self.table.model()
+        read = getattr(model, "display_text", None)
+        rows = range(min(model.rowCount(), self._sample))
+        if read is None or not rows:
+            return {}
+        return {col: max(len(read(row, col)) for row in rows)
+                for col in range(model.columnCount())}
+
     def _grow(self, first: int, last: int) -> None:
-        """Widen columns for rows first..last (a live row, a new run): cheap, no shrinking."""
+        """Widen columns for rows first..last (a live row, a new run): cheap, no shrinking.
+        A text no longer (in characters) than the longest this column was measured for is
+        not measured: a live row changes several times a second, and each measure is calls
+        into Qt that wait for the GIL the sync holds."""
         metrics = self.table.fontMetrics()
         model = self.table.model()
-        size = self.table.iconSize()
-        icon = (size.width() if size.isValid() else self.table.style().pixelMetric(
-            QStyle.PixelMetric.PM_SmallIconSize)) + _ICON_GAP
+        read = getattr(model, "display_text", None)
         widths: dict[int, int] = {}
         for row in range(first, min(last, first + self._sample - 1) + 1):
             for col in range(model.columnCount()):
                 if col in self.user_sized:
                     continue
-                index = model.index(row, col)
-                text = model.data(index)
-                width = metrics.horizontalAdvance(str(text or "")) + _CELL_PADDING
-                if model.data(index, Qt.ItemDataRole.DecorationRole) is not None:
-                    width += icon
+                text = read(row, col) if read else str(model.data(model.index(row, col)) or "")
+                if len(text) <= self._chars.get(col, -1):
+                    continue
+                self._chars[col] = len(text)
+                width = metrics.horizontalAdvance(text) + _CELL_PADDING
+                if model.data(model.index(row, col), Qt.ItemDataRole.DecorationRole) is not None:
+                    width += self._icon_width()
                 width = min(self._max, width)
                 if width > max(widths.get(col, 0), self.table.columnWidth(col)):
                     widths[col] = width

@@ -160,6 +160,9 @@ class LogTableModel(ListTableModel[dict[str, Any]]):
         colour = status_colour(status)
         return None if colour is None else status_icon(status, colour)
 
+    def display_text(self, row: int, column: int) -> str:
+        return str(cell_text(self._cells[row][column]) or "")
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None

@@ -87,6 +87,12 @@ class ListTableModel(QAbstractTableModel, Generic[RowT]):
             return None
         return self.cell(self._rows[index.row()], index.column())
 
+    def display_text(self, row: int, column: int) -> str:
+        """What the cell shows, read in Python (no QModelIndex): the column fitter asks it for
+        live rows, where each call into Qt would wait for the GIL a running sync holds."""
+        text = self.cell(self._rows[row], column)
+        return "" if text is None else str(text)
+
     def cell(self, row: RowT, column: int) -> Any:
         """The text of one cell; a column without a `text` reader shows nothing."""
         reader = self._columns[column].text
