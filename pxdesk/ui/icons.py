@@ -96,14 +96,16 @@ PIXMAP_CACHE_SIZE = 512  # glyph pixmaps (a few KB each): every icon in a few si
 _PIXMAPS: dict[tuple[str, int, int, int, int], QPixmap] = {}
 
 
-class _PaletteGlyphEngine(QIconEngine):
-    """Paints a glyph in the application palette's text colour of the moment: widgets repaint
-    on a palette change, so no icon has to be set again."""
+class _GlyphEngine(QIconEngine):
+    """Paints a glyph from cached pixmaps, in `colour` or else in the application palette's
+    text colour of the moment (widgets repaint on a palette change, so no icon has to be set
+    again)."""
 
-    def __init__(self, name: str, on_accent: bool) -> None:
+    def __init__(self, name: str, on_accent: bool, colour: QColor | None = None) -> None:
         super().__init__()
         self._name = name
         self._on_accent = on_accent
+        self._colour = colour
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
               state: QIcon.State) -> None:
@@ -120,7 +122,7 @@ class _PaletteGlyphEngine(QIconEngine):
         thread. A palette change gives other colours, hence other entries."""
         if size.isEmpty():
             return QPixmap()
-        colour = _palette_colour(mode, self._on_accent)
+        colour = self._colour or _palette_colour(mode, self._on_accent)
         key = (self._name, colour.rgba(), size.width(), size.height(), state.value)
         cached = _PIXMAPS.get(key)
         if cached is None:
@@ -137,13 +139,13 @@ class _PaletteGlyphEngine(QIconEngine):
         return QPixmap(cached)  # implicitly shared: a copy costs nothing
 
     def clone(self) -> QIconEngine:
-        return _PaletteGlyphEngine(self._name, self._on_accent)
+        return _GlyphEngine(self._name, self._on_accent, self._colour)
 
 
 def icon(which: Icon, *, on_accent: bool = False) -> QIcon:
     """An action's or tab's icon, in the palette's text colour whenever it is painted (its
     highlighted text colour `on_accent`: a primary button, see theme.set_accent)."""
-    return QIcon(_PaletteGlyphEngine(which.value, on_accent))
+    return QIcon(_GlyphEngine(which.value, on_accent))
 
 
 def tab_icon(title: str) -> QIcon:
@@ -152,7 +154,19 @@ def tab_icon(title: str) -> QIcon:
     return QIcon() if which is None else icon(which)
 
 
+_STATUS_ICONS: dict[tuple[str, int], QIcon] = {}
+
+
 def status_icon(status: str, colour: QColor) -> QIcon | None:
-    """A run status's glyph in `colour` (its tone on the background it is drawn on)."""
+    """A run status's glyph in `colour` (its tone on the background it is drawn on). Pills
+    and status cells repaint with each progress report of a run: the glyph is drawn from
+    the font once per size and colour, then painted from its pixmap (QtAwesome's own engine
+    drew it from the font at every paint, Python calls that wait for the sync's GIL)."""
     name = STATUS_GLYPHS.get(status)  # type: ignore[call-overload]
-    return None if name is None else _glyph(name, colour)
+    if name is None:
+        return None
+    key = (name, colour.rgba())
+    found = _STATUS_ICONS.get(key)
+    if found is None:
+        found = _STATUS_ICONS[key] = QIcon(_GlyphEngine(name, False, QColor(colour)))
+    return found

@@ -371,3 +371,40 @@ def test_palette_followers_cost_no_python_call_per_event(qtbot: QtBot) -> None:
     finally:
         qapp.setPalette(light)
     assert all(theme.colour(theme.Tone.ERROR).name() in label.styleSheet() for label in labels)
+
+
+def test_a_status_glyph_is_drawn_from_the_font_once_then_from_its_pixmap(
+        qtbot: QtBot) -> None:
+    """Pills and status cells repaint with every progress report of a run: QtAwesome drew
+    the glyph from the font each time (Python painting, each call waiting for the sync's
+    GIL: a 39 ms paint was seen); it is drawn once per size and colour."""
+    import sys
+
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QPainter, QPixmap
+
+    from pxdesk.ui.icons import status_icon
+
+    colour = QColor("#2e7d32")
+    target = QPixmap(64, 64)
+    drawn: list[str] = []
+
+    def count(frame: Any, event: str, _arg: Any) -> None:
+        code = frame.f_code
+        if event == "call" and code.co_filename.endswith("iconic_font.py") \
+                and code.co_name == "paint":
+            drawn.append(frame.f_code.co_qualname)
+
+    sys.setprofile(count)
+    try:
+        for _ in range(5):
+            painter = QPainter(target)
+            glyph = status_icon(RunStatus.SUCCESS, colour)
+            assert glyph is not None
+            glyph.paint(painter, QRect(0, 0, 17, 17))
+            painter.end()
+    finally:
+        sys.setprofile(None)
+    assert 0 < len([d for d in drawn if d == "CharIconPainter.paint"]) <= 1
+    assert status_icon(RunStatus.SUCCESS, colour) is not None
+    assert not status_icon(RunStatus.SUCCESS, colour).pixmap(QSize(17, 17)).isNull()
