@@ -90,10 +90,10 @@ def test_a_click_selects_one_whole_row(qtbot: QtBot) -> None:
     assert header.stretchLastSection()
 
 
-def test_a_button_row_measures_a_width_once_until_a_button_changes(
-        qtbot: QtBot, monkeypatch: Any) -> None:
-    """Layouts ask heightForWidth many times a pass (status text changes during a run):
-    one measure per width, again only when the row changes (as QBoxLayout caches)."""
+def _counted_button_row(qtbot: QtBot, monkeypatch: Any
+                        ) -> tuple[QWidget, Any, QPushButton, QPushButton, list[bool]]:
+    """A two-button row (with the widget that holds it) whose placing passes are recorded
+    (True: items moved)."""
     from pxdesk.ui.flow_layout import FlowLayout
 
     parent = QWidget()
@@ -109,6 +109,14 @@ def test_a_button_row_measures_a_width_once_until_a_button_changes(
         return real(self, rect, move=move)
 
     monkeypatch.setattr(FlowLayout, "_place", counting)
+    return parent, row, first, second, placed
+
+
+def test_a_button_row_measures_a_width_once_until_a_button_changes(
+        qtbot: QtBot, monkeypatch: Any) -> None:
+    """Layouts ask heightForWidth many times a pass (status text changes during a run):
+    one measure per width, again only when the row changes (as QBoxLayout caches)."""
+    _parent, row, first, second, placed = _counted_button_row(qtbot, monkeypatch)
     narrow = row.heightForWidth(first.sizeHint().width() + 10)
     assert row.heightForWidth(first.sizeHint().width() + 10) == narrow
     assert placed == [False], "measured once for that width"
@@ -124,21 +132,7 @@ def test_a_button_row_places_its_buttons_again_only_when_its_rect_or_a_button_ch
     row's geometry again, most often to the same rect: placing is skipped then."""
     from PySide6.QtCore import QRect
 
-    from pxdesk.ui.flow_layout import FlowLayout
-
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    first, second = QPushButton("Import Now", parent), QPushButton("Cancel Run", parent)
-    row = button_row(first, second)
-    parent.setLayout(row)
-    placed: list[bool] = []
-    real = FlowLayout._place
-
-    def counting(self: FlowLayout, rect: Any, *, move: bool) -> int:
-        placed.append(move)
-        return real(self, rect, move=move)
-
-    monkeypatch.setattr(FlowLayout, "_place", counting)
+    _parent, row, first, second, placed = _counted_button_row(qtbot, monkeypatch)
     rect = QRect(0, 0, 600, 40)
     row.setGeometry(rect)
     row.setGeometry(rect)
