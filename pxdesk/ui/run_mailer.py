@@ -45,9 +45,10 @@ class RunMailer(QObject, RunListener):
         return len(self._calls)
 
     def wait(self, timeout_ms: int = THREAD_WAIT_MS) -> None:
-        """At quit: let mails in flight finish (a QThread must not die running)."""
+        """At quit: let mails in flight finish (a QThread must not die running), then stop
+        their threads: the signal that would have stopped them is not delivered any more."""
         for call in list(self._calls):
-            call.wait(timeout_ms)
+            call.quit_and_wait(timeout_ms)
 
     @Slot(object)
     def _on_call_finished(self, outcomes: list[NotifyOutcome]) -> None:

@@ -33,3 +33,20 @@ def test_a_chain_s_runs_are_mailed_in_run_order_off_the_gui_thread(qtbot: QtBot)
     assert calls == [(1, False), (2, False)]
     assert [o.sent for o in mailed.args[0]] == [True, True]
     assert mailer.pending() == 0
+
+
+def test_quitting_just_after_a_mail_went_out_does_not_wait_out_the_thread() -> None:
+    """The mail's thread idles in its event loop once sent; at quit nobody delivers the
+    'sent' signal that would stop it, so `wait` must stop it itself (it waited 30 s)."""
+    sent = threading.Event()
+
+    def notify_run(_run_id: int) -> NotifyOutcome:
+        sent.set()
+        return NotifyOutcome(True, None, None)
+
+    mailer = RunMailer(notify_run)
+    mailer.on_run_finished("Company Sync_PX", RunResult(1, "Company Sync_PX", RunStatus.SUCCESS))
+    assert sent.wait(10)
+    (call,) = mailer._calls
+    mailer.wait(timeout_ms=2_000)
+    assert not call.is_running()
