@@ -33,6 +33,7 @@ from pxdesk.core.store.settings import (
     get_setting,
     set_setting,
 )
+from pxdesk.core.sync.child_engine import ChildEngine
 from pxdesk.core.sync.engine import SyncEngine
 from pxdesk.core.sync.results import RunOutcome
 from pxdesk.core.workers import JobRunner, RunListener
@@ -88,6 +89,10 @@ class PxdeskApp(QObject, RunListener):
         if closed:
             log.info("closed %d run(s) interrupted by an earlier stop", closed)
         self.connections = ConnectionService(context.secrets, user=self.user)
+        # Runs go to child processes: a sync in this process would share the GIL with the
+        # GUI thread, which then stalls behind its JSON parsing and SQL (docs/decisions.md).
+        self.sync_children = ChildEngine(context.paths, context.store, user=self.user,
+                                         local=self.engine)
         self.runner = JobRunner(self._engine_for_worker, context.db, self)
         self.simulator: PxSimulator | None = None
         self._force_quit = False
@@ -161,9 +166,8 @@ class PxdeskApp(QObject, RunListener):
     def _smtp_settings(self) -> SmtpSettings:
         return load_smtp_settings(self.context.secrets)
 
-    def _engine_for_worker(self) -> SyncEngine:
-        # One engine per process: it owns the run registry shared by every worker thread.
-        return self.engine
+    def _engine_for_worker(self) -> ChildEngine:
+        return self.sync_children
 
     def _make_job_wizard(self, job_name: str, parent: QWidget) -> JobWizard:
         wizard = JobWizard(job_name, user=self.user, db=self.context.db,

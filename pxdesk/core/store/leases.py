@@ -107,6 +107,11 @@ def release_lease(job_id: int, token: str) -> None:
     JobLease.delete().where((JobLease.job == job_id) & (JobLease.holder == token)).execute()
 
 
+def release_token(token: str) -> None:
+    """Free whichever lease `token` holds (a token names one taking of one job's lease)."""
+    JobLease.delete().where(JobLease.holder == token).execute()
+
+
 def live_leases(now: int, *, stale: StaleCheck = _never_stale) -> dict[str, LeaseInfo]:
     """Job name -> its unexpired lease whose holder is not known dead."""
     rows = (JobLease.select(JobLease, Job.name).join(Job)
@@ -129,4 +134,4 @@ def lease_stamp(*, besides: tuple[str, int] | None = None) -> tuple[int, int]:
 
 
 __all__ = ["JobLease", "LeaseHolder", "LeaseInfo", "live_leases", "release_lease",
-           "renew_lease", "take_lease"]
+           "release_token", "renew_lease", "take_lease"]

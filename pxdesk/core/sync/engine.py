@@ -52,7 +52,7 @@ class SyncEngine:
     def __init__(
         self, secrets: SecretStore, *, user: str = "", runs_dir: Path,
         client_factory: ClientFactory | None = None, clock: Callable[[], int] = now_ms,
-        page_size: int = 1000,
+        page_size: int = 1000, leases: JobLeases | None = None,
     ) -> None:
         self._secrets = secrets
         self.user = user
@@ -60,7 +60,7 @@ class SyncEngine:
         self._client_factory = client_factory or self._default_client
         self._clock = clock
         self.page_size = page_size
-        self.leases = JobLeases(clock)
+        self.leases = leases or JobLeases(clock)
         self.log = ExecutionLog(clock)
 
     # ---- public -------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from pxdesk.core.store.leases import (
     holds_lease,
     live_leases,
     release_lease,
+    release_token,
     renew_lease,
     take_lease,
 )
@@ -78,7 +79,7 @@ class JobLeases:
     def __init__(
         self, clock: Callable[[], int] = now_ms, *, host: str | None = None,
         pid: int | None = None, ttl_ms: int = EXPIRY_MS, heartbeat_s: float = HEARTBEAT_S,
-        is_alive: Callable[[int], bool] = pid_alive,
+        is_alive: Callable[[int], bool] = pid_alive, tag: str = "",
     ) -> None:
         self._clock = clock
         self.host = host or socket.gethostname()
@@ -87,6 +88,7 @@ class JobLeases:
         self.ttl_ms = ttl_ms
         self.heartbeat_s = heartbeat_s
         self._is_alive = is_alive
+        self.tag = tag  # in every token taken here (a sync child's: its desktop frees them)
 
     def _stale(self, info: LeaseInfo) -> bool:
         """Held by a process of this machine that is gone: free now, not at expiry."""
@@ -96,7 +98,7 @@ class JobLeases:
     def acquire(self, job: Job) -> Lease | LeaseInfo:
         """The job's lease, renewed until released; or the live holder's lease when another
         run (here or elsewhere) has it."""
-        me = LeaseHolder(f"{self.machine}-{uuid.uuid4().hex}", self.host, self.pid)
+        me = LeaseHolder(f"{self.machine}-{self.tag}{uuid.uuid4().hex}", self.host, self.pid)
         info = take_lease(job, me, self._clock(), self.ttl_ms, stale=self._stale)
         if info.holder != me.token:
             return info
@@ -121,6 +123,15 @@ class JobLeases:
     def is_running(self, job_name: str) -> bool:
         """True when a live run, in this or another process or machine, holds the job."""
         return self.holder_of(job_name) is not None
+
+    def release_tagged(self, tag: str) -> list[str]:
+        """Free the leases taken under `tag` on this machine (by a sync child that died, which
+        held them under this process's pid); returns their jobs."""
+        prefix = f"{self.machine}-{tag}"
+        freed = [info for info in self.holders().values() if info.holder.startswith(prefix)]
+        for info in freed:
+            release_token(info.holder)
+        return [info.job_name for info in freed]
 
     def renew(self, job_id: int, token: str) -> bool:
         return renew_lease(job_id, token, self._clock(), self.ttl_ms)
