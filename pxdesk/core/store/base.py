@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
-from peewee import DatabaseProxy, Model, SqliteDatabase
+from peewee import SQL, Check, DatabaseProxy, Model, NodeList, SqliteDatabase
 
 if TYPE_CHECKING:
     from peewee import ModelDelete
@@ -27,6 +28,12 @@ def database() -> SqliteDatabase:
 def now_ms() -> int:
     """Current time as epoch milliseconds (UTC), the unit of every timestamp column."""
     return time.time_ns() // 1_000_000
+
+
+def one_of(column: str, values: Iterable[str]) -> SQL | NodeList:
+    """CHECK (column IN (...)) built from constants, so code and schema cannot drift."""
+    items = ", ".join("'" + str(v) + "'" for v in values)
+    return Check(f'"{column}" IN ({items})')
 
 
 class BaseModel(Model):
