@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QWidget
 
 from pxdesk.core.autostart import Autostart, login_argv
+from pxdesk.core.background import wait_detached
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.config.settings_service import needs_admin_email
 from pxdesk.core.context import AppContext
@@ -239,6 +240,7 @@ class PxdeskApp(QObject, RunListener):
         self.stale_watch.stop()
         self.runner.cancel_all_and_wait()
         self.mailer.wait()
+        wait_detached()  # loads left by dialogs closed while PX was slow
         self.session.dispose()
         if self.simulator is not None:
             self.simulator.stop()

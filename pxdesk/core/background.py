@@ -6,6 +6,7 @@ worker reports to its owner through queued signals; the owner quits and waits th
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import partial
 
@@ -109,6 +110,32 @@ class ConnectionTestWorker(BackgroundCall):
             return test(api_key=api_key, region=region, base_url=base_url)
 
         super().__init__(call, db, parent)
+
+
+# Calls whose owner went away before they ended (see detach). A call stops its own thread
+# when its function returns; ended ones are let go at the next detach.
+_DETACHED: set[BackgroundCall] = set()
+
+
+def detach(call: BackgroundCall) -> None:
+    """Let `call` end on its own after its owner goes (a dialog cancelled while PX is slow):
+    its reports go nowhere, its thread stops when the function returns, and the GUI never
+    waits for it. `wait_detached` (at quit) waits for those still running."""
+    _DETACHED.difference_update([c for c in _DETACHED if not c.is_running()])
+    if call in _DETACHED or not call.is_running():
+        return
+    for signal in (call.finished, call.failed):
+        with contextlib.suppress(RuntimeError, TypeError):  # nothing was connected
+            signal.disconnect()
+    call.setParent(None)  # outlives its owner; held here
+    _DETACHED.add(call)
+
+
+def wait_detached(timeout_ms: int = THREAD_WAIT_MS) -> None:
+    """At quit (and after a test): let detached calls end, then stop their threads."""
+    for call in list(_DETACHED):
+        call.quit_and_wait(timeout_ms)
+    _DETACHED.clear()
 
 
 def _wait_for_calls(calls: list[BackgroundCall]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from pxdesk.core.background import wait_detached
 from pxdesk.core.config.connection import ConnectionService
 from pxdesk.core.pxsim import PxSimulator
 from pxdesk.core.store.models import (
@@ -22,6 +23,14 @@ ACCOUNTS = 12
 USERS = 120
 COMPANY_JOB = "Company Sync_PX"
 PERSON_JOB = "Company Person Sync_PX"
+
+
+@pytest.fixture(autouse=True)
+def _detached_calls_end() -> Iterator[None]:
+    """A dialog closed mid-load leaves its load to end on its own (background.detach); the
+    test waits for it as the app does at quit, so no thread outlives the test."""
+    yield
+    wait_detached()
 
 
 @pytest.fixture

@@ -130,3 +130,32 @@ def test_a_year_typed_into_import_from_date_is_kept(qtbot: QtBot) -> None:
     assert edit.text() == "2025-13-01", "kept, to be fixed"
     assert "YYYY-MM-DD" in dialog.error_label.text()
     assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def test_closing_the_wizard_while_the_px_field_list_loads_does_not_wait_for_it(
+        qtbot: QtBot, context: Any, sim: PxSimulator) -> None:
+    """Cancel at once, even with PX slow to answer: the load finishes on its own and its
+    thread is stopped then (closing used to block the GUI until the load and 30 s more)."""
+    import threading
+
+    from pxdesk.core.background import wait_detached
+    from pxdesk.core.px.client import PxClient
+
+    setup_jobs(context, sim)
+    gate = threading.Event()
+    events: list[str] = []
+
+    def slow_client() -> PxClient:
+        gate.wait(10)
+        events.append("PX answered")
+        return PxClient(sim.base_url, sim.api_key)
+
+    wizard = JobWizard(PERSON_JOB, user="tester", db=context.db, client_factory=slow_client)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    assert wizard.mapping_page.is_loading()
+    wizard.reject()  # nothing changed: closes at once
+    assert events == [] and not wizard.isVisible()
+    gate.set()
+    wait_detached()  # the load ended by itself and its thread stopped
+    assert events == ["PX answered"]

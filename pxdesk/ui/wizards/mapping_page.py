@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from peewee import Database
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pxdesk.core.background import BackgroundCall
+from pxdesk.core.background import BackgroundCall, detach
 from pxdesk.core.config.stages import Stage
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.px.fields import SourceField, source_fields, standard_fields
@@ -122,14 +123,19 @@ class MappingPage(StagePage):
         self._loader = BackgroundCall(call, db, self)
         self._loader.finished.connect(self._on_loader_finished)
         self._loader.failed.connect(self._on_loader_failed)
+        # However the page goes (its wizard closed, or deleted with its window), the load
+        # ends on its own: a QThread destroyed while it runs aborts the process.
+        self.destroyed.connect(partial(detach, self._loader))
         self._loader.start()
 
     def is_loading(self) -> bool:
         return self._loader is not None and self._loader.is_running()
 
     def stop_loading(self) -> None:
+        """The wizard closes: a load still going ends on its own, unawaited."""
         if self._loader is not None:
-            self._loader.wait()
+            detach(self._loader)
+            self._loader = None
 
     def _on_loader_finished(self, fields: list[SourceField]) -> None:
         self.sources = list(fields)
