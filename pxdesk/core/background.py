@@ -70,10 +70,6 @@ class BackgroundCall(QObject):
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.isRunning()
 
-    def wait(self, timeout_ms: int = THREAD_WAIT_MS) -> bool:
-        """Block until the thread ends (used at quit); True when it did."""
-        return self._thread is None or self._thread.wait(timeout_ms)
-
     def quit_and_wait(self, timeout_ms: int = THREAD_WAIT_MS) -> bool:
         """Block until the function returns and the thread ends (its owner is going away:
         the result will not be delivered); True when it did."""

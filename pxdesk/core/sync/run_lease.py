@@ -124,14 +124,13 @@ class JobLeases:
         """True when a live run, in this or another process or machine, holds the job."""
         return self.holder_of(job_name) is not None
 
-    def release_tagged(self, tag: str) -> list[str]:
+    def release_tagged(self, tag: str) -> None:
         """Free the leases taken under `tag` on this machine (by a sync child that died, which
-        held them under this process's pid); returns their jobs."""
+        held them under this process's pid)."""
         prefix = f"{self.machine}-{tag}"
-        freed = [info for info in self.holders().values() if info.holder.startswith(prefix)]
-        for info in freed:
-            release_token(info.holder)
-        return [info.job_name for info in freed]
+        for info in self.holders().values():
+            if info.holder.startswith(prefix):
+                release_token(info.holder)
 
     def renew(self, job_id: int, token: str) -> bool:
         return renew_lease(job_id, token, self._clock(), self.ttl_ms)

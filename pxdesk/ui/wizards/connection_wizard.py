@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from pxdesk.core.background import ConnectionTestWorker
+from pxdesk.core.background import ConnectionTestWorker, detach
 from pxdesk.core.errors import PxdeskError
 from pxdesk.core.store.enums import Region
 from pxdesk.ui.theme import Tone, set_tone
@@ -258,8 +258,10 @@ class ConnectionPage(QWizardPage):
         self.test_finished.emit(ok, message)
 
     def stop_test(self) -> None:
+        """The wizard closes: a test still going ends on its own, unawaited."""
         if self._worker is not None:
-            self._worker.wait()
+            detach(self._worker)
+            self._worker = None
 
 
 class ConnectionWizard(QWizard):
